@@ -1,0 +1,78 @@
+"""Bill-of-materials explosion as sparse matrix algebra.
+
+Let ``A`` be the ``n x n`` product-structure matrix, ``A[p, c]`` the units of
+child ``c`` per unit of parent ``p``. For top-level demand ``D`` (``n x m``, one
+column per site and week) the gross requirement of every item is::
+
+    X = D + Aᵀ·D + (Aᵀ)²·D + ... = (I - Aᵀ)⁻¹ · D
+
+The series is finite because the catalog's BOM graph is acyclic (checked when
+the catalog loads); the loop stops after at most depth-of-BOM products. Rolled-up
+unit costs solve ``r = p + A·r`` the same way, with ``p`` the leaf prices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from rackforge.catalog import Catalog
+
+
+@dataclass(frozen=True)
+class BomMatrix:
+    """The catalog's product structure as arrays, indexed like ``ids``."""
+
+    ids: tuple[str, ...]
+    index: dict[str, int]
+    structure: sp.csr_matrix
+    leaf: np.ndarray
+    price: np.ndarray
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> BomMatrix:
+        """Build from every item of ``catalog``."""
+        ids = tuple(catalog.items)
+        index = {item_id: i for i, item_id in enumerate(ids)}
+        rows, cols, vals = [], [], []
+        for item_id, item in catalog.items.items():
+            for line in item.bom:
+                rows.append(index[item_id])
+                cols.append(index[line.part])
+                vals.append(line.qty)
+        n = len(ids)
+        structure = sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+        leaf = np.diff(structure.indptr) == 0
+        price = np.array([catalog.items[i].unit_cost_usd or 0.0 for i in ids]) * leaf
+        for arr in (leaf, price):
+            arr.flags.writeable = False
+        return cls(ids, index, structure, leaf, price)
+
+    def explode(self, demand: np.ndarray | sp.spmatrix) -> np.ndarray:
+        """Gross requirement of every item for top-level ``demand`` (``n`` or ``n x m``)."""
+        total = np.asarray(demand.toarray() if sp.issparse(demand) else demand, dtype=float)
+        step = total
+        transposed = self.structure.T.tocsr()
+        while np.any(step):
+            step = transposed @ step
+            total = total + step
+        return total
+
+    def rolled_cost(self) -> np.ndarray:
+        """Unit cost of every item: its own price if a leaf, else the sum over its children (USD)."""
+        cost = self.price.copy()
+        for _ in range(len(self.ids) + 1):
+            updated = np.where(self.leaf, self.price, self.structure @ cost)
+            if np.array_equal(updated, cost):
+                break
+            cost = updated
+        return cost
+
+    def vector(self, quantities: dict[str, float]) -> np.ndarray:
+        """A demand vector from ``{item id: quantity}``."""
+        out = np.zeros(len(self.ids))
+        for item_id, qty in quantities.items():
+            out[self.index[item_id]] += qty
+        return out

@@ -1,0 +1,120 @@
+"""Catalog records: every item is a frozen, sourced record.
+
+All items share the bill-of-materials fields of :class:`Item`; accelerators,
+systems and switches add the specifications sizing needs. A record's
+``source`` names the document (by the IDs of ``reference/hardware-facts.md``
+where one exists) and ``confidence`` its class: V vendor-stated, V† vendor
+figure seen via a third party, P press/analyst, T third-party technical,
+D derived by arithmetic, E engineering estimate where no public figure exists.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Family = Literal["compute", "racks", "cables", "networking", "power", "cooling"]
+Confidence = Literal["V", "V†", "P", "T", "D", "E"]
+Precision = Literal["bf16", "fp8", "fp4"]
+ID_PATTERN = r"^[a-z0-9][a-z0-9._+-]*$"
+
+
+class Frozen(BaseModel):
+    """Immutable, unknown keys forbidden."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class BomLine(Frozen):
+    """One child of an assembly: ``qty`` units of ``part`` per unit of the parent."""
+
+    part: str = Field(pattern=ID_PATTERN, description="Catalog id of the child item.")
+    qty: float = Field(gt=0, description="Units of the child per unit of the parent.")
+
+
+class Item(Frozen):
+    """Anything that appears in a bill of materials."""
+
+    id: str = Field(pattern=ID_PATTERN, description="Stable catalog id.")
+    name: str = Field(min_length=1, description="Human-readable name.")
+    family: Family = Field(description="Product family for roll-ups.")
+    source: str = Field(min_length=2, description="Where the numbers come from.")
+    confidence: Confidence = Field(description="Confidence class of the numbers.")
+    notes: str = Field("", description="Definitions and caveats (e.g. dense vs sparse).")
+    unit_cost_usd: float | None = Field(
+        None, ge=0, description="Price of a bought leaf (USD/unit); assemblies roll up their children."
+    )
+    origin: str = Field("unknown", description="ISO 3166 alpha-2 country of manufacture, or `unknown`.")
+    hts: str | None = Field(None, description="US HTS code where known.")
+    lead_time_weeks: float = Field(0, ge=0, description="Purchase or build lead time (weeks).")
+    make_or_buy: Literal["make", "buy"] = Field("buy", description="Built by the manufacturer or bought.")
+    power_w: float = Field(0, ge=0, description="Maximum electrical draw of one unit (W).")
+    bom: tuple[BomLine, ...] = Field((), description="Children per unit; empty for a leaf part.")
+    capacity_kw: float | None = Field(None, gt=0, description="Rated power or heat capacity (kW).")
+    speed_gbps: float | None = Field(None, gt=0, description="Line rate of a port, NIC, optic or cable (Gb/s).")
+    reach_m: float | None = Field(None, gt=0, description="Maximum reach of a cable or optic (m).")
+    medium: Literal["dac", "acc", "aec", "mmf", "smf"] | None = Field(
+        None,
+        description="Cable or optic medium: passive copper, active copper, retimed copper, multimode, single-mode.",
+    )
+
+
+class Accelerator(Item):
+    """A GPU or other accelerator package; FLOPS are dense (never 2:4 sparse)."""
+
+    vendor: str = Field(min_length=1)
+    dense_tflops: dict[Precision, float] = Field(description="Dense tensor peak by precision (TFLOP/s).")
+    hbm_gb: float = Field(gt=0, description="HBM capacity (GB, 1e9 bytes).")
+    hbm_tbps: float = Field(gt=0, description="HBM bandwidth (TB/s).")
+    tdp_w: float = Field(gt=0, description="Maximum board/module power (W).")
+    scale_up_gbps: float = Field(gt=0, description="Scale-up bandwidth per accelerator, bidirectional (GB/s).")
+    default_system: str = Field(pattern=ID_PATTERN, description="System used when a workload names none.")
+
+
+class System(Item):
+    """A server (node) or a rack-scale system such as an NVL72 rack."""
+
+    accelerator: str = Field(pattern=ID_PATTERN, description="Accelerator id.")
+    accelerators: int = Field(gt=0, description="Accelerators per system.")
+    form: Literal["server", "rack"] = Field(description="A node in a rack, or a whole rack.")
+    height_ru: int = Field(gt=0, description="Height (rack units; 48 for a whole rack).")
+    max_power_kw: float = Field(gt=0, description="Maximum power of one system (kW).")
+    power_definition: str = Field(min_length=1, description="What the power figure means.")
+    cooling: Literal["air", "liquid", "hybrid"]
+    liquid_share: float = Field(ge=0, le=1, description="Share of the heat removed by liquid.")
+    scale_up_domain: int = Field(gt=0, description="Accelerators in one scale-up (NVLink) domain.")
+    scale_out_ports: int = Field(ge=0, description="Compute-fabric ports per system.")
+    scale_out_gbps: float = Field(gt=0, description="Line rate of each compute-fabric port (Gb/s).")
+    systems_per_rack: int = Field(gt=0, description="Systems per rack (1 for a rack-scale system).")
+    rack_kit: str | None = Field(
+        None, pattern=ID_PATTERN, description="Assembly added once per rack of servers (frame, PDUs)."
+    )
+
+
+class Switch(Item):
+    """A scale-out fabric switch."""
+
+    ports: int = Field(gt=0, description="Ports at `speed_gbps` (the radix k).")
+    speed_gbps: float = Field(gt=0, description="Line rate of each port (Gb/s).")
+    height_ru: int = Field(gt=0, description="Height (rack units).")
+    typical_power_kw: float = Field(gt=0, description="Typical power with passive cables (kW).")
+
+
+class Parameter(Frozen):
+    """A sourced modelling parameter (a default, a threshold, a rule of thumb)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    value: float
+    unit: str = Field(min_length=1)
+    source: str = Field(min_length=2)
+    confidence: Confidence
+    notes: str = ""
+
+
+KINDS: dict[str, type[Item]] = {
+    "accelerators": Accelerator,
+    "systems": System,
+    "switches": Switch,
+    "parts": Item,
+}

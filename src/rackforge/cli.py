@@ -1,0 +1,185 @@
+"""The ``rackforge`` command line: thin wrappers over :mod:`rackforge.pipeline`.
+
+Exit codes: 0 success; 1 no feasible result; 2 bad input or usage. Errors go to
+stderr as ``error: FILE:LINE:COLUMN: <key path>: <what>; <fix>``; ``--json``
+prints exactly one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rackforge.errors import InfeasibleError, InputError, SolverError
+from rackforge.inputs import Inputs, load_inputs
+from rackforge.pipeline import STAGES, run_plan
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Plan AI data-center hardware: size clusters, explode the bill of materials, plan supply.",
+)
+out = Console()
+err = Console(stderr=True)
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+def bundled_scenario() -> Path:
+    """The example scenario shipped with the package."""
+    return Path(str(resources.files("rackforge") / "examples" / "campus-1gw.yaml"))
+
+
+def _print_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, indent=1) + "\n")
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for i, c in enumerate(columns):
+        table.add_column(c, justify="left" if i == 0 else "right")
+    for r in rows:
+        table.add_row(*[f"{v:,.1f}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else str(v) for v in r])
+    return table
+
+
+@app.command()
+def validate(scenario: ScenarioArg) -> None:
+    """Check a scenario and the catalog ids it names; print nothing but the verdict."""
+    inputs = load_inputs(scenario)
+    s = inputs.scenario
+    out.print(
+        f"ok: {scenario}: scenario '{s.name}' with {len(s.workloads)} workloads, "
+        f"{len(s.clusters)} clusters, {len(s.sites)} sites"
+    )
+
+
+@app.command("size")
+def size_cmd(scenario: ScenarioArg, as_json: JsonOpt = False) -> None:
+    """Size workloads and sites: accelerators, systems, racks, fabric and power."""
+    from rackforge.sizing import size
+
+    inputs = load_inputs(scenario)
+    result = size(inputs.scenario, inputs.catalog)
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    out.print(_table("Workloads", ["workload", "type", "system", "accelerators", "days", "GPU-hours", "MFU"], [
+        [w.name, w.type, w.system, w.accelerators, w.days if w.days is not None else "-",
+         w.gpu_hours if w.gpu_hours is not None else "-", f"{w.mfu:.2f}"] for w in result.workloads
+    ]))  # fmt: skip
+    columns = ["site", "accelerators", "systems", "racks", "tiers", "switches", "IT MW", "facility MW"]
+    out.print(_table("Sites", columns, [
+        [x.name, x.accelerators, x.system_count, x.racks, x.fabric.tiers,
+         x.fabric.leaf + x.fabric.spine + x.fabric.core, x.power.it_mw, x.power.facility_mw] for x in result.sites
+    ]))  # fmt: skip
+
+
+@app.command("bom")
+def bom_cmd(
+    scenario: ScenarioArg,
+    as_json: JsonOpt = False,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Write the flat demand table (part, week, quantity, ...).")
+    ] = None,
+) -> None:
+    """Explode sized sites into leaf parts with quantities, cost and need-by weeks."""
+    from rackforge.bom import build_bom
+    from rackforge.report import write_atomic
+    from rackforge.sizing import size
+
+    inputs = load_inputs(scenario)
+    bom = build_bom(size(inputs.scenario, inputs.catalog), inputs.catalog)
+    if csv is not None:
+        write_atomic(csv, _demand_csv(inputs, bom))
+    if as_json:
+        _print_json(bom.to_dict())
+        return
+    top = sorted(bom.lines, key=lambda x: -x.extended_cost_usd)[:20]
+    out.print(_table("Largest lines", ["part", "family", "quantity", "unit US$", "extended US$"], [
+        [x.part, x.family, x.quantity, x.unit_cost_usd, x.extended_cost_usd] for x in top
+    ]))  # fmt: skip
+    out.print(_table("Cost by family", ["family", "US$"], [[k, v] for k, v in bom.cost_by_family.items()]))
+    out.print(f"total: US${bom.total_cost_usd:,.0f} over {len(bom.lines)} leaf parts")
+    if csv is not None:
+        out.print(f"wrote {csv}")
+
+
+def _demand_csv(inputs: Inputs, bom: Any) -> str:
+    from rackforge.report import to_csv
+    from rackforge.report.figures import week_date
+
+    items = inputs.catalog.items
+    rows = [
+        {"part": d.part, "name": items[d.part].name, "family": items[d.part].family, "week": d.week,
+         "need_by": week_date(inputs.scenario.start, d.week).isoformat(), "quantity": d.quantity,
+         "unit_cost_usd": items[d.part].unit_cost_usd, "origin": items[d.part].origin,
+         "lead_time_weeks": items[d.part].lead_time_weeks}
+        for d in bom.demand
+    ]  # fmt: skip
+    return to_csv(rows)
+
+
+@app.command()
+def plan(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML; the bundled example if omitted.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory for plan.json, report.html and CSVs.")] = Path(
+        "out"
+    ),
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the whole pipeline and write plan.json, report.html and CSV tables."""
+    from rackforge.report import write_plan
+
+    path = scenario or bundled_scenario()
+    inputs = load_inputs(path)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                  disable=as_json or not err.is_terminal) as bar:  # fmt: skip
+        task = bar.add_task("loading", total=len(STAGES) + 1)
+
+        def step(stage: str) -> None:
+            bar.update(task, description=f"stage: {stage}", advance=1)
+
+        result = run_plan(inputs, step)
+        bar.update(task, description="writing report", advance=1)
+        written = write_plan(result, out_dir)
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    sites = result.sizing.sites
+    out.print(f"[bold]{inputs.scenario.name}[/bold] ({path})")
+    out.print(
+        f"  {sum(s.accelerators for s in sites):,} accelerators in {sum(s.racks for s in sites):,} racks, "
+        f"{sum(s.power.it_mw for s in sites):,.1f} MW IT / {sum(s.power.facility_mw for s in sites):,.1f} MW facility"
+    )
+    out.print(f"  hardware US${result.bom.total_cost_usd / 1e9:,.2f} B over {len(result.bom.lines)} leaf parts")
+    for p in written:
+        out.print(f"  wrote {p}")
+
+
+def main() -> None:
+    """Entry point: run the app and turn rackforge errors into messages and exit codes."""
+    try:
+        app()
+    except InputError as exc:
+        for problem in exc.problems:
+            err.print(f"error: {problem}", markup=False, highlight=False, soft_wrap=True)
+        raise SystemExit(2) from None
+    except InfeasibleError as exc:
+        err.print(f"infeasible: {exc}", markup=False, highlight=False, soft_wrap=True)
+        for line in exc.diagnosis:
+            err.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+        raise SystemExit(1) from None
+    except SolverError as exc:
+        err.print(f"solver error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise SystemExit(1) from None

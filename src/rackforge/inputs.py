@@ -1,0 +1,60 @@
+"""A scenario together with the catalog it refers to, checked against each other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rackforge.catalog import Catalog, load_catalog
+from rackforge.errors import InputError, Problem
+from rackforge.scenario import Scenario, load_scenario
+from rackforge.validation import suggest
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """A validated scenario, its catalog, and the file it came from."""
+
+    scenario: Scenario
+    catalog: Catalog
+    file: str
+
+
+def load_inputs(path: str | Path) -> Inputs:
+    """Load ``path``, build its catalog and check every catalog id it names.
+
+    Raises
+    ------
+    InputError
+        With every problem found, each placed at its file, line and column.
+    """
+    scenario, locate = load_scenario(path)
+    catalog = load_catalog(scenario.catalog, str(path), locate)
+    problems = list(reference_problems(scenario, catalog))
+    if problems:
+        raise InputError(problems).located(str(path), locate)
+    return Inputs(scenario, catalog, str(path))
+
+
+def _unknown(key: tuple[str | int, ...], kind: str, bad: str, known: Iterable[str]) -> Problem:
+    return Problem(key, f"unknown {kind} `{bad}`", suggest(bad, list(known), f"{kind} ids"))
+
+
+def reference_problems(s: Scenario, c: Catalog) -> Iterator[Problem]:
+    """Unknown accelerator, system and switch ids; a system that does not hold the workload's accelerator."""
+    for i, w in enumerate(s.workloads):
+        if w.accelerator not in c.accelerators:
+            yield _unknown(("workloads", i, "accelerator"), "accelerator", w.accelerator, c.accelerators)
+        elif w.system is not None and w.system not in c.systems:
+            yield _unknown(("workloads", i, "system"), "system", w.system, c.systems)
+        elif w.system is not None and c.systems[w.system].accelerator != w.accelerator:
+            held = c.systems[w.system].accelerator
+            fix = f"use `accelerator: {held}` or a system built on `{w.accelerator}`"
+            yield Problem(("workloads", i, "system"), f"system `{w.system}` holds `{held}`, not `{w.accelerator}`", fix)
+    for i, cl in enumerate(s.clusters):
+        if cl.system not in c.systems:
+            yield _unknown(("clusters", i, "system"), "system", cl.system, c.systems)
+    for i, site in enumerate(s.sites):
+        if site.fabric.switch not in c.switches:
+            yield _unknown(("sites", i, "fabric", "switch"), "switch", site.fabric.switch, c.switches)

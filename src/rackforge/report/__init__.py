@@ -1,0 +1,40 @@
+"""Report stage: ``plan.json``, ``report.html`` and CSV tables of a plan."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rackforge.report.html import render
+from rackforge.report.tables import tables, to_csv
+
+if TYPE_CHECKING:
+    from rackforge.pipeline import PlanResult
+
+__all__ = ["render", "to_csv", "write_atomic", "write_plan"]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_plan(result: PlanResult, out_dir: str | Path) -> list[Path]:
+    """Write every output of ``result`` under ``out_dir``; return the paths written."""
+    out = Path(out_dir)
+    files = {"plan.json": json.dumps(result.to_dict(), indent=1) + "\n", "report.html": render(result)}
+    files.update(tables(result.sizing, result.bom))
+    for name, text in files.items():
+        write_atomic(out / name, text)
+    return [out / name for name in files]

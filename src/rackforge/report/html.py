@@ -1,0 +1,48 @@
+"""The self-contained HTML report: one file, plotly.js inline, no network access when opened."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import jinja2
+import plotly.graph_objects as go
+import plotly.offline
+
+from rackforge.report.figures import cost_figure, ramp_figure, weekly_cost_figure
+
+if TYPE_CHECKING:
+    from rackforge.pipeline import PlanResult
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("rackforge.report", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "j2"]),
+    undefined=jinja2.StrictUndefined,
+)
+_ENV.filters["num"] = lambda x, digits=0: f"{x:,.{digits}f}"
+
+
+def _div(fig: go.Figure, div_id: str) -> str:
+    html: str = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config={"displaylogo": False})
+    return html
+
+
+def render(result: PlanResult) -> str:
+    """The report's HTML text."""
+    s = result.inputs.scenario
+    figures = {
+        "ramp": _div(ramp_figure(result.sizing, s.start, s.horizon_weeks), "fig-ramp"),
+        "cost": _div(cost_figure(result.bom), "fig-cost"),
+        "weekly": _div(weekly_cost_figure(result.bom, s.start), "fig-weekly"),
+    }
+    top_lines = sorted(result.bom.lines, key=lambda x: -x.extended_cost_usd)[:25]
+    return _ENV.get_template("report.html.j2").render(
+        scenario=s,
+        file=result.inputs.file,
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        sizing=result.sizing,
+        bom=result.bom,
+        top_lines=top_lines,
+        figures=figures,
+        plotly_js=jinja2.utils.markupsafe.Markup(plotly.offline.get_plotlyjs()),
+    )

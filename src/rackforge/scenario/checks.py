@@ -1,0 +1,143 @@
+"""Cross-reference rules on a schema-valid scenario, one function per rule.
+
+Each rule returns a list of problems (empty when the rule holds); key paths are
+relative to the scenario root and get their line numbers from the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from rackforge.errors import Problem
+from rackforge.scenario.models import Scenario
+from rackforge.validation import suggest
+
+Rule = Callable[[Scenario], list[Problem]]
+SHARE_TOLERANCE = 1e-6
+
+
+def _duplicates(section: str, names: Iterable[str]) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for i, name in enumerate(names):
+        if name in seen:
+            out.append(Problem((section, i, "name"), f"duplicate name `{name}`", "give each entry a unique name"))
+        seen.add(name)
+    return out
+
+
+def unique_names(s: Scenario) -> list[Problem]:
+    """Workload, cluster and site names are unique within their section."""
+    return (
+        _duplicates("workloads", (w.name for w in s.workloads))
+        + _duplicates("clusters", (c.name for c in s.clusters))
+        + _duplicates("sites", (x.name for x in s.sites))
+    )
+
+
+def known_sites(s: Scenario) -> list[Problem]:
+    """Every workload and cluster names a site of the scenario."""
+    sites = {x.name for x in s.sites}
+    out = []
+    for section, items in (("workloads", s.workloads), ("clusters", s.clusters)):
+        for i, item in enumerate(items):
+            if item.site not in sites:
+                fix = suggest(item.site, sites, "sites under `sites:`")
+                out.append(Problem((section, i, "site"), f"unknown site `{item.site}`", fix))
+    return out
+
+
+def wave_shares(s: Scenario) -> list[Problem]:
+    """Each site's wave shares sum to 1."""
+    out = []
+    for i, site in enumerate(s.sites):
+        total = sum(w.share for w in site.waves)
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            out.append(
+                Problem(
+                    ("sites", i, "waves"),
+                    f"wave shares sum to {total:.4g}, not 1",
+                    "make the `share` values of this site's waves add up to 1",
+                )
+            )
+    return out
+
+
+def wave_weeks(s: Scenario) -> list[Problem]:
+    """Wave weeks are distinct and inside the horizon."""
+    out = []
+    for i, site in enumerate(s.sites):
+        seen: set[int] = set()
+        for j, wave in enumerate(site.waves):
+            key = ("sites", i, "waves", j, "week")
+            if wave.week > s.horizon_weeks:
+                fix = f"use a week up to {s.horizon_weeks} or raise `horizon_weeks`"
+                out.append(Problem(key, f"week {wave.week} is past the horizon", fix))
+            if wave.week in seen:
+                out.append(Problem(key, f"two waves in week {wave.week}", "merge them into one wave"))
+            seen.add(wave.week)
+    return out
+
+
+def workload_inputs(s: Scenario) -> list[Problem]:
+    """Training gives tokens and exactly one of accelerators/deadline; inference gives tokens/s."""
+    out = []
+    for i, w in enumerate(s.workloads):
+        key = ("workloads", i)
+        if w.type == "training":
+            if w.tokens is None:
+                out.append(Problem((*key, "tokens"), "a training workload needs `tokens`", "add `tokens: 1.5e13`"))
+            if (w.accelerators is None) == (w.deadline_days is None):
+                both = w.accelerators is not None
+                what = (
+                    "gives both `accelerators` and `deadline_days`"
+                    if both
+                    else "gives neither `accelerators` nor `deadline_days`"
+                )
+                fix = "keep one: `accelerators` to get days, or `deadline_days` to get the count"
+                out.append(Problem(key + (("deadline_days",) if both else ()), what, fix))
+        else:
+            if w.tokens_per_second is None:
+                fix = "add `tokens_per_second: 1.0e6`"
+                out.append(Problem(key, "an inference workload needs `tokens_per_second`", fix))
+            if w.deadline_days is not None:
+                fix = "remove it; inference is sized from `tokens_per_second`"
+                out.append(Problem((*key, "deadline_days"), "`deadline_days` applies to training only", fix))
+    return out
+
+
+def model_shapes(s: Scenario) -> list[Problem]:
+    """Active parameters do not exceed the total; KV heads divide the heads."""
+    out = []
+    for i, w in enumerate(s.workloads):
+        m, key = w.model, ("workloads", i, "model")
+        if m.active_parameters is not None and m.active_parameters > m.parameters:
+            fix = "`active_parameters` is the per-token share of `parameters`; make it smaller"
+            out.append(Problem((*key, "active_parameters"), "more active parameters than parameters", fix))
+        if m.heads and m.kv_heads and m.heads % m.kv_heads:
+            fix = "use a `kv_heads` that divides `heads` (GQA groups are equal)"
+            out.append(Problem((*key, "kv_heads"), f"{m.kv_heads} KV heads do not divide {m.heads} heads", fix))
+    return out
+
+
+def something_to_size(s: Scenario) -> list[Problem]:
+    """At least one workload or cluster."""
+    if s.workloads or s.clusters:
+        return []
+    return [Problem((), "nothing to size", "add a `workloads:` or a `clusters:` entry")]
+
+
+RULES: tuple[Rule, ...] = (
+    unique_names,
+    known_sites,
+    wave_shares,
+    wave_weeks,
+    workload_inputs,
+    model_shapes,
+    something_to_size,
+)
+
+
+def check(s: Scenario) -> list[Problem]:
+    """Apply every rule and collect the problems."""
+    return [p for rule in RULES for p in rule(s)]

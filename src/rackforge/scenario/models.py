@@ -1,0 +1,116 @@
+"""The scenario: frozen pydantic models of what the user asks rackforge to plan.
+
+Core key names are fixed by the design brief; every field states its unit.
+Cross-reference rules (unknown sites, wave shares, duplicate names) live in
+:mod:`rackforge.scenario.checks`, one small function per rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Precision = Literal["bf16", "fp8"]
+
+
+class Frozen(BaseModel):
+    """Base of every scenario model: immutable, unknown keys are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ModelShape(Frozen):
+    """Shape of a transformer model; only ``parameters`` is required."""
+
+    parameters: float = Field(gt=0, description="Total parameters N (count).")
+    active_parameters: float | None = Field(
+        None, gt=0, description="Parameters active per token (MoE); defaults to `parameters`."
+    )
+    layers: int | None = Field(None, gt=0, description="Transformer layers L.")
+    d_model: int | None = Field(None, gt=0, description="Hidden size h.")
+    heads: int | None = Field(None, gt=0, description="Attention heads.")
+    kv_heads: int | None = Field(None, gt=0, description="Key/value heads (GQA); defaults to `heads`.")
+    seq_len: int | None = Field(None, gt=0, description="Training or context sequence length (tokens).")
+    vocab: int | None = Field(None, gt=0, description="Vocabulary size (tokens).")
+
+    @property
+    def active(self) -> float:
+        """Parameters that do work per token (count)."""
+        return self.active_parameters if self.active_parameters is not None else self.parameters
+
+
+class Workload(Frozen):
+    """A training run or an inference service to be sized into accelerators."""
+
+    name: str = Field(min_length=1, description="Unique workload name.")
+    type: Literal["training", "inference"] = Field(description="Training run or inference service.")
+    model: ModelShape
+    tokens: float | None = Field(None, gt=0, description="Training tokens D (count).")
+    tokens_per_second: float | None = Field(None, gt=0, description="Inference demand (tokens/s).")
+    accelerator: str = Field(min_length=1, description="Catalog accelerator id.")
+    system: str | None = Field(None, description="Catalog system id; the accelerator's default otherwise.")
+    precision: Precision = Field("bf16", description="Arithmetic precision of the dense peak used.")
+    mfu: float | None = Field(None, gt=0, le=1, description="Model FLOPs utilization (fraction).")
+    goodput: float | None = Field(None, gt=0, le=1, description="Share of wall-clock time that trains (fraction).")
+    accelerators: int | None = Field(None, gt=0, description="Accelerator count, to get days.")
+    deadline_days: float | None = Field(None, gt=0, description="Days to finish, to get the count.")
+    site: str = Field(min_length=1, description="Name of the site that hosts the workload.")
+
+
+class Cluster(Frozen):
+    """Explicit capacity, sized without a workload."""
+
+    name: str = Field(min_length=1, description="Unique cluster name.")
+    site: str = Field(min_length=1, description="Name of the hosting site.")
+    system: str = Field(min_length=1, description="Catalog system id.")
+    count: int = Field(gt=0, description="Number of systems (nodes or NVL racks).")
+
+
+class Fabric(Frozen):
+    """The site's scale-out (compute) network."""
+
+    switch: str = Field("qm9700", min_length=1, description="Catalog switch id.")
+    topology: Literal["fat-tree", "rail-only"] = Field("fat-tree", description="Fabric topology.")
+    oversubscription: float = Field(1.0, ge=1, le=16, description="Leaf down:up bandwidth ratio.")
+
+
+class Wave(Frozen):
+    """A deployment wave: a share of the site's capacity, live by a week."""
+
+    week: int = Field(ge=1, description="Planning week (1 = the week of `start`) the wave is live.")
+    share: float = Field(gt=0, le=1, description="Share of the site's systems in this wave.")
+
+
+class Site(Frozen):
+    """A data-center site or campus building."""
+
+    name: str = Field(min_length=1, description="Unique site name.")
+    pue: float = Field(1.2, ge=1, le=3, description="Power usage effectiveness (facility/IT).")
+    power_cap_mw: float | None = Field(None, gt=0, description="Facility power available (MW).")
+    fabric: Fabric = Field(default_factory=Fabric, description="Scale-out fabric.")
+    waves: tuple[Wave, ...] = Field((Wave(week=1, share=1.0),), min_length=1)
+
+
+class Scenario(Frozen):
+    """A complete planning scenario (one YAML file)."""
+
+    name: str = Field(min_length=1, description="Scenario name.")
+    description: str = Field("", description="Free text.")
+    start: dt.date = Field(description="Monday of planning week 1.")
+    horizon_weeks: int = Field(104, gt=0, le=520, description="Planning horizon (weeks).")
+    catalog: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict, description="Additions to or overrides of the built-in catalog."
+    )
+    workloads: tuple[Workload, ...] = ()
+    clusters: tuple[Cluster, ...] = ()
+    sites: tuple[Site, ...] = Field(min_length=1)
+
+    @field_validator("start")
+    @classmethod
+    def _monday(cls, value: dt.date) -> dt.date:
+        if value.weekday() != 0:
+            monday = value - dt.timedelta(days=value.weekday())
+            raise ValueError(f"{value} is not a Monday; use {monday} (the Monday of that week)")
+        return value

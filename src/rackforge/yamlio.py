@@ -1,0 +1,107 @@
+"""Read a YAML file into plain Python data and a locator of its keys.
+
+The locator answers "where in the file is this key path?" so that every error,
+wherever it is found (schema, cross-reference, catalog, sizing), can point at a
+line and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from rackforge.errors import InputError, KeyPath, Problem
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Maps key paths of a loaded YAML document to 1-based (line, column)."""
+
+    tree: Any
+
+    def __call__(self, key: KeyPath) -> tuple[int, int]:
+        node, pos = self.tree, (0, 0)
+        for part in key:
+            found = _child_position(node, part)
+            if found is None:
+                break
+            pos, node = found
+        return pos[0] + 1, pos[1] + 1
+
+
+def _child_position(node: Any, part: str | int) -> tuple[tuple[int, int], Any] | None:
+    if isinstance(node, CommentedMap) and part in node:
+        return tuple(node.lc.key(part)), node[part]
+    if isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+        return tuple(node.lc.item(part)), node[part]
+    return None
+
+
+def plain(node: Any) -> Any:
+    """Convert ruamel's round-trip containers and scalars to built-in types."""
+    if isinstance(node, dict):
+        return {plain(k): plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [plain(v) for v in node]
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, dt.datetime):
+        return node
+    if isinstance(node, dt.date):
+        return dt.date(node.year, node.month, node.day)
+    return node
+
+
+def read_yaml(path: str | Path) -> tuple[Any, Locator]:
+    """Load ``path`` and return ``(data, locator)``.
+
+    Raises
+    ------
+    InputError
+        The file is missing, a directory, unreadable, empty or not YAML.
+    """
+    name = str(path)
+    text = _read_text(Path(path), name)
+    if not text.strip():
+        raise InputError.one(
+            (), "the file is empty", "write a scenario with at least `name`, `start` and `sites`", name
+        )
+    try:
+        tree = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = f"not valid YAML: {exc.problem or exc.context}"
+        raise InputError(Problem((), what, "fix the YAML syntax at this position", name, line, col)) from None
+    except YAMLError as exc:
+        raise InputError.one((), f"not valid YAML: {exc}", "save the file as YAML text", name) from None
+    return plain(tree), Locator(tree)
+
+
+def _read_text(path: Path, name: str) -> str:
+    if not path.exists():
+        raise InputError.one((), "no such file", "check the path and the current directory", name)
+    if path.is_dir():
+        raise InputError.one((), "this is a directory, not a file", "give the path of a .yaml file", name)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError.one((), f"cannot read the file ({exc.strerror})", "check its permissions", name) from None
+    if b"\x00" in raw:
+        raise InputError.one((), "not a text file (it has NUL bytes)", "give a YAML text file", name)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError.one((), f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8 YAML", name) from None
