@@ -69,7 +69,8 @@ def test_nvl72_rack_structure(catalog) -> None:
     need = matrix.explode(matrix.vector({"gb200-nvl72": 1}))
     kinds = {i: need[matrix.index[i]] for i in matrix.ids if need[matrix.index[i]]}
     shelves = [i for i in kinds if catalog.items[i].family == "power" and catalog.items[i].capacity_kw == 33]
-    assert shelves and sum(kinds[i] for i in shelves) == 8
+    assert shelves
+    assert sum(kinds[i] for i in shelves) == 8
     assert any("compute-tray" in i and kinds[i] == 18 for i in kinds)
     assert any("nvlink-switch-tray" in i and kinds[i] == 9 for i in kinds)
 

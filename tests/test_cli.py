@@ -62,7 +62,8 @@ def test_bom_csv(run, tmp_path: Path) -> None:
     result = run("bom", EXAMPLE, "--csv", target)
     assert result.code == 0
     rows = list(csv.DictReader(io.StringIO(target.read_text())))
-    assert rows and {"part", "week", "need_by", "quantity", "unit_cost_usd"} <= set(rows[0])
+    assert rows
+    assert {"part", "week", "need_by", "quantity", "unit_cost_usd"} <= set(rows[0])
 
 
 def test_plan_writes_self_contained_report(run, tmp_path: Path) -> None:

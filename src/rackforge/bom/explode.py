@@ -52,7 +52,8 @@ class BomMatrix:
 
     def explode(self, demand: np.ndarray | sp.spmatrix) -> np.ndarray:
         """Gross requirement of every item for top-level ``demand`` (``n`` or ``n x m``)."""
-        total = np.asarray(demand.toarray() if sp.issparse(demand) else demand, dtype=float)
+        dense = demand.toarray() if isinstance(demand, sp.spmatrix) else demand
+        total = np.asarray(dense, dtype=float)
         step = total
         transposed = self.structure.T.tocsr()
         while np.any(step):

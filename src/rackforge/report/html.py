@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 import jinja2
+import markupsafe
 import plotly.graph_objects as go
 import plotly.offline
 
@@ -44,5 +45,5 @@ def render(result: PlanResult) -> str:
         bom=result.bom,
         top_lines=top_lines,
         figures=figures,
-        plotly_js=jinja2.utils.markupsafe.Markup(plotly.offline.get_plotlyjs()),
+        plotly_js=markupsafe.Markup(plotly.offline.get_plotlyjs()),
     )

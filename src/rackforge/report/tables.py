@@ -14,7 +14,7 @@ from rackforge.sizing import Sizing
 
 def to_csv(rows: Iterable[Any], header: Sequence[str] | None = None) -> str:
     """CSV text of dataclass instances (or dicts), with a header row."""
-    dicts = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else dict(r) for r in rows]
+    dicts = [dict(r) if isinstance(r, dict) else dataclasses.asdict(r) for r in rows]
     fields = list(header or (dicts[0].keys() if dicts else []))
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n", extrasaction="ignore")

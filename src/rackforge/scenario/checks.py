@@ -39,11 +39,12 @@ def known_sites(s: Scenario) -> list[Problem]:
     """Every workload and cluster names a site of the scenario."""
     sites = {x.name for x in s.sites}
     out = []
-    for section, items in (("workloads", s.workloads), ("clusters", s.clusters)):
-        for i, item in enumerate(items):
-            if item.site not in sites:
-                fix = suggest(item.site, sites, "sites under `sites:`")
-                out.append(Problem((section, i, "site"), f"unknown site `{item.site}`", fix))
+    refs = [("workloads", i, w.site) for i, w in enumerate(s.workloads)]
+    refs += [("clusters", i, c.site) for i, c in enumerate(s.clusters)]
+    for section, i, site in refs:
+        if site not in sites:
+            fix = suggest(site, sites, "sites under `sites:`")
+            out.append(Problem((section, i, "site"), f"unknown site `{site}`", fix))
     return out
 
 
