@@ -87,7 +87,7 @@ def test_inference_count_covers_demand(catalog) -> None:
     per = 989.4e12 * eff / (2 * 7e10)
     assert r.tokens_per_second >= 1e6
     assert r.accelerators == math.ceil(math.ceil(1e6 / per) / 8) * 8
-    assert (r.accelerators - 8) * per < 1e6, 'one system fewer falls short'
+    assert (r.accelerators - 8) * per < 1e6, "one system fewer falls short"
 
 
 def test_site_racks_power_and_ramp(catalog) -> None:
@@ -101,7 +101,9 @@ def test_site_racks_power_and_ramp(catalog) -> None:
     assert site.racks == math.ceil(10 / per_rack) + 5
     assert site.accelerators == 10 * 8 + 5 * 72
     assert site.power.facility_mw == pytest.approx(site.power.it_mw * 1.25)
-    expected_systems = (10 * catalog.systems["dgx-h100"].max_power_kw + 5 * catalog.systems["gb200-nvl72"].max_power_kw) / 1000
+    expected_systems = (
+        10 * catalog.systems["dgx-h100"].max_power_kw + 5 * catalog.systems["gb200-nvl72"].max_power_kw
+    ) / 1000
     assert site.power.systems_mw == pytest.approx(expected_systems)
     assert [p.week for p in site.ramp] == [5, 9]
     assert site.ramp[0].systems == {"dgx-h100": 3, "gb200-nvl72": 2}
