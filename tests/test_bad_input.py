@@ -158,7 +158,7 @@ CASES = [
     (
         "catalog-cycle",
         BASE
-        + "catalog:\n  parts:\n    - {id: a-kit, name: A, family: racks, source: s, confidence: E, bom: [{part: b-kit, qty: 1}]}\n    - {id: b-kit, name: B, family: racks, source: s, confidence: E, bom: [{part: a-kit, qty: 1}]}\n",
+        + "catalog:\n  parts:\n    - {id: a-kit, name: A, family: racks, source: sketch, confidence: E, bom: [{part: b-kit, qty: 1}]}\n    - {id: b-kit, name: B, family: racks, source: sketch, confidence: E, bom: [{part: a-kit, qty: 1}]}\n",
         "cycle: a-kit -> b-kit -> a-kit",
         21,
     ),

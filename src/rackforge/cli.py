@@ -29,6 +29,8 @@ app = typer.Typer(
     help="Plan AI data-center hardware: size clusters, explode the bill of materials, plan supply.",
 )
 out = Console()
+if not out.is_terminal:
+    out = Console(width=160)
 err = Console(stderr=True)
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]

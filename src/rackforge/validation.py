@@ -54,7 +54,7 @@ def _problem(err: Any, model: type[BaseModel], file: str) -> Problem:
         message = str(err.get("ctx", {}).get("error", err["msg"]))
         what, _, fix = message.partition("; ")
         return Problem(loc, what, fix or "correct the value", file)
-    what = err["msg"][0].lower() + err["msg"][1:]
+    what = (err["msg"][0].lower() + err["msg"][1:]).replace("tuple", "list")
     if kind != "missing":
         what += f" (got {_show(err.get('input'))})"
     return Problem(loc, what, _FIXES.get(kind, "correct the value"), file)

@@ -14,7 +14,8 @@ With oversubscription ``r`` a leaf uses ``d = floor(k·r/(r+1))`` ports down and
   ``ceil(spines·k/2 / k)`` cores.
 
 Links: ``node_leaf = N``, ``leaf_spine = leaves·u``, ``spine_core = spines·k/2``.
-Each link carries one optic at each end (media by reach come later).
+Each link carries one optic at each end, the cheapest at the lane speed that
+reaches ``fabric_optic_min_reach_m`` (media by reach per tier come later).
 """
 
 from __future__ import annotations
@@ -54,10 +55,12 @@ def clos(n: int, k: int, oversubscription: float) -> tuple[int, int, int, int, i
 
 
 def optic_for(catalog: Catalog, speed_gbps: float) -> Item | None:
-    """The cheapest optical transceiver at ``speed_gbps``, if the catalog has one."""
+    """The cheapest optical transceiver at ``speed_gbps`` reaching ``fabric_optic_min_reach_m``."""
+    reach = catalog.param("fabric_optic_min_reach_m")
     optics = [
         p for p in catalog.parts.values()
         if p.medium in ("mmf", "smf") and p.family == "networking" and p.speed_gbps == speed_gbps
+        and (p.reach_m or 0.0) >= reach
     ]  # fmt: skip
     return min(optics, key=lambda p: (p.unit_cost_usd or 0.0, p.id), default=None)
 
