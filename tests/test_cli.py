@@ -95,3 +95,49 @@ def test_bundled_campus_is_about_a_gigawatt(run) -> None:
     facility = sum(s["power"]["facility_mw"] for s in doc["sites"])
     assert 850 <= facility <= 1150
     assert len(doc["sites"][0]["ramp"]) >= 3
+
+
+def test_unwritable_out_is_an_input_error(run, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("keep me")
+    result = run("plan", EXAMPLE, "--out", blocker)
+    assert result.code == 2
+    assert "Traceback" not in result.err
+    assert "choose a writable directory" in result.err
+    assert blocker.read_text() == "keep me"
+
+
+LAB_ASIC = """\
+name: lab-asic
+start: 2027-03-01
+catalog:
+  accelerators:
+    - {id: lab-x1, name: Lab X1, family: compute, vendor: lab, dense_tflops: {bf16: 1500, fp8: 3000},
+       hbm_gb: 216, hbm_tbps: 6.0, tdp_w: 900, power_w: 900, scale_up_gbps: 1200, default_system: lab-x1-node,
+       unit_cost_usd: 12000, origin: US, source: "lab design review 2026-10", confidence: E}
+  systems:
+    - {id: lab-x1-node, name: X1 node, family: compute, accelerator: lab-x1, accelerators: 16, form: server,
+       height_ru: 6, max_power_kw: 18.0, power_definition: design maximum, cooling: liquid, liquid_share: 0.9,
+       scale_up_domain: 16, scale_out_ports: 16, scale_out_gbps: 400, systems_per_rack: 4,
+       rack_kit: rack-kit-eia-liquid-6pdu, bom: [{part: lab-x1, qty: 16}, {part: server-chassis-6u, qty: 1}],
+       source: "lab design review 2026-10", confidence: E}
+workloads:
+  - {name: w, type: training, model: {parameters: 1.0e11}, tokens: 1.0e13, accelerator: lab-x1,
+     deadline_days: 30, mfu: 0.4, goodput: 0.9, site: s}
+sites:
+  - {name: s, fabric: {switch: qm9700}}
+"""
+
+
+def test_lab_designed_accelerator_sizes_and_costs(run, scenario_file) -> None:
+    """A custom accelerator and system from the scenario's `catalog:` flow through sizing and the BOM."""
+    path = scenario_file(LAB_ASIC)
+    size = json.loads(run("size", path, "--json").out)
+    w = size["workloads"][0]
+    assert w["accelerators"] % 16 == 0
+    assert 6e11 * 1e13 / (w["accelerators"] * 1500e12 * 0.4 * 0.9) / 86400 == pytest.approx(w["days"])
+    assert w["days"] <= 30
+    bom = json.loads(run("bom", path, "--json").out)
+    chips = next(x for x in bom["lines"] if x["part"] == "lab-x1")
+    assert chips["quantity"] == w["accelerators"]
+    assert chips["origin"] == "US"

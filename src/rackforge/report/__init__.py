@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rackforge.errors import InputError
 from rackforge.report.html import render
 from rackforge.report.tables import tables, to_csv
 
@@ -36,5 +37,11 @@ def write_plan(result: PlanResult, out_dir: str | Path) -> list[Path]:
     files = {"plan.json": json.dumps(result.to_dict(), indent=1) + "\n", "report.html": render(result)}
     files.update(tables(result.sizing, result.bom))
     for name, text in files.items():
-        write_atomic(out / name, text)
+        try:
+            write_atomic(out / name, text)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise InputError.one(
+                ("--out",), f"cannot write {out / name} ({reason})", "choose a writable directory", str(out)
+            ) from None
     return [out / name for name in files]
