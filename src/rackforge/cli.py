@@ -20,7 +20,7 @@ from rich.table import Table
 
 from rackforge.errors import InfeasibleError, InputError, SolverError
 from rackforge.inputs import Inputs, load_inputs
-from rackforge.pipeline import STAGES, run_plan
+from rackforge.pipeline import STAGES, run_bom, run_plan, run_size
 
 app = typer.Typer(
     add_completion=False,
@@ -69,10 +69,8 @@ def validate(scenario: ScenarioArg) -> None:
 @app.command("size")
 def size_cmd(scenario: ScenarioArg, as_json: JsonOpt = False) -> None:
     """Size workloads and sites: accelerators, systems, racks, fabric and power."""
-    from rackforge.sizing import size
-
     inputs = load_inputs(scenario)
-    result = size(inputs.scenario, inputs.catalog)
+    result = run_size(inputs)
     if as_json:
         _print_json(result.to_dict())
         return

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rackforge.catalog import Catalog, load_catalog
 from rackforge.errors import InputError, Problem
-from rackforge.scenario import Scenario, load_scenario
+from rackforge.scenario import Locator, Scenario, load_scenario
 from rackforge.validation import suggest
 
 
@@ -19,6 +19,11 @@ class Inputs:
     scenario: Scenario
     catalog: Catalog
     file: str
+    locate: Locator
+
+    def place(self, exc: InputError) -> InputError:
+        """``exc`` (raised by a stage with scenario-relative key paths) placed in the scenario file."""
+        return exc.located(self.file, self.locate)
 
 
 def load_inputs(path: str | Path) -> Inputs:
@@ -34,7 +39,7 @@ def load_inputs(path: str | Path) -> Inputs:
     problems = list(reference_problems(scenario, catalog))
     if problems:
         raise InputError(problems).located(str(path), locate)
-    return Inputs(scenario, catalog, str(path))
+    return Inputs(scenario, catalog, str(path), locate)
 
 
 def _unknown(key: tuple[str | int, ...], kind: str, bad: str, known: Iterable[str]) -> Problem:

@@ -5,12 +5,14 @@ Stages that are not built yet are absent from the result, never faked.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from rackforge import __version__
 from rackforge.bom import BillOfMaterials, build_bom
+from rackforge.errors import InputError
 from rackforge.inputs import Inputs
 from rackforge.sizing import Sizing, size
 
@@ -47,10 +49,32 @@ def _quiet(stage: str) -> None:
     del stage
 
 
+@contextmanager
+def placed(inputs: Inputs) -> Iterator[None]:
+    """Re-raise a stage's input error with file, line and column of the scenario."""
+    try:
+        yield
+    except InputError as exc:
+        raise inputs.place(exc) from None
+
+
+def run_size(inputs: Inputs) -> Sizing:
+    """The sizing stage alone."""
+    with placed(inputs):
+        return size(inputs.scenario, inputs.catalog)
+
+
+def run_bom(inputs: Inputs, sizing: Sizing | None = None) -> BillOfMaterials:
+    """The bill of materials (sizing first unless given)."""
+    sizing = sizing or run_size(inputs)
+    with placed(inputs):
+        return build_bom(sizing, inputs.catalog)
+
+
 def run_plan(inputs: Inputs, progress: Progress = _quiet) -> PlanResult:
     """Run every built stage in order, calling ``progress(stage)`` before each."""
     progress("sizing")
-    sizing = size(inputs.scenario, inputs.catalog)
+    sizing = run_size(inputs)
     progress("bom")
-    bom = build_bom(sizing, inputs.catalog)
+    bom = run_bom(inputs, sizing)
     return PlanResult(inputs, sizing, bom)

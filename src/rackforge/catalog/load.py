@@ -65,9 +65,11 @@ def _place(p: Problem, origin: Origin) -> Problem:
     return Problem(key, p.what, p.fix, origin.file, line, col)
 
 
-def _builtin_files() -> dict[str, str]:
+def _builtin_files() -> list[tuple[str, str]]:
+    """``(section, path)`` for every data file; a section may span ``{section}.yaml`` and ``{section}-*.yaml``."""
     root = resources.files("rackforge.catalog") / "data"
-    return {s: str(root / f"{s}.yaml") for s in SECTIONS}
+    names = sorted(p.name for p in root.iterdir() if p.name.endswith(".yaml"))
+    return [(s, str(root / n)) for s in SECTIONS for n in names if n == f"{s}.yaml" or n.startswith(f"{s}-")]
 
 
 def load_catalog(
@@ -82,7 +84,7 @@ def load_catalog(
     record must carry a ``source``.
     """
     builder = _Builder({}, {}, [])
-    for section, path in _builtin_files().items():
+    for section, path in _builtin_files():
         data, loc = read_yaml(path)
         builder.add(section, data, Origin(path, loc, ()), override=False)
     for section, entries in (extensions or {}).items():

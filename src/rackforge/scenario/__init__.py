@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from rackforge.errors import InputError, Problem
 from rackforge.scenario.checks import check
-from rackforge.scenario.models import Cluster, Fabric, ModelShape, Scenario, Site, Wave, Workload
+from rackforge.scenario.models import Cluster, Fabric, ModelShape, Parallelism, Scenario, Site, Wave, Workload
 from rackforge.validation import problems_from, suggest
 from rackforge.yamlio import Locator, read_yaml
 
@@ -23,6 +23,7 @@ __all__ = [
     "Fabric",
     "Locator",
     "ModelShape",
+    "Parallelism",
     "Scenario",
     "Site",
     "Wave",

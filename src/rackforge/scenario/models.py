@@ -34,11 +34,26 @@ class ModelShape(Frozen):
     kv_heads: int | None = Field(None, gt=0, description="Key/value heads (GQA); defaults to `heads`.")
     seq_len: int | None = Field(None, gt=0, description="Training or context sequence length (tokens).")
     vocab: int | None = Field(None, gt=0, description="Vocabulary size (tokens).")
+    d_ff: int | None = Field(None, gt=0, description="Feed-forward hidden size (per expert for MoE).")
+    gated_mlp: bool = Field(False, description="Gated (SwiGLU-style) MLP with three weight matrices.")
+    experts: int | None = Field(None, gt=0, description="Experts per MoE layer.")
+    experts_per_token: int | None = Field(None, gt=0, description="Experts routed per token.")
 
     @property
     def active(self) -> float:
         """Parameters that do work per token (count)."""
         return self.active_parameters if self.active_parameters is not None else self.parameters
+
+
+class Parallelism(Frozen):
+    """A training parallelism layout; omitted parts are chosen by the sizing search."""
+
+    tensor: int | None = Field(None, gt=0, description="Tensor-parallel degree (inside the scale-up domain).")
+    pipeline: int | None = Field(None, gt=0, description="Pipeline-parallel stages.")
+    data: int | None = Field(None, gt=0, description="Data-parallel replicas.")
+    expert: int | None = Field(None, gt=0, description="Expert-parallel degree (MoE).")
+    microbatch: int | None = Field(None, gt=0, description="Sequences per microbatch.")
+    recompute: Literal["none", "selective", "full"] | None = Field(None, description="Activation recomputation.")
 
 
 class Workload(Frozen):
@@ -57,6 +72,12 @@ class Workload(Frozen):
     accelerators: int | None = Field(None, gt=0, description="Accelerator count, to get days.")
     deadline_days: float | None = Field(None, gt=0, description="Days to finish, to get the count.")
     site: str = Field(min_length=1, description="Name of the site that hosts the workload.")
+    batch_tokens: float | None = Field(None, gt=0, description="Training global batch (tokens per step).")
+    parallelism: Parallelism | None = Field(None, description="Training layout; searched when omitted.")
+    prompt_tokens: float | None = Field(None, gt=0, description="Inference: mean prompt length (tokens).")
+    output_tokens: float | None = Field(None, gt=0, description="Inference: mean generated length (tokens).")
+    ttft_ms: float | None = Field(None, gt=0, description="Inference: time-to-first-token target (ms).")
+    tpot_ms: float | None = Field(None, gt=0, description="Inference: time-per-output-token target (ms).")
 
 
 class Cluster(Frozen):
