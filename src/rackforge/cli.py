@@ -94,12 +94,10 @@ def bom_cmd(
     ] = None,
 ) -> None:
     """Explode sized sites into leaf parts with quantities, cost and need-by weeks."""
-    from rackforge.bom import build_bom
     from rackforge.report import write_atomic
-    from rackforge.sizing import size
 
     inputs = load_inputs(scenario)
-    bom = build_bom(size(inputs.scenario, inputs.catalog), inputs.catalog)
+    bom = run_bom(inputs)
     if csv is not None:
         write_atomic(csv, _demand_csv(inputs, bom))
     if as_json:
