@@ -26,13 +26,6 @@ def test_superpod_h100_table(su: int, nodes: int, leaf: int, spine: int, node_le
     assert (tiers, leaves, spines, cores, nl, ls, sc) == (2, leaf, spine, 0, node_leaf, leaf_spine, 0)
 
 
-def test_superpod_b300_one_to_four_su() -> None:
-    """DGX B300 Spectrum-X RA Table 3, 1-4 SU (64 nodes x 8 GPUs at 800G on 64-port SN5600)."""
-    for su, leaf, spine in [(1, 16, 8), (2, 32, 16), (4, 64, 32)]:
-        n = su * 512
-        assert clos(n, 64, 1.0) == (2, leaf, spine, 0, n, n, 0)
-
-
 def test_scaling_book_4096_gpus_need_three_tiers() -> None:
     """'4096 GPUs need a third tier: 128 spine switches and 64 core switches' (scaling book, gpus.md)."""
     tiers, leaves, spines, cores, nl, ls, sc = clos(4096, 64, 1.0)
@@ -84,3 +77,79 @@ def test_smallest_divisor() -> None:
     assert smallest_divisor_at_least(32, 12) == 16
     assert smallest_divisor_at_least(32, 0) == 1
     assert smallest_divisor_at_least(7, 3) == 7
+
+
+def site_fabric(system: str, count: int, **fabric):
+    import datetime as dt
+
+    from rackforge.catalog import load_catalog
+    from rackforge.scenario import Scenario
+    from rackforge.sizing import size
+
+    scenario = Scenario.model_validate({
+        "name": "t", "start": dt.date(2027, 1, 4),
+        "clusters": [{"name": "c", "site": "s", "system": system, "count": count}],
+        "sites": [{"name": "s", "fabric": fabric}],
+    })  # fmt: skip
+    return size(scenario, load_catalog()).sites[0].fabric
+
+
+@pytest.mark.parametrize(("su", "nodes", "leaf", "spine", "node_leaf", "leaf_spine"), SUPERPOD_H100)
+def test_superpod_h100_from_a_scenario(su, nodes, leaf, spine, node_leaf, leaf_spine) -> None:
+    """DGX H100 nodes on QM9700 with the 4 UFM ports per design, through the catalog."""
+    f = site_fabric("dgx-h100", nodes, switch="qm9700", appliance_ports=4)
+    assert (f.tiers, f.leaf, f.spine, f.core) == (2, leaf, spine, 0)
+    assert (f.node_leaf, f.leaf_spine) == (node_leaf, leaf_spine)
+
+
+# DGX SuperPOD B300 Spectrum-X RA Table 3 (sizing-methods C3): SU, nodes, leaf, spine, node-leaf, leaf-spine.
+SUPERPOD_B300 = [
+    (1, 64, 16, 8, 512, 512),
+    (2, 128, 32, 16, 1024, 1024),
+    (4, 256, 64, 32, 2048, 2048),
+    (8, 512, 128, 64, 4096, 4096),
+    (16, 1024, 256, 128, 8192, 8192),
+]
+
+
+@pytest.mark.parametrize(("su", "nodes", "leaf", "spine", "node_leaf", "leaf_spine"), SUPERPOD_B300)
+def test_superpod_b300_twin_plane(su, nodes, leaf, spine, node_leaf, leaf_spine) -> None:
+    """800G ConnectX-8 ports split as 2 x 400GbE over two planes of SN5600 (64 x 800G = 128 x 400G)."""
+    f = site_fabric("dgx-b300", nodes, switch="sn5600", planes=2)
+    assert (f.tiers, f.leaf, f.spine, f.core) == (2, leaf, spine, 0)
+    assert (f.node_leaf, f.leaf_spine) == (node_leaf, leaf_spine)
+    assert f.lane_gbps == 400
+
+
+def test_rail_only_has_no_spines_within_a_rail() -> None:
+    f = site_fabric("dgx-h100", 64, switch="qm9700", topology="rail-only")
+    assert (f.tiers, f.leaf, f.spine) == (1, 8, 0), "8 rails of 64 lanes, one 64-port switch each"
+
+
+def test_rail_optimized_leaves_serve_one_rail() -> None:
+    """40 nodes: 8 rails of 40 lanes need 2 leaves each (16), where a pooled fat tree needs 10."""
+    assert site_fabric("dgx-h100", 40, topology="fat-tree").leaf == 10
+    assert site_fabric("dgx-h100", 40, topology="rail-optimized").leaf == 16
+
+
+def test_media_by_reach() -> None:
+    """Passive copper in the rack, optics beyond copper's reach; twin-port optics serve two 400G links."""
+    near = site_fabric("dgx-h100", 31, switch="qm9700", reach_m={"node_leaf": 2})
+    tier = next(m for m in near.media if m.tier == "node_leaf")
+    assert tier.medium == "dac"
+    assert tier.transceivers == 0
+    far = site_fabric("dgx-h100", 31, switch="qm9700")
+    tier = next(m for m in far.media if m.tier == "node_leaf")
+    assert tier.medium in ("mmf", "smf")
+    assert tier.transceivers == tier.links, "2 ends x 400G on 800G twin-port optics"
+    spine = next(m for m in far.media if m.tier == "leaf_spine")
+    assert spine.reach_m == 100
+    assert spine.medium == "smf", "multimode reaches only 50 m"
+
+
+def test_xdr_lanes_get_single_mode_optics() -> None:
+    """800G XDR lanes: no multimode and no twin-400G parts qualify (hardware-facts S57)."""
+    f = site_fabric("gb300-nvl72", 16, switch="q3400")
+    assert f.lane_gbps == 800
+    for m in f.media:
+        assert m.medium == "smf"

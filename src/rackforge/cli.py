@@ -81,7 +81,7 @@ def size_cmd(scenario: ScenarioArg, as_json: JsonOpt = False) -> None:
     columns = ["site", "accelerators", "systems", "racks", "tiers", "switches", "IT MW", "facility MW"]
     out.print(_table("Sites", columns, [
         [x.name, x.accelerators, x.system_count, x.racks, x.fabric.tiers,
-         x.fabric.leaf + x.fabric.spine + x.fabric.core, x.power.it_mw, x.power.facility_mw] for x in result.sites
+         x.fabric.switches, x.power.it_mw, x.power.facility_mw] for x in result.sites
     ]))  # fmt: skip
 
 

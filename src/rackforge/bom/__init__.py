@@ -30,9 +30,11 @@ def top_level(site: SiteSizing, live: dict[str, int], share: float, catalog: Cat
         if system.form == "server" and system.rack_kit:
             items[system.rack_kit] += math.ceil(n / system.systems_per_rack)
     fabric = site.fabric
-    items[fabric.switch] += math.floor((fabric.leaf + fabric.spine + fabric.core) * share + 0.5)
-    if fabric.optic:
-        items[fabric.optic] += math.floor(fabric.transceivers * share + 0.5)
+    items[fabric.switch] += math.floor(fabric.switches * share + 0.5)
+    for tier in fabric.media:
+        for part, count in ((tier.cable, tier.cables), (tier.transceiver, tier.transceivers)):
+            if part:
+                items[part] += math.floor(count * share + 0.5)
     return {k: v for k, v in items.items() if v}
 
 

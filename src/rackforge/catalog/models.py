@@ -53,11 +53,19 @@ class Item(Frozen):
     bom: tuple[BomLine, ...] = Field((), description="Children per unit; empty for a leaf part.")
     capacity_kw: float | None = Field(None, gt=0, description="Rated power or heat capacity (kW).")
     speed_gbps: float | None = Field(None, gt=0, description="Line rate of a port, NIC, optic or cable (Gb/s).")
+    port_gbps: float | None = Field(
+        None, gt=0, description="Rate of each logical port of a multi-port optic or cable (Gb/s); else `speed_gbps`."
+    )
     reach_m: float | None = Field(None, gt=0, description="Maximum reach of a cable or optic (m).")
     medium: Literal["dac", "acc", "aec", "mmf", "smf"] | None = Field(
         None,
         description="Cable or optic medium: passive copper, active copper, retimed copper, multimode, single-mode.",
     )
+
+
+def port_rate(item: Item) -> float:
+    """Rate of one logical port of ``item`` (Gb/s): a twin-port 800G optic carries two 400G links."""
+    return float(item.port_gbps or item.speed_gbps or 0.0)
 
 
 class Accelerator(Item):

@@ -89,12 +89,23 @@ class Cluster(Frozen):
     count: int = Field(gt=0, description="Number of systems (nodes or NVL racks).")
 
 
+class Reach(Frozen):
+    """Cable lengths per fabric tier (m); catalog defaults where omitted."""
+
+    node_leaf: float | None = Field(None, gt=0, description="Node-to-leaf cable length (m).")
+    leaf_spine: float | None = Field(None, gt=0, description="Leaf-to-spine cable length (m).")
+    spine_core: float | None = Field(None, gt=0, description="Spine-to-core cable length (m).")
+
+
 class Fabric(Frozen):
     """The site's scale-out (compute) network."""
 
     switch: str = Field("qm9700", min_length=1, description="Catalog switch id.")
-    topology: Literal["fat-tree", "rail-only"] = Field("fat-tree", description="Fabric topology.")
+    topology: Literal["fat-tree", "rail-optimized", "rail-only"] = Field("fat-tree", description="Fabric topology.")
     oversubscription: float = Field(1.0, ge=1, le=16, description="Leaf down:up bandwidth ratio.")
+    planes: int = Field(1, ge=1, le=8, description="Parallel planes each NIC port is split over.")
+    reach_m: Reach = Field(default_factory=Reach, description="Cable length per tier (m).")
+    appliance_ports: int = Field(0, ge=0, description="Fabric lanes per plane of appliances (UFM, management).")
 
 
 class Wave(Frozen):

@@ -1,30 +1,48 @@
-"""Scale-out fabric as a folded Clos (fat tree) built from k-port switches.
+"""Scale-out fabric: folded Clos (fat tree), rail-optimized and rail-only, over planes.
 
-Ports are counted in *lanes* of the slower of the NIC and switch port speeds,
-so a 64 x 800G switch serving 400G NICs has radix ``k = 128``.
+Lanes
+-----
+Each NIC port of ``g_nic`` Gb/s is split over ``P`` planes; within a plane the
+*lane* rate is ``g = min(g_nic/P, g_switch)`` and a switch of ``K`` ports at
+``g_switch`` has radix ``k = K·g_switch/g`` lanes. Every plane is an identical,
+independent network; counts below are per plane and multiply by ``P``.
 
-With oversubscription ``r`` a leaf uses ``d = floor(k·r/(r+1))`` ports down and
-``u = k - d`` up (``d = u = k/2`` when non-blocking). For ``N`` endpoints:
+Clos counts (``n`` lanes, oversubscription ``r``)
+-----------------------------------------------
+A leaf uses ``d = floor(k·r/(r+1))`` ports down and ``u = k - d`` up.
 
-* one tier when ``N <= k``: ``ceil(N/k)`` switches;
-* two tiers when ``N <= d·k``: ``ceil(N/d)`` leaves; spines are the smallest
-  divisor of ``u`` not below ``ceil(leaves·u/k)``, so that every leaf stripes
-  its uplinks evenly (an integer number of links to every spine);
-* three tiers otherwise: pods of ``k/2`` leaves with ``u`` spines each, and
-  ``ceil(spines·k/2 / k)`` cores.
+* one tier when ``n <= k``;
+* two tiers when ``n <= d·k``: ``L = ceil(n/d)`` leaves; spines ``S`` are the
+  smallest divisor of ``u`` not below ``ceil(L·u/k)``, so every leaf stripes its
+  uplinks evenly (``u/S`` links to every spine);
+* three tiers otherwise: pods of ``k/2`` leaves with ``u`` spines each and
+  ``ceil(S·(k/2)/k)`` cores.
 
-Links: ``node_leaf = N``, ``leaf_spine = leaves·u``, ``spine_core = spines·k/2``.
-Each link carries one optic at each end, the cheapest at the lane speed that
-reaches ``fabric_optic_min_reach_m`` (media by reach per tier come later).
+Links: node-leaf ``n``, leaf-spine ``L·u``, spine-core ``S·k/2`` lanes.
+
+Appliance lanes (UFM, management) join the last rail.
+
+Topologies: *fat-tree* pools all lanes; *rail-optimized* gives each leaf one
+rail (NIC port index), ``L = Σ_rails ceil(n_rail/d)``, then spines as above;
+*rail-only* builds an independent Clos per rail with no spine between rails.
+
+Physical cables (what reference architectures count) are lanes times
+``g/g_port``, with the NIC port rate below the leaves and the switch port rate
+above them: a twin-plane 800G NIC port is one cable carrying two 400G lanes.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-from rackforge.catalog import Catalog, Item
+from rackforge.catalog import Catalog
 from rackforge.scenario import Fabric
+from rackforge.sizing.media import tier_media
 from rackforge.sizing.result import FabricSizing
+
+Counts = tuple[int, int, int, int, int, int, int]
+EMPTY: Counts = (0, 0, 0, 0, 0, 0, 0)
 
 
 def smallest_divisor_at_least(n: int, floor: int) -> int:
@@ -35,53 +53,94 @@ def smallest_divisor_at_least(n: int, floor: int) -> int:
     return n
 
 
-def clos(n: int, k: int, oversubscription: float) -> tuple[int, int, int, int, int, int, int]:
-    """``(tiers, leaf, spine, core, node_leaf, leaf_spine, spine_core)`` for ``n`` endpoints."""
-    if n == 0:
-        return 0, 0, 0, 0, 0, 0, 0
-    if n <= k:
-        return 1, 1, 0, 0, n, 0, 0
+def split(k: int, oversubscription: float) -> tuple[int, int]:
+    """Leaf ports ``(down, up)`` for radix ``k`` at oversubscription ``r``."""
     down = max(1, min(k - 1, math.floor(k * oversubscription / (oversubscription + 1))))
-    up = k - down
-    leaves = math.ceil(n / down)
-    if n <= down * k:
+    return down, k - down
+
+
+def above_leaves(n: int, leaves: int, k: int, up: int) -> Counts:
+    """Spine (and core) layers over ``leaves`` leaves with ``up`` uplinks each."""
+    if leaves <= k:
         spines = smallest_divisor_at_least(up, math.ceil(leaves * up / k))
         return 2, leaves, spines, 0, n, leaves * up, 0
     half = k // 2
-    pods = math.ceil(leaves / half)
-    spines = pods * up
-    spine_core = spines * half
-    return 3, leaves, spines, math.ceil(spine_core / k), n, leaves * up, spine_core
+    spines = math.ceil(leaves / half) * up
+    return 3, leaves, spines, math.ceil(spines * half / k), n, leaves * up, spines * half
 
 
-def optic_for(catalog: Catalog, speed_gbps: float) -> Item | None:
-    """The cheapest optical transceiver at ``speed_gbps`` reaching ``fabric_optic_min_reach_m``."""
-    reach = catalog.param("fabric_optic_min_reach_m")
-    optics = [
-        p for p in catalog.parts.values()
-        if p.medium in ("mmf", "smf") and p.family == "networking" and p.speed_gbps == speed_gbps
-        and (p.reach_m or 0.0) >= reach
-    ]  # fmt: skip
-    return min(optics, key=lambda p: (p.unit_cost_usd or 0.0, p.id), default=None)
+def clos(n: int, k: int, oversubscription: float) -> Counts:
+    """``(tiers, leaf, spine, core, node_leaf, leaf_spine, spine_core)`` for ``n`` lanes."""
+    if n == 0:
+        return EMPTY
+    if n <= k:
+        return 1, 1, 0, 0, n, 0, 0
+    down, up = split(k, oversubscription)
+    return above_leaves(n, math.ceil(n / down), k, up)
+
+
+def rail_optimized(rails: list[int], k: int, oversubscription: float) -> Counts:
+    """A fat tree whose leaves each serve a single rail."""
+    n = sum(rails)
+    if n <= k:
+        return clos(n, k, oversubscription)
+    down, up = split(k, oversubscription)
+    return above_leaves(n, sum(math.ceil(r / down) for r in rails), k, up)
+
+
+def rail_only(rails: list[int], k: int, oversubscription: float) -> Counts:
+    """An independent Clos per rail, summed; the deepest rail sets the tier count."""
+    per_rail = [clos(r, k, oversubscription) for r in rails]
+    tiers = max((c[0] for c in per_rail), default=0)
+    return (tiers, *(sum(c[i] for c in per_rail) for i in range(1, 7)))  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Lanes:
+    """Per-plane lane counts of a site: total and per rail, the lane rate and the radix."""
+
+    lane_gbps: float
+    radix: int
+    rails: list[int]
+    nic_gbps: float
+
+    @property
+    def total(self) -> int:
+        """Lanes per plane."""
+        return sum(self.rails)
+
+
+def lanes(fabric: Fabric, systems: dict[str, int], catalog: Catalog) -> Lanes:
+    """Lanes of one plane: rail ``i`` holds the lanes of every system's NIC port ``i``."""
+    switch = catalog.switches[fabric.switch]
+    specs = [(catalog.systems[sid], n) for sid, n in systems.items() if catalog.systems[sid].scale_out_ports]
+    nic = max((s.scale_out_gbps for s, _ in specs), default=switch.speed_gbps)
+    lane = min([switch.speed_gbps, *(s.scale_out_gbps / fabric.planes for s, _ in specs)])
+    rails = [0] * max([s.scale_out_ports for s, _ in specs] + [1 if fabric.appliance_ports else 0])
+    for system, n in specs:
+        per_port = round(system.scale_out_gbps / fabric.planes / lane)
+        for i in range(system.scale_out_ports):
+            rails[i] += n * per_port
+    if rails:
+        rails[-1] += fabric.appliance_ports
+    return Lanes(lane, round(switch.ports * switch.speed_gbps / lane), rails, nic)
 
 
 def size_fabric(fabric: Fabric, systems: dict[str, int], catalog: Catalog) -> FabricSizing:
     """The site's compute fabric for ``systems`` (system id -> count)."""
-    switch = catalog.switches[fabric.switch]
-    nics = {catalog.systems[sid].scale_out_gbps for sid in systems}
-    lane = min(switch.speed_gbps, *nics) if nics else switch.speed_gbps
-    endpoints = sum(
-        n * catalog.systems[sid].scale_out_ports * round(catalog.systems[sid].scale_out_gbps / lane)
-        for sid, n in systems.items()
-    )
-    k = switch.ports * round(switch.speed_gbps / lane)
+    ln = lanes(fabric, systems, catalog)
     if fabric.topology == "rail-only":
-        tiers, leaf, spine, core, nl, ls, sc = (1 if endpoints else 0), math.ceil(endpoints / k), 0, 0, endpoints, 0, 0
+        counts = rail_only(ln.rails, ln.radix, fabric.oversubscription)
+    elif fabric.topology == "rail-optimized":
+        counts = rail_optimized(ln.rails, ln.radix, fabric.oversubscription)
     else:
-        tiers, leaf, spine, core, nl, ls, sc = clos(endpoints, k, fabric.oversubscription)
-    optic = optic_for(catalog, lane)
-    transceivers = 2 * (nl + ls + sc) if optic else 0
-    optic_id = optic.id if optic else None
+        counts = clos(ln.total, ln.radix, fabric.oversubscription)
+    tiers, leaf, spine, core, nl, ls, sc = (c * fabric.planes if i else c for i, c in enumerate(counts))
+    port = catalog.switches[fabric.switch].speed_gbps
+    media = tier_media(fabric, {"node_leaf": nl, "leaf_spine": ls, "spine_core": sc}, ln.lane_gbps, catalog)
     return FabricSizing(
-        switch.id, fabric.topology, endpoints, tiers, leaf, spine, core, nl, ls, sc, transceivers, optic_id
-    )
+        switch=fabric.switch, topology=fabric.topology, planes=fabric.planes, lane_gbps=ln.lane_gbps,
+        endpoints=ln.total * fabric.planes, tiers=tiers, leaf=leaf, spine=spine, core=core,
+        node_leaf=round(nl * ln.lane_gbps / ln.nic_gbps), leaf_spine=round(ls * ln.lane_gbps / port),
+        spine_core=round(sc * ln.lane_gbps / port), media=media,
+    )  # fmt: skip

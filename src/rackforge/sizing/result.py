@@ -33,15 +33,35 @@ class WorkloadSizing:
 
 
 @dataclass(frozen=True)
-class FabricSizing:
-    """A folded-Clos scale-out fabric of one site.
+class TierMedia:
+    """Cables and optics of one fabric tier (``links`` lanes at ``rate_gbps`` over ``reach_m``)."""
 
-    ``endpoints`` counts accelerator-facing ports at the fabric's port speed;
-    link counts are cables at that speed.
+    tier: str
+    links: int
+    rate_gbps: float
+    reach_m: float
+    medium: str | None
+    cable: str | None
+    cables: int
+    transceiver: str | None
+    transceivers: int
+    cost_usd: float
+    power_w: float
+
+
+@dataclass(frozen=True)
+class FabricSizing:
+    """The scale-out fabric of one site, all planes included.
+
+    Switch counts are totals over planes; ``node_leaf``, ``leaf_spine`` and
+    ``spine_core`` count physical cables as reference architectures do;
+    ``media`` holds the per-tier cables and optics chosen by reach.
     """
 
     switch: str
     topology: str
+    planes: int
+    lane_gbps: float
     endpoints: int
     tiers: int
     leaf: int
@@ -50,20 +70,31 @@ class FabricSizing:
     node_leaf: int
     leaf_spine: int
     spine_core: int
-    transceivers: int
-    optic: str | None
+    media: tuple[TierMedia, ...]
+
+    @property
+    def switches(self) -> int:
+        """Switches of every tier."""
+        return self.leaf + self.spine + self.core
+
+    @property
+    def transceivers(self) -> int:
+        """Optical transceivers of every tier."""
+        return sum(m.transceivers for m in self.media)
 
     def to_dict(self) -> dict[str, Any]:
         """The contract shape of ``rackforge size --json``."""
         return {
             "switch": self.switch,
             "topology": self.topology,
+            "planes": self.planes,
+            "lane_gbps": self.lane_gbps,
             "endpoints": self.endpoints,
             "tiers": self.tiers,
             "switches": {"leaf": self.leaf, "spine": self.spine, "core": self.core},
             "links": {"node_leaf": self.node_leaf, "leaf_spine": self.leaf_spine, "spine_core": self.spine_core},
             "transceivers": self.transceivers,
-            "optic": self.optic,
+            "media": [asdict(m) for m in self.media],
         }
 
 

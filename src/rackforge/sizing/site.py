@@ -40,10 +40,10 @@ def systems_mw(systems: dict[str, int], catalog: Catalog) -> float:
 
 
 def network_mw(fabric: FabricSizing, catalog: Catalog) -> float:
-    """Maximum power of fabric switches and optics (MW)."""
-    switches = (fabric.leaf + fabric.spine + fabric.core) * catalog.switches[fabric.switch].power_w
-    optics = fabric.transceivers * (catalog.items[fabric.optic].power_w if fabric.optic else 0.0)
-    return (switches + optics) / W_PER_KW / KW_PER_MW
+    """Maximum power of fabric switches, optics and active cables (MW)."""
+    switches = fabric.switches * catalog.switches[fabric.switch].power_w
+    media = sum(m.power_w for m in fabric.media)
+    return (switches + media) / W_PER_KW / KW_PER_MW
 
 
 def ramp(site: Site, systems: dict[str, int], power: PowerSizing, catalog: Catalog) -> tuple[RampPoint, ...]:
