@@ -3,7 +3,7 @@
 Top-level items per site are the accelerator systems, one rack kit per rack of
 servers, and the fabric's switches and optics. Each wave's increment of them is
 needed by the wave's week; the fabric is phased in proportion to the
-accelerators live. Explosion is in :mod:`rackforge.bom.explode`.
+accelerators live. Explosion is in :mod:`rackforge.catalog.structure`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from rackforge.bom.explode import BomMatrix
+from rackforge.catalog import BomMatrix
 from rackforge.bom.result import BillOfMaterials, BomLine, DemandRow, TopLine
 from rackforge.catalog import Catalog
 from rackforge.sizing import SiteSizing, Sizing

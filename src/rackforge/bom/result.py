@@ -11,7 +11,7 @@ import numpy as np
 from rackforge.catalog import Catalog
 
 if TYPE_CHECKING:
-    from rackforge.bom.explode import BomMatrix
+    from rackforge.catalog import BomMatrix
     from rackforge.sizing import SiteSizing
 
 

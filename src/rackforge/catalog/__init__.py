@@ -7,5 +7,6 @@ code holds a catalog fact.
 from rackforge.catalog.catalog import Catalog
 from rackforge.catalog.load import load_catalog
 from rackforge.catalog.models import Accelerator, BomLine, Item, Parameter, Switch, System
+from rackforge.catalog.structure import BomMatrix
 
-__all__ = ["Accelerator", "BomLine", "Catalog", "Item", "Parameter", "Switch", "System", "load_catalog"]
+__all__ = ["Accelerator", "BomLine", "BomMatrix", "Catalog", "Item", "Parameter", "Switch", "System", "load_catalog"]

@@ -51,6 +51,9 @@ class Item(Frozen):
     make_or_buy: Literal["make", "buy"] = Field("buy", description="Built by the manufacturer or bought.")
     power_w: float = Field(0, ge=0, description="Maximum electrical draw of one unit (W).")
     bom: tuple[BomLine, ...] = Field((), description="Children per unit; empty for a leaf part.")
+    role: str | None = Field(
+        None, pattern=r"^[a-z0-9-]+$", description="Facility role the sizing selects by (ups, mv-transformer, cdu, ...)."
+    )
     capacity_kw: float | None = Field(None, gt=0, description="Rated power or heat capacity (kW).")
     speed_gbps: float | None = Field(None, gt=0, description="Line rate of a port, NIC, optic or cable (Gb/s).")
     port_gbps: float | None = Field(

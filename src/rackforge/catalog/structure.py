@@ -8,7 +8,8 @@ column per site and week) the gross requirement of every item is::
 
 The series is finite because the catalog's BOM graph is acyclic (checked when
 the catalog loads); the loop stops after at most depth-of-BOM products. Rolled-up
-unit costs solve ``r = p + A·r`` the same way, with ``p`` the leaf prices.
+unit values (cost, power) solve ``r = v + A·r`` the same way, with ``v`` the
+leaf values.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from rackforge.catalog import Catalog
+from rackforge.catalog.catalog import Catalog
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class BomMatrix:
     structure: sp.csr_matrix
     leaf: np.ndarray
     price: np.ndarray
+    power_w: np.ndarray
 
     @classmethod
     def of(cls, catalog: Catalog) -> BomMatrix:
@@ -46,9 +48,10 @@ class BomMatrix:
         structure = sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
         leaf = np.diff(structure.indptr) == 0
         price = np.array([catalog.items[i].unit_cost_usd or 0.0 for i in ids]) * leaf
-        for arr in (leaf, price):
+        power = np.array([catalog.items[i].power_w for i in ids]) * leaf
+        for arr in (leaf, price, power):
             arr.flags.writeable = False
-        return cls(ids, index, structure, leaf, price)
+        return cls(ids, index, structure, leaf, price, power)
 
     def explode(self, demand: np.ndarray | sp.spmatrix) -> np.ndarray:
         """Gross requirement of every item for top-level ``demand`` (``n`` or ``n x m``)."""
@@ -61,15 +64,23 @@ class BomMatrix:
             total = total + step
         return total
 
-    def rolled_cost(self) -> np.ndarray:
-        """Unit cost of every item: its own price if a leaf, else the sum over its children (USD)."""
-        cost = self.price.copy()
+    def rolled(self, leaf_values: np.ndarray) -> np.ndarray:
+        """Per-unit value of every item: its own if a leaf, else the sum over its children."""
+        value = leaf_values.copy()
         for _ in range(len(self.ids) + 1):
-            updated = np.where(self.leaf, self.price, self.structure @ cost)
-            if np.array_equal(updated, cost):
+            updated = np.where(self.leaf, leaf_values, self.structure @ value)
+            if np.array_equal(updated, value):
                 break
-            cost = updated
-        return cost
+            value = updated
+        return value
+
+    def rolled_cost(self) -> np.ndarray:
+        """Unit cost of every item (USD)."""
+        return self.rolled(self.price)
+
+    def rolled_power(self) -> np.ndarray:
+        """Component power of every item at the DC rail (W)."""
+        return self.rolled(self.power_w)
 
     def vector(self, quantities: dict[str, float]) -> np.ndarray:
         """A demand vector from ``{item id: quantity}``."""
