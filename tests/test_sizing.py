@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from rackforge.catalog import load_catalog
+from rackforge.catalog import BomMatrix, load_catalog
 from rackforge.scenario import Scenario
 from rackforge.sizing import size
 from rackforge.sizing.compute import flops_per_token, size_workload
@@ -101,10 +101,12 @@ def test_site_racks_power_and_ramp(catalog) -> None:
     assert site.racks == math.ceil(10 / per_rack) + 5
     assert site.accelerators == 10 * 8 + 5 * 72
     assert site.power.facility_mw == pytest.approx(site.power.it_mw * 1.25)
-    expected_systems = (
-        10 * catalog.systems["dgx-h100"].max_power_kw + 5 * catalog.systems["gb200-nvl72"].max_power_kw
-    ) / 1000
-    assert site.power.systems_mw == pytest.approx(expected_systems)
+    matrix = BomMatrix.of(catalog)
+    watts = matrix.rolled_power()
+    eff = catalog.param("psu_efficiency")
+    expected = (10 * watts[matrix.index["dgx-h100"]] + 5 * watts[matrix.index["gb200-nvl72"]]) / eff / 1e6
+    assert site.power.systems_mw == pytest.approx(expected)
+    assert site.power.rated_mw == pytest.approx((10 * 10.2 + 5 * 132.0) / 1000)
     assert [p.week for p in site.ramp] == [5, 9]
     assert site.ramp[0].systems == {"dgx-h100": 3, "gb200-nvl72": 2}
     assert site.ramp[-1].accelerators == site.accelerators

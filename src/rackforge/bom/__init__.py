@@ -1,9 +1,11 @@
 """Bill-of-materials stage: sized sites -> leaf parts, quantities, cost and need-by weeks.
 
 Top-level items per site are the accelerator systems, one rack kit per rack of
-servers, and the fabric's switches and optics. Each wave's increment of them is
-needed by the wave's week; the fabric is phased in proportion to the
-accelerators live. Explosion is in :mod:`rackforge.catalog.structure`.
+servers, the fabric's switches, cables and optics, and the facility's power and
+cooling equipment. Each wave's increment of them is needed by the wave's week:
+the fabric and most facility equipment in proportion to the accelerators live,
+the site's HV transformers and MV switchgear all with the first wave. Explosion
+is in :mod:`rackforge.catalog.structure`.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from collections import defaultdict
 
 import numpy as np
 
-from rackforge.catalog import BomMatrix
 from rackforge.bom.result import BillOfMaterials, BomLine, DemandRow, TopLine
-from rackforge.catalog import Catalog
+from rackforge.catalog import BomMatrix, Catalog
 from rackforge.sizing import SiteSizing, Sizing
+
+UPFRONT = frozenset({"hv-transformer", "mv-switchgear"})
 
 __all__ = ["BillOfMaterials", "BomLine", "BomMatrix", "DemandRow", "TopLine", "build_bom", "top_level"]
 
@@ -28,13 +31,16 @@ def top_level(site: SiteSizing, live: dict[str, int], share: float, catalog: Cat
         system = catalog.systems[sid]
         items[sid] += n
         if system.form == "server" and system.rack_kit:
-            items[system.rack_kit] += math.ceil(n / system.systems_per_rack)
+            items[system.rack_kit] += math.ceil(n / site.per_rack[sid])
     fabric = site.fabric
     items[fabric.switch] += math.floor(fabric.switches * share + 0.5)
     for tier in fabric.media:
         for part, count in ((tier.cable, tier.cables), (tier.transceiver, tier.transceivers)):
             if part:
                 items[part] += math.floor(count * share + 0.5)
+    for unit in site.facility:
+        upfront = unit.role in UPFRONT
+        items[unit.part] += unit.count if upfront else math.floor(unit.count * share + 0.5)
     return {k: v for k, v in items.items() if v}
 
 

@@ -52,7 +52,7 @@ class Item(Frozen):
     power_w: float = Field(0, ge=0, description="Maximum electrical draw of one unit (W).")
     bom: tuple[BomLine, ...] = Field((), description="Children per unit; empty for a leaf part.")
     role: str | None = Field(
-        None, pattern=r"^[a-z0-9-]+$", description="Facility role the sizing selects by (ups, mv-transformer, cdu, ...)."
+        None, pattern=r"^[a-z0-9-]+$", description="Facility role the sizing picks by (ups, cdu, ...)."
     )
     capacity_kw: float | None = Field(None, gt=0, description="Rated power or heat capacity (kW).")
     speed_gbps: float | None = Field(None, gt=0, description="Line rate of a port, NIC, optic or cable (Gb/s).")

@@ -121,6 +121,9 @@ class Site(Frozen):
     name: str = Field(min_length=1, description="Unique site name.")
     pue: float = Field(1.2, ge=1, le=3, description="Power usage effectiveness (facility/IT).")
     power_cap_mw: float | None = Field(None, gt=0, description="Facility power available (MW).")
+    rack_power_kw: float | None = Field(
+        None, gt=0, description="Power and cooling budget of one rack (kW); vendor reference density if omitted."
+    )
     fabric: Fabric = Field(default_factory=Fabric, description="Scale-out fabric.")
     waves: tuple[Wave, ...] = Field((Wave(week=1, share=1.0),), min_length=1)
 

@@ -7,18 +7,20 @@ Entry point :func:`size`; the maths of each step is in the docstrings of
 
 from __future__ import annotations
 
-from rackforge.catalog import Catalog
+from rackforge.catalog import BomMatrix, Catalog
 from rackforge.scenario import Scenario
 from rackforge.sizing.compute import size_workload
-from rackforge.sizing.result import FabricSizing, PowerSizing, RampPoint, SiteSizing, Sizing, WorkloadSizing
-from rackforge.sizing.site import size_site, systems_by_site
+from rackforge.sizing.result import Equipment, FabricSizing, PowerSizing, RampPoint, SiteSizing, Sizing, WorkloadSizing
+from rackforge.sizing.site import size_site, system_kw, systems_by_site
 
-__all__ = ["FabricSizing", "PowerSizing", "RampPoint", "SiteSizing", "Sizing", "WorkloadSizing", "size"]
+__all__ = ["Equipment", "FabricSizing", "PowerSizing", "RampPoint", "SiteSizing", "Sizing", "WorkloadSizing", "size"]
 
 
 def size(scenario: Scenario, catalog: Catalog) -> Sizing:
     """Size every workload, then every site."""
     workloads = tuple(size_workload(w, catalog) for w in scenario.workloads)
     per_site = systems_by_site(scenario, workloads)
-    sites = tuple(size_site(s, per_site[s.name], catalog) for s in scenario.sites)
+    matrix = BomMatrix.of(catalog)
+    kw = system_kw(catalog, matrix, matrix.rolled_power())
+    sites = tuple(size_site(s, i, per_site[s.name], catalog, kw) for i, s in enumerate(scenario.sites))
     return Sizing(workloads, sites)

@@ -100,13 +100,38 @@ class FabricSizing:
 
 @dataclass(frozen=True)
 class PowerSizing:
-    """Site power: IT load (accelerator systems, switches, optics) and facility = IT x PUE."""
+    """Site power (MW).
+
+    ``systems_mw`` is the accelerator systems' component power at the wall
+    (component draw / PSU efficiency), ``network_mw`` fabric switches, optics
+    and active cables; ``it_mw`` their sum and ``facility_mw = it_mw x PUE``.
+    ``rated_mw`` is the systems' rated maximum, for reference. ``liquid_mw`` and
+    ``air_mw`` split the IT heat by cooling path. ``cap_mw`` is the site's
+    facility power cap and ``accelerators_fit`` how many accelerators of this
+    mix it holds.
+    """
 
     systems_mw: float
     network_mw: float
     it_mw: float
     facility_mw: float
     pue: float
+    rated_mw: float
+    liquid_mw: float
+    air_mw: float
+    cap_mw: float | None
+    accelerators_fit: int | None
+
+
+@dataclass(frozen=True)
+class Equipment:
+    """Units of one facility role (``load_kw`` is what the ``rule`` sized them for)."""
+
+    role: str
+    part: str
+    count: int
+    load_kw: float
+    rule: str
 
 
 @dataclass(frozen=True)
@@ -128,9 +153,10 @@ class SiteSizing:
     accelerators: int
     systems: dict[str, int]
     racks: int
-    server_racks: dict[str, int]
+    per_rack: dict[str, int]
     fabric: FabricSizing
     power: PowerSizing
+    facility: tuple[Equipment, ...]
     ramp: tuple[RampPoint, ...]
 
     @property
@@ -146,8 +172,10 @@ class SiteSizing:
             "systems": self.system_count,
             "systems_by_id": dict(self.systems),
             "racks": self.racks,
+            "systems_per_rack": dict(self.per_rack),
             "fabric": self.fabric.to_dict(),
             "power": asdict(self.power),
+            "facility": [asdict(e) for e in self.facility],
             "ramp": [asdict(p) for p in self.ramp],
         }
 

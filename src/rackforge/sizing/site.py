@@ -1,9 +1,17 @@
-"""Per-site totals: systems, racks, fabric, power and the deployment ramp.
+"""Per-site totals: systems, racks, fabric, power, facility equipment and the ramp.
 
-IT power is the maximum draw of every system plus fabric switches and optics;
-facility power is ``IT x PUE``. The ramp follows the site's waves: after wave
-``j`` the cumulative share ``S_j`` of every system kind is live, rounded as
-``floor(S_j·count + 1/2)`` so that the last wave brings exactly ``count``.
+Power: each system draws its component power at the DC rail (the BOM roll-up
+of part powers) divided by the PSU efficiency; where a system's BOM carries no
+part powers its rated maximum stands in. Fabric switches (maximum draw), optics
+and active cables add the network. Facility power is ``IT x PUE``.
+
+Racks: a rack-scale system is one rack. Servers pack the vendor's reference
+density, or, when the site gives ``rack_power_kw``, as many as the budget and
+``rack_usable_ru`` allow: ``min(floor(budget / rated kW), floor(RU / height))``.
+
+Ramp: after wave ``j`` the cumulative share ``S_j`` of every system kind is
+live, rounded as ``floor(S_j·count + 1/2)`` so the last wave brings exactly
+``count``.
 """
 
 from __future__ import annotations
@@ -12,9 +20,11 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 
-from rackforge.catalog import Catalog
+from rackforge.catalog import BomMatrix, Catalog
+from rackforge.errors import InputError
 from rackforge.scenario import Scenario, Site
 from rackforge.sizing.fabric import size_fabric
+from rackforge.sizing.facility import facility_equipment
 from rackforge.sizing.result import FabricSizing, PowerSizing, RampPoint, SiteSizing, WorkloadSizing
 from rackforge.units import KW_PER_MW, W_PER_KW
 
@@ -29,14 +39,26 @@ def systems_by_site(scenario: Scenario, workloads: Iterable[WorkloadSizing]) -> 
     return {site: dict(sorted(counts.items())) for site, counts in out.items()}
 
 
-def racks_of(systems: dict[str, int], catalog: Catalog) -> dict[str, int]:
-    """Racks per system id: a rack-scale system is a rack; servers pack ``systems_per_rack``."""
-    return {sid: math.ceil(n / catalog.systems[sid].systems_per_rack) for sid, n in systems.items()}
+def per_rack(site: Site, index: int, system_id: str, catalog: Catalog) -> int:
+    """Systems per rack at ``site``; an input error when one system exceeds the rack budget."""
+    s = catalog.systems[system_id]
+    if site.rack_power_kw is None:
+        return s.systems_per_rack
+    fit = math.floor(site.rack_power_kw / s.max_power_kw)
+    if fit < 1:
+        what = f"one {system_id} needs {s.max_power_kw:g} kW, more than the {site.rack_power_kw:g} kW rack budget"
+        raise InputError.one(("sites", index, "rack_power_kw"), what, f"raise it to at least {s.max_power_kw:g}")
+    return 1 if s.form == "rack" else max(1, min(fit, math.floor(catalog.param("rack_usable_ru") / s.height_ru)))
 
 
-def systems_mw(systems: dict[str, int], catalog: Catalog) -> float:
-    """Maximum power of the accelerator systems (MW)."""
-    return sum(n * catalog.systems[sid].max_power_kw for sid, n in systems.items()) / KW_PER_MW
+def system_kw(catalog: Catalog, matrix: BomMatrix, rolled_w: object) -> dict[str, float]:
+    """Wall power of one unit of every system (kW)."""
+    eff = catalog.param("psu_efficiency")
+    out = {}
+    for sid, system in catalog.systems.items():
+        component_w = float(rolled_w[matrix.index[sid]])  # type: ignore[index]
+        out[sid] = component_w / eff / W_PER_KW if component_w > 0 else system.max_power_kw
+    return out
 
 
 def network_mw(fabric: FabricSizing, catalog: Catalog) -> float:
@@ -46,7 +68,38 @@ def network_mw(fabric: FabricSizing, catalog: Catalog) -> float:
     return (switches + media) / W_PER_KW / KW_PER_MW
 
 
-def ramp(site: Site, systems: dict[str, int], power: PowerSizing, catalog: Catalog) -> tuple[RampPoint, ...]:
+def site_power(
+    site: Site, systems: dict[str, int], kw: dict[str, float], fabric: FabricSizing, catalog: Catalog
+) -> PowerSizing:
+    """IT and facility power, the liquid/air split and how many accelerators the cap holds."""
+    sys_mw = sum(n * kw[sid] for sid, n in systems.items()) / KW_PER_MW
+    liquid = sum(n * kw[sid] * catalog.systems[sid].liquid_share for sid, n in systems.items()) / KW_PER_MW
+    net = network_mw(fabric, catalog)
+    it = sys_mw + net
+    rated = sum(n * catalog.systems[sid].max_power_kw for sid, n in systems.items()) / KW_PER_MW
+    accelerators = sum(n * catalog.systems[sid].accelerators for sid, n in systems.items())
+    fit = None
+    if site.power_cap_mw is not None and accelerators:
+        fit = math.floor(site.power_cap_mw / (it * site.pue / accelerators))
+    return PowerSizing(sys_mw, net, it, it * site.pue, site.pue, rated, liquid, it - liquid, site.power_cap_mw, fit)
+
+
+def check_cap(site: Site, index: int, power: PowerSizing, accelerators: int) -> None:
+    """Reject a site whose facility power exceeds its cap, saying how much fits."""
+    if power.cap_mw is None or power.facility_mw <= power.cap_mw:
+        return
+    what = (
+        f"facility power {power.facility_mw:,.1f} MW ({power.it_mw:,.1f} MW IT x PUE {power.pue:g}) exceeds the "
+        f"{power.cap_mw:,.1f} MW cap; {accelerators:,} accelerators are placed here and about "
+        f"{power.accelerators_fit:,} fit"
+    )
+    fix = "raise `power_cap_mw`, lower the PUE, or move workloads or clusters to another site"
+    raise InputError.one(("sites", index, "power_cap_mw"), what, fix)
+
+
+def ramp(
+    site: Site, systems: dict[str, int], kw: dict[str, float], power: PowerSizing, catalog: Catalog
+) -> tuple[RampPoint, ...]:
     """Cumulative live systems, accelerators and power after each wave."""
     total_acc = sum(n * catalog.systems[sid].accelerators for sid, n in systems.items())
     points, cumulative = [], 0.0
@@ -57,20 +110,20 @@ def ramp(site: Site, systems: dict[str, int], power: PowerSizing, catalog: Catal
         live = {sid: n if last else min(n, math.floor(cumulative * n + 0.5)) for sid, n in systems.items()}
         acc = sum(n * catalog.systems[sid].accelerators for sid, n in live.items())
         share = acc / total_acc if total_acc else 0.0
-        it = systems_mw(live, catalog) + power.network_mw * share
+        it = sum(n * kw[sid] for sid, n in live.items()) / KW_PER_MW + power.network_mw * share
         points.append(RampPoint(wave.week, live, acc, it, it * site.pue))
     return tuple(points)
 
 
-def size_site(site: Site, systems: dict[str, int], catalog: Catalog) -> SiteSizing:
+def size_site(site: Site, index: int, systems: dict[str, int], catalog: Catalog, kw: dict[str, float]) -> SiteSizing:
     """All quantities of one site."""
     fabric = size_fabric(site.fabric, systems, catalog)
-    sys_mw, net_mw = systems_mw(systems, catalog), network_mw(fabric, catalog)
-    power = PowerSizing(sys_mw, net_mw, sys_mw + net_mw, (sys_mw + net_mw) * site.pue, site.pue)
-    racks = racks_of(systems, catalog)
-    server_racks = {sid: n for sid, n in racks.items() if catalog.systems[sid].form == "server"}
+    power = site_power(site, systems, kw, fabric, catalog)
     accelerators = sum(n * catalog.systems[sid].accelerators for sid, n in systems.items())
+    check_cap(site, index, power, accelerators)
+    packing = {sid: per_rack(site, index, sid, catalog) for sid in systems}
+    racks = sum(math.ceil(n / packing[sid]) for sid, n in systems.items())
     return SiteSizing(
-        site.name, accelerators, systems, sum(racks.values()), server_racks, fabric, power,
-        ramp(site, systems, power, catalog),
+        site.name, accelerators, systems, racks, packing, fabric, power, facility_equipment(power, catalog),
+        ramp(site, systems, kw, power, catalog),
     )  # fmt: skip

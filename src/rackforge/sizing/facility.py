@@ -1,0 +1,99 @@
+"""Power-delivery and cooling equipment of a site, sized by documented rules.
+
+Every rule reads its factors from catalog parameters (``parameters-facility.yaml``)
+and picks, among the catalog parts with the rule's ``role``, the one with the
+least cost per rated kW. With ``P_IT`` the IT load (kW), ``P_F = P_IT·PUE`` the
+facility load, ``c`` the continuous-load factor (NEC 125 %), ``φ`` the power
+factor and ``R_x`` a redundancy factor (installed / required):
+
+=================  ==================================================
+role               units
+=================  ==================================================
+ups                ``ceil(P_IT·share_UPS·R_UPS / cap)``
+ups-battery        one string per UPS module
+mv-transformer     ``ceil(P_F·c/φ·R_MV / cap_kVA)``
+lv-switchgear      one lineup per unit substation
+mv-switchgear      ``ceil(MV transformers / per lineup)``
+hv-transformer     ``ceil(P_F·c/φ / cap_kVA) + spares`` when ``P_IT`` exceeds the HV threshold
+generator          ``ceil(P_F·share_gen·R_gen / cap)``
+ats                one per LV lineup when there are generators
+cdu                ``ceil(P_liquid·R_CDU / cap)``
+crah               ``ceil(P_air·R_CRAH / cap)``
+chiller            ``ceil(P_air·R_chiller / cap)``
+=================  ==================================================
+
+Liquid heat leaves through warm-water heat rejection that the catalog does not
+hold yet, so chillers are sized for the air share only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from rackforge.catalog import Catalog, Item
+from rackforge.sizing.result import Equipment, PowerSizing
+
+
+def pick(catalog: Catalog, role: str) -> Item | None:
+    """The part with ``role`` of least cost per rated kW."""
+    parts = [p for p in catalog.parts.values() if p.role == role and p.capacity_kw]
+    return min(parts, key=lambda p: ((p.unit_cost_usd or 0.0) / (p.capacity_kw or 1.0), p.id), default=None)
+
+
+def _units(load: float, part: Item) -> int:
+    return math.ceil(load / (part.capacity_kw or 1.0) - 1e-9) if load > 0 else 0
+
+
+Count = Callable[[Item], int] | None
+
+
+def _equipment(catalog: Catalog, role: str, load: float, rule: str, count: Count = None) -> list[Equipment]:
+    part = pick(catalog, role)
+    if part is None:
+        return []
+    n = count(part) if count else _units(load, part)
+    return [Equipment(role, part.id, n, load, rule)] if n else []
+
+
+def power_equipment(power: PowerSizing, catalog: Catalog) -> list[Equipment]:
+    """UPS, transformers, switchgear, generators and transfer switches."""
+    p = catalog.param
+    it_kw, fac_kw = power.it_mw * 1e3, power.facility_mw * 1e3
+    kva = fac_kw * p("nec_continuous_load_factor") / p("power_factor")
+    out = _equipment(catalog, "ups", it_kw * p("ups_protected_share") * p("ups_redundancy_factor"), "IT x share x R")
+    ups = out[0].count if out else 0
+    out += _equipment(catalog, "ups-battery", it_kw, "one string per UPS module", lambda _: ups)
+    mv = _equipment(catalog, "mv-transformer", kva * p("mv_redundancy_factor"), "facility x 1.25 / pf x R")
+    n_mv = mv[0].count if mv else 0
+    out += mv
+    out += _equipment(catalog, "lv-switchgear", kva, "one lineup per unit substation", lambda _: n_mv)
+    per = p("mv_transformers_per_mv_switchgear")
+    out += _equipment(catalog, "mv-switchgear", kva, "unit substations / per lineup", lambda _: math.ceil(n_mv / per))
+    if power.it_mw > p("hv_connection_threshold_mw"):
+        spares = int(p("hv_redundancy_spares"))
+        out += _equipment(
+            catalog, "hv-transformer", kva, "facility x 1.25 / pf, N+1", lambda x: _units(kva, x) + spares
+        )
+    backed = fac_kw * p("generator_backup_share") * p("generator_redundancy_factor")
+    gen = _equipment(catalog, "generator", backed, "facility x share x R")
+    out += gen
+    if gen:
+        out += _equipment(catalog, "ats", kva, "one per LV lineup", lambda _: n_mv)
+    return out
+
+
+def cooling_equipment(power: PowerSizing, catalog: Catalog) -> list[Equipment]:
+    """Coolant distribution units for the liquid share, CRAHs and chillers for the air share."""
+    p = catalog.param
+    liquid_kw, air_kw = power.liquid_mw * 1e3, power.air_mw * 1e3
+    return (
+        _equipment(catalog, "cdu", liquid_kw * p("cdu_redundancy_factor"), "liquid heat x R")
+        + _equipment(catalog, "crah", air_kw * p("crah_redundancy_factor"), "air heat x R")
+        + _equipment(catalog, "chiller", air_kw * p("chiller_redundancy_factor"), "air heat x R")
+    )
+
+
+def facility_equipment(power: PowerSizing, catalog: Catalog) -> tuple[Equipment, ...]:
+    """Every power-delivery and cooling unit of a site."""
+    return tuple(power_equipment(power, catalog) + cooling_equipment(power, catalog))
