@@ -110,3 +110,15 @@ def test_rack_budget_below_one_system_is_an_input_error(catalog) -> None:
         size(scenario("gb200-nvl72", 4, rack_power_kw=40), catalog)
     assert info.value.problems[0].key == ("sites", 0, "rack_power_kw")
     assert "132 kW" in info.value.problems[0].what
+
+
+def test_storage_network_is_sized_from_front_end_ports(catalog) -> None:
+    plain = size(scenario("dgx-h100", 128), catalog).sites[0]
+    assert plain.storage is None
+    site = size(scenario("dgx-h100", 128, storage={"switch": "sn5600", "oversubscription": 2}), catalog).sites[0]
+    ports = 128 * catalog.systems["dgx-h100"].frontend_ports
+    assert site.storage.endpoints == ports
+    assert site.storage.node_leaf == ports
+    assert site.power.network_mw > plain.power.network_mw
+    down = math.floor(128 * 2 / 3)
+    assert site.storage.leaf == math.ceil(ports / down), "400G ports on 800G switches: radix 128"

@@ -61,5 +61,6 @@ def reference_problems(s: Scenario, c: Catalog) -> Iterator[Problem]:
         if cl.system not in c.systems:
             yield _unknown(("clusters", i, "system"), "system", cl.system, c.systems)
     for i, site in enumerate(s.sites):
-        if site.fabric.switch not in c.switches:
-            yield _unknown(("sites", i, "fabric", "switch"), "switch", site.fabric.switch, c.switches)
+        for net, fabric in (("fabric", site.fabric), ("storage", site.storage)):
+            if fabric is not None and fabric.switch not in c.switches:
+                yield _unknown(("sites", i, net, "switch"), "switch", fabric.switch, c.switches)

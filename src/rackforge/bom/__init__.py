@@ -32,12 +32,14 @@ def top_level(site: SiteSizing, live: dict[str, int], share: float, catalog: Cat
         items[sid] += n
         if system.form == "server" and system.rack_kit:
             items[system.rack_kit] += math.ceil(n / site.per_rack[sid])
-    fabric = site.fabric
-    items[fabric.switch] += math.floor(fabric.switches * share + 0.5)
-    for tier in fabric.media:
-        for part, count in ((tier.cable, tier.cables), (tier.transceiver, tier.transceivers)):
-            if part:
-                items[part] += math.floor(count * share + 0.5)
+    for fabric in (site.fabric, site.storage):
+        if fabric is None:
+            continue
+        items[fabric.switch] += math.floor(fabric.switches * share + 0.5)
+        for tier in fabric.media:
+            for part, count in ((tier.cable, tier.cables), (tier.transceiver, tier.transceivers)):
+                if part:
+                    items[part] += math.floor(count * share + 0.5)
     for unit in site.facility:
         upfront = unit.role in UPFRONT
         items[unit.part] += unit.count if upfront else math.floor(unit.count * share + 0.5)

@@ -97,6 +97,8 @@ class System(Item):
     scale_up_domain: int = Field(gt=0, description="Accelerators in one scale-up (NVLink) domain.")
     scale_out_ports: int = Field(ge=0, description="Compute-fabric ports per system.")
     scale_out_gbps: float = Field(gt=0, description="Line rate of each compute-fabric port (Gb/s).")
+    frontend_ports: int = Field(0, ge=0, description="Storage/front-end network ports per system.")
+    frontend_gbps: float = Field(400, gt=0, description="Line rate of each front-end port (Gb/s).")
     systems_per_rack: int = Field(gt=0, description="Systems per rack (1 for a rack-scale system).")
     rack_kit: str | None = Field(
         None, pattern=ID_PATTERN, description="Assembly added once per rack of servers (frame, PDUs)."

@@ -125,6 +125,9 @@ class Site(Frozen):
         None, gt=0, description="Power and cooling budget of one rack (kW); vendor reference density if omitted."
     )
     fabric: Fabric = Field(default_factory=Fabric, description="Scale-out fabric.")
+    storage: Fabric | None = Field(
+        None, description="Storage/front-end network over the systems' front-end ports; none if omitted."
+    )
     waves: tuple[Wave, ...] = Field((Wave(week=1, share=1.0),), min_length=1)
 
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from rackforge.catalog import Catalog
+from rackforge.catalog import Catalog, System
 from rackforge.scenario import Fabric
 from rackforge.sizing.media import tier_media
 from rackforge.sizing.result import FabricSizing
@@ -110,25 +110,33 @@ class Lanes:
         return sum(self.rails)
 
 
-def lanes(fabric: Fabric, systems: dict[str, int], catalog: Catalog) -> Lanes:
+def ports_of(system: System, network: str) -> tuple[int, float]:
+    """``(ports, Gb/s)`` a system brings to the ``compute`` or ``storage`` network."""
+    if network == "storage":
+        return system.frontend_ports, system.frontend_gbps
+    return system.scale_out_ports, system.scale_out_gbps
+
+
+def lanes(fabric: Fabric, systems: dict[str, int], catalog: Catalog, network: str = "compute") -> Lanes:
     """Lanes of one plane: rail ``i`` holds the lanes of every system's NIC port ``i``."""
     switch = catalog.switches[fabric.switch]
-    specs = [(catalog.systems[sid], n) for sid, n in systems.items() if catalog.systems[sid].scale_out_ports]
-    nic = max((s.scale_out_gbps for s, _ in specs), default=switch.speed_gbps)
-    lane = min([switch.speed_gbps, *(s.scale_out_gbps / fabric.planes for s, _ in specs)])
-    rails = [0] * max([s.scale_out_ports for s, _ in specs] + [1 if fabric.appliance_ports else 0])
-    for system, n in specs:
-        per_port = round(system.scale_out_gbps / fabric.planes / lane)
-        for i in range(system.scale_out_ports):
+    specs = [(*ports_of(catalog.systems[sid], network), n) for sid, n in systems.items()]
+    specs = [(p, g, n) for p, g, n in specs if p]
+    nic = max((g for _, g, _ in specs), default=switch.speed_gbps)
+    lane = min([switch.speed_gbps, *(g / fabric.planes for _, g, _ in specs)])
+    rails = [0] * max([p for p, _, _ in specs] + [1 if fabric.appliance_ports else 0])
+    for ports, gbps, n in specs:
+        per_port = round(gbps / fabric.planes / lane)
+        for i in range(ports):
             rails[i] += n * per_port
     if rails:
         rails[-1] += fabric.appliance_ports
     return Lanes(lane, round(switch.ports * switch.speed_gbps / lane), rails, nic)
 
 
-def size_fabric(fabric: Fabric, systems: dict[str, int], catalog: Catalog) -> FabricSizing:
-    """The site's compute fabric for ``systems`` (system id -> count)."""
-    ln = lanes(fabric, systems, catalog)
+def size_fabric(fabric: Fabric, systems: dict[str, int], catalog: Catalog, network: str = "compute") -> FabricSizing:
+    """The site's ``compute`` (scale-out) or ``storage`` (front-end) network for ``systems``."""
+    ln = lanes(fabric, systems, catalog, network)
     if fabric.topology == "rail-only":
         counts = rail_only(ln.rails, ln.radix, fabric.oversubscription)
     elif fabric.topology == "rail-optimized":

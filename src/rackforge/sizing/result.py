@@ -155,6 +155,7 @@ class SiteSizing:
     racks: int
     per_rack: dict[str, int]
     fabric: FabricSizing
+    storage: FabricSizing | None
     power: PowerSizing
     facility: tuple[Equipment, ...]
     ramp: tuple[RampPoint, ...]
@@ -174,6 +175,7 @@ class SiteSizing:
             "racks": self.racks,
             "systems_per_rack": dict(self.per_rack),
             "fabric": self.fabric.to_dict(),
+            "storage": self.storage.to_dict() if self.storage else None,
             "power": asdict(self.power),
             "facility": [asdict(e) for e in self.facility],
             "ramp": [asdict(p) for p in self.ramp],

@@ -61,20 +61,19 @@ def system_kw(catalog: Catalog, matrix: BomMatrix, rolled_w: object) -> dict[str
     return out
 
 
-def network_mw(fabric: FabricSizing, catalog: Catalog) -> float:
-    """Maximum power of fabric switches, optics and active cables (MW)."""
-    switches = fabric.switches * catalog.switches[fabric.switch].power_w
-    media = sum(m.power_w for m in fabric.media)
-    return (switches + media) / W_PER_KW / KW_PER_MW
+def network_mw(fabrics: Iterable[FabricSizing], catalog: Catalog) -> float:
+    """Maximum power of every network's switches, optics and active cables (MW)."""
+    watts = sum(f.switches * catalog.switches[f.switch].power_w + sum(m.power_w for m in f.media) for f in fabrics)
+    return watts / W_PER_KW / KW_PER_MW
 
 
 def site_power(
-    site: Site, systems: dict[str, int], kw: dict[str, float], fabric: FabricSizing, catalog: Catalog
+    site: Site, systems: dict[str, int], kw: dict[str, float], fabrics: list[FabricSizing], catalog: Catalog
 ) -> PowerSizing:
     """IT and facility power, the liquid/air split and how many accelerators the cap holds."""
     sys_mw = sum(n * kw[sid] for sid, n in systems.items()) / KW_PER_MW
     liquid = sum(n * kw[sid] * catalog.systems[sid].liquid_share for sid, n in systems.items()) / KW_PER_MW
-    net = network_mw(fabric, catalog)
+    net = network_mw(fabrics, catalog)
     it = sys_mw + net
     rated = sum(n * catalog.systems[sid].max_power_kw for sid, n in systems.items()) / KW_PER_MW
     accelerators = sum(n * catalog.systems[sid].accelerators for sid, n in systems.items())
@@ -118,12 +117,13 @@ def ramp(
 def size_site(site: Site, index: int, systems: dict[str, int], catalog: Catalog, kw: dict[str, float]) -> SiteSizing:
     """All quantities of one site."""
     fabric = size_fabric(site.fabric, systems, catalog)
-    power = site_power(site, systems, kw, fabric, catalog)
+    storage = size_fabric(site.storage, systems, catalog, "storage") if site.storage else None
+    power = site_power(site, systems, kw, [fabric, storage] if storage else [fabric], catalog)
     accelerators = sum(n * catalog.systems[sid].accelerators for sid, n in systems.items())
     check_cap(site, index, power, accelerators)
     packing = {sid: per_rack(site, index, sid, catalog) for sid in systems}
     racks = sum(math.ceil(n / packing[sid]) for sid, n in systems.items())
     return SiteSizing(
-        site.name, accelerators, systems, racks, packing, fabric, power, facility_equipment(power, catalog),
+        site.name, accelerators, systems, racks, packing, fabric, storage, power, facility_equipment(power, catalog),
         ramp(site, systems, kw, power, catalog),
     )  # fmt: skip
