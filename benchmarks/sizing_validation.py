@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from rackforge.catalog import load_catalog  # noqa: E402
-from rackforge.scenario import Scenario  # noqa: E402
-from rackforge.sizing import size  # noqa: E402
+from rackforge.catalog import load_catalog
+from rackforge.scenario import Scenario
+from rackforge.sizing import size
 
 Row = tuple[str, str, float, float]
 
