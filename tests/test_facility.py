@@ -98,11 +98,26 @@ def test_power_cap_reports_headroom(catalog) -> None:
 
 
 def test_rack_budget_packs_servers(catalog) -> None:
-    """DGX B200 at 14.3 kW: 2 per 28.6 kW rack, 4 per 57.2 kW rack (S32)."""
+    """DGX B200 at 14.3 kW: 2 per 28.6 kW rack, 4 per 57.2 kW rack in high-density air halls (S32)."""
     assert size(scenario("dgx-b200", 64, rack_power_kw=28.6), catalog).sites[0].racks == 32
-    assert size(scenario("dgx-b200", 64, rack_power_kw=57.2), catalog).sites[0].racks == 16
+    assert size(scenario("dgx-b200", 64, rack_power_kw=57.2, rack_air_kw=60), catalog).sites[0].racks == 16
+    air = size(scenario("dgx-b200", 64, rack_power_kw=57.2), catalog).sites[0]
+    assert air.per_rack["dgx-b200"] == math.floor(catalog.param("air_cooling_max_kw_per_rack") / 14.3)
     space = math.floor(catalog.param("rack_usable_ru") / catalog.systems["dgx-b200"].height_ru)
-    assert size(scenario("dgx-b200", 64, rack_power_kw=500), catalog).sites[0].per_rack["dgx-b200"] == space
+    huge = scenario("dgx-b200", 64, rack_power_kw=500, rack_air_kw=500)
+    assert size(huge, catalog).sites[0].per_rack["dgx-b200"] == space
+
+
+def test_liquid_cooled_servers_are_not_bound_by_air(catalog) -> None:
+    """MI355X platforms reject most heat to liquid: the air ceiling binds far later."""
+    s = catalog.systems["mi355x-oam-8"]
+    site = size(scenario("mi355x-oam-8", 16, rack_power_kw=120), catalog).sites[0]
+    assert site.per_rack["mi355x-oam-8"] == min(
+        math.floor(120 / s.max_power_kw),
+        math.floor(catalog.param("air_cooling_max_kw_per_rack") / (s.max_power_kw * (1 - s.liquid_share))),
+        math.floor(catalog.param("rack_usable_ru") / s.height_ru),
+    )
+    assert site.per_rack["mi355x-oam-8"] > 2
 
 
 def test_rack_budget_below_one_system_is_an_input_error(catalog) -> None:

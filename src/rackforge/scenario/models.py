@@ -122,7 +122,10 @@ class Site(Frozen):
     pue: float = Field(1.2, ge=1, le=3, description="Power usage effectiveness (facility/IT).")
     power_cap_mw: float | None = Field(None, gt=0, description="Facility power available (MW).")
     rack_power_kw: float | None = Field(
-        None, gt=0, description="Power and cooling budget of one rack (kW); vendor reference density if omitted."
+        None, gt=0, description="Power budget of one rack (kW); vendor reference density if omitted."
+    )
+    rack_air_kw: float | None = Field(
+        None, gt=0, description="Heat one rack may reject to air (kW); the catalog's air-cooling ceiling if omitted."
     )
     fabric: Fabric = Field(default_factory=Fabric, description="Scale-out fabric.")
     storage: Fabric | None = Field(

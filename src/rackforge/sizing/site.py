@@ -40,14 +40,25 @@ def systems_by_site(scenario: Scenario, workloads: Iterable[WorkloadSizing]) -> 
 
 
 def per_rack(site: Site, index: int, system_id: str, catalog: Catalog) -> int:
-    """Systems per rack at ``site``; an input error when one system exceeds the rack budget."""
+    """Systems per rack at ``site``: power budget, air-cooling budget and space, whichever binds.
+
+    ``min(floor(P_rack / P_sys), floor(A_rack / (P_sys·(1 - liquid share))), floor(RU / height))``
+    """
     s = catalog.systems[system_id]
     if site.rack_power_kw is None:
         return s.systems_per_rack
+    key = ("sites", index, "rack_power_kw")
     fit = math.floor(site.rack_power_kw / s.max_power_kw)
     if fit < 1:
         what = f"one {system_id} needs {s.max_power_kw:g} kW, more than the {site.rack_power_kw:g} kW rack budget"
-        raise InputError.one(("sites", index, "rack_power_kw"), what, f"raise it to at least {s.max_power_kw:g}")
+        raise InputError.one(key, what, f"raise it to at least {s.max_power_kw:g}")
+    air_kw = s.max_power_kw * (1 - s.liquid_share)
+    air_budget = site.rack_air_kw or catalog.param("air_cooling_max_kw_per_rack")
+    if air_kw > 0:
+        if air_kw > air_budget:
+            what = f"one {system_id} rejects {air_kw:g} kW to air, more than the {air_budget:g} kW a rack can"
+            raise InputError.one(("sites", index, "rack_air_kw"), what, "set `rack_air_kw` (rear-door heat exchangers)")
+        fit = min(fit, math.floor(air_budget / air_kw))
     return 1 if s.form == "rack" else max(1, min(fit, math.floor(catalog.param("rack_usable_ru") / s.height_ru)))
 
 
