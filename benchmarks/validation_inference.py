@@ -1,0 +1,204 @@
+"""Inference model against published per-GPU serving throughput (output tokens/s per GPU).
+
+Sources (every figure below is transcribed from one of them):
+
+- ``MLPerf-v4.1``: MLCommons Inference v4.1 datacenter, closed division, result
+  logs ``mlcommons/inference_results_v4.1`` ``closed/<submitter>/results/<system>/
+  <benchmark>/<scenario>/performance/run_1/mlperf_log_summary.txt`` ("Tokens per
+  second" offline, "Completed tokens per second" server), divided by the GPUs.
+- ``MLPerf-v4.0``: the same for round v4.0 (``mlcommons/inference_results_v4.0``).
+- ``MLPerf-v5.0``: the same for round v5.0, read from the public mirror
+  ``ntuhpc/mlperf_inference_results_v5.0`` (same paths). Blackwell rows run
+  NVFP4 weights with an FP8 KV cache (NVIDIA's Blackwell submissions; the
+  system description was not in the mirror).
+- ``TRTLLM-0.17``: NVIDIA TensorRT-LLM ``docs/source/performance/perf-overview.md``
+  at commit 258c754 ("generated using version 0.17"; trtllm-bench, offline,
+  in-flight batching, FP8 weights and KV cache, fixed ISL/OSL), total output
+  tokens/s of the TP group divided by TP.
+- ``TRTLLM-1.0``: the same document at commit 00f3768 (v1.0, PyTorch backend;
+  B200/GB200 run NVFP4 checkpoints, Hopper FP8).
+
+MLPerf conditions: Llama-2-70B on OpenOrca (24,576 samples, inputs up to 1,024
+tokens; 270-293 output tokens per sample = tokens/s ÷ samples/s in the logs);
+server scenario TTFT ≤ 2 s and TPOT ≤ 200 ms at the 99th percentile, the
+v5.0 interactive scenario TTFT ≤ 450 ms and TPOT ≤ 40 ms
+(``mlcommons/inference`` ``loadgen/mlperf.conf``). Mixtral-8x7B on
+OpenOrca+GSM8K+MBXP, 146 output tokens per sample, same latency limits. The
+mean *input* length of these data sets is not stated in any source found; the
+rows use ``MLPERF_PROMPT_TOKENS`` (an estimate, see its note). Llama-3.1-405B
+(v5.0): 657 output tokens per sample, TTFT ≤ 6 s and TPOT ≤ 175 ms in the
+server scenario; the mean prompt is ``MLPERF_405B_PROMPT_TOKENS`` (also an
+estimate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rackforge.catalog import Catalog, load_catalog
+from rackforge.scenario.models import ModelShape
+from rackforge.sizing.inference import Request, estimate_serving
+
+MLPERF_PROMPT_TOKENS = 400.0
+"""Assumed mean prompt of the MLPerf OpenOrca sets (E). Bounded from above by physics:
+at 1,000 tokens the H100 offline result would need 74 % of the dense FP8 peak for
+prefill alone; the 128/128 TRT-LLM rows suggest a few hundred tokens."""
+
+MLPERF_405B_PROMPT_TOKENS = 9400.0
+"""Assumed mean prompt of the MLPerf Llama-3.1-405B set (E, recalled as ~9.4k tokens, long-context
+summarisation and retrieval tasks, not found in a stored source). Consistent with the offline
+results: at 2,000 tokens the B200 row would be predicted 4x too high."""
+
+MODELS: dict[str, ModelShape] = {
+    "llama2-70b": ModelShape(parameters=68.98e9, layers=80, d_model=8192, heads=64, kv_heads=8, vocab=32000,
+                             d_ff=28672, gated_mlp=True),
+    "llama3-70b": ModelShape(parameters=70.55e9, layers=80, d_model=8192, heads=64, kv_heads=8, vocab=128256,
+                             d_ff=28672, gated_mlp=True),
+    "llama3-405b": ModelShape(parameters=405.85e9, layers=126, d_model=16384, heads=128, kv_heads=8,
+                              vocab=128256, d_ff=53248, gated_mlp=True),
+    "llama3-8b": ModelShape(parameters=8.03e9, layers=32, d_model=4096, heads=32, kv_heads=8, vocab=128256,
+                            d_ff=14336, gated_mlp=True),
+    "mixtral-8x7b": ModelShape(parameters=46.7e9, active_parameters=12.9e9, layers=32, d_model=4096, heads=32,
+                               kv_heads=8, vocab=32000, d_ff=14336, gated_mlp=True, experts=8, experts_per_token=2),
+    "mixtral-8x22b": ModelShape(parameters=140.6e9, active_parameters=39.1e9, layers=56, d_model=6144, heads=48,
+                                kv_heads=8, vocab=32768, d_ff=16384, gated_mlp=True, experts=8, experts_per_token=2),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Case:
+    """One published throughput with the conditions it was measured under."""
+
+    name: str
+    source: str
+    model: str
+    system: str
+    precision: str
+    prompt_tokens: float
+    output_tokens: float
+    published_per_gpu: float
+    tpot_ms: float | None = None
+    ttft_ms: float | None = None
+    tensor_parallel: int | None = None
+
+
+SERVER = {"llama2-70b": (200.0, 2000.0), "mixtral-8x7b": (200.0, 2000.0), "llama3-405b": (175.0, 6000.0)}
+"""p99 (TPOT, TTFT) limits of the MLPerf server scenario, ms (loadgen ``mlperf.conf``)."""
+INTERACTIVE = (40.0, 450.0)
+"""p99 (TPOT, TTFT) limits of the Llama-2-70B interactive scenario (v5.0), ms."""
+
+
+def _mlperf(name: str, source: str, model: str, system: str, precision: str, output: float, total: float,
+            gpus: int, limits: tuple[float, float] | None = None) -> Case:  # fmt: skip
+    prompt = MLPERF_405B_PROMPT_TOKENS if model == "llama3-405b" else MLPERF_PROMPT_TOKENS
+    tpot, ttft = limits if limits is not None else (None, None)
+    return Case(name, source, model, system, precision, prompt, output, total / gpus, tpot_ms=tpot, ttft_ms=ttft)
+
+
+def _trt(name: str, source: str, model: str, system: str, precision: str, isl: float, osl: float, total: float,
+         tp: int) -> Case:  # fmt: skip
+    return Case(name, source, model, system, precision, isl, osl, total / tp, tensor_parallel=tp)
+
+
+CASES: tuple[Case, ...] = (
+    _mlperf("Llama-2-70B H100x8 offline", "MLPerf-v4.1 NVIDIA DGX-H100 fp8", "llama2-70b", "dgx-h100", "fp8",
+            290.3, 24524.9, 8),
+    _mlperf("Llama-2-70B H100x8 server", "MLPerf-v4.1 NVIDIA DGX-H100 fp8", "llama2-70b", "dgx-h100", "fp8",
+            290.3, 21605.79, 8, SERVER["llama2-70b"]),
+    _mlperf("Llama-2-70B H200x8 offline", "MLPerf-v4.0 NVIDIA H200-SXM-141GBx8 fp8", "llama2-70b", "dgx-h200",
+            "fp8", 293.1, 27738.3, 8),
+    _mlperf("Llama-2-70B H200x8 server", "MLPerf-v4.0 NVIDIA H200-SXM-141GBx8 fp8", "llama2-70b", "dgx-h200",
+            "fp8", 293.1, 26485.43, 8, SERVER["llama2-70b"]),
+    _mlperf("Llama-2-70B MI300Xx8 offline", "MLPerf-v4.1 AMD 8xMI300X fp8", "llama2-70b", "mi300x-oam-8", "fp8",
+            293.4, 23514.8, 8),
+    _mlperf("Llama-2-70B MI300Xx8 server", "MLPerf-v4.1 AMD 8xMI300X fp8", "llama2-70b", "mi300x-oam-8", "fp8",
+            293.1, 21028.23, 8, SERVER["llama2-70b"]),
+    _mlperf("Llama-2-70B MI300Xx1 offline", "MLPerf-v4.1 AMD 1xMI300X fp8", "llama2-70b", "mi300x-oam-8", "fp8",
+            293.2, 3062.72, 1),
+    _mlperf("Llama-2-70B B200x1 offline", "MLPerf-v4.1 NVIDIA B200-SXM-180GBx1 fp4", "llama2-70b", "dgx-b200",
+            "fp4", 274.0, 11264.4, 1),
+    _mlperf("Llama-2-70B B200x1 server", "MLPerf-v4.1 NVIDIA B200-SXM-180GBx1 fp4", "llama2-70b", "dgx-b200",
+            "fp4", 274.0, 10755.59, 1, SERVER["llama2-70b"]),
+    _mlperf("Llama-2-70B B200x8 offline", "MLPerf-v5.0 NVIDIA B200-SXM-180GBx8 fp4", "llama2-70b", "dgx-b200",
+            "fp4", 271.7, 98858, 8),
+    _mlperf("Llama-2-70B B200x8 interactive", "MLPerf-v5.0 NVIDIA B200-SXM-180GBx8 fp4", "llama2-70b",
+            "dgx-b200", "fp4", 272.6, 59409.25, 8, INTERACTIVE),
+    _mlperf("Llama-3.1-405B B200x8 offline", "MLPerf-v5.0 NVIDIA B200-SXM-180GBx8 fp4", "llama3-405b", "dgx-b200",
+            "fp4", 656.9, 1526.29, 8),
+    _mlperf("Llama-3.1-405B B200x8 server", "MLPerf-v5.0 NVIDIA B200-SXM-180GBx8 fp4", "llama3-405b", "dgx-b200",
+            "fp4", 655.7, 845.82, 8, SERVER["llama3-405b"]),
+    _mlperf("Llama-3.1-405B GB200-NVL72 offline", "MLPerf-v5.0 NVIDIA GB200-NVL72 fp4", "llama3-405b",
+            "gb200-nvl72", "fp4", 655.8, 13886.4, 72),
+    _mlperf("Mixtral-8x7B H100x8 offline", "MLPerf-v4.1 NVIDIA DGX-H100 fp8", "mixtral-8x7b", "dgx-h100", "fp8",
+            145.9, 52415.9, 8),
+    _mlperf("Mixtral-8x7B H100x8 server", "MLPerf-v4.1 NVIDIA DGX-H100 fp8", "mixtral-8x7b", "dgx-h100", "fp8",
+            145.9, 50795.57, 8, SERVER["mixtral-8x7b"]),
+    _trt("Llama-3.1-8B H100 TP1 128/128", "TRTLLM-0.17", "llama3-8b", "dgx-h100", "fp8", 128, 128, 28836.77, 1),
+    _trt("Llama-3.1-8B H200 TP1 1000/1000", "TRTLLM-0.17", "llama3-8b", "dgx-h200", "fp8", 1000, 1000, 17537.96, 1),
+    _trt("Llama-3.1-8B H100 TP1 2048/2048", "TRTLLM-0.17", "llama3-8b", "dgx-h100", "fp8", 2048, 2048, 9488.42, 1),
+    _trt("Llama-3.1-70B H200 TP1 1000/1000", "TRTLLM-0.17", "llama3-70b", "dgx-h200", "fp8", 1000, 1000, 2823.45, 1),
+    _trt("Llama-3.1-70B H200 TP1 128/2048", "TRTLLM-0.17", "llama3-70b", "dgx-h200", "fp8", 128, 2048, 4165.68, 1),
+    _trt("Llama-3.1-70B H200 TP1 2048/128", "TRTLLM-0.17", "llama3-70b", "dgx-h200", "fp8", 2048, 128, 465.99, 1),
+    _trt("Llama-3.1-70B H200 TP1 5000/500", "TRTLLM-0.17", "llama3-70b", "dgx-h200", "fp8", 5000, 500, 560.16, 1),
+    _trt("Llama-3.1-70B H100 TP2 1000/1000", "TRTLLM-0.17", "llama3-70b", "dgx-h100", "fp8", 1000, 1000, 4390.53, 2),
+    _trt("Llama-3.1-70B H100 TP2 500/2000", "TRTLLM-0.17", "llama3-70b", "dgx-h100", "fp8", 500, 2000, 4972.57, 2),
+    _trt("Llama-3.1-70B H100 TP2 2048/2048", "TRTLLM-0.17", "llama3-70b", "dgx-h100", "fp8", 2048, 2048, 2898.16, 2),
+    _trt("Llama-3.1-405B H200 TP8 1000/1000", "TRTLLM-0.17", "llama3-405b", "dgx-h200", "fp8", 1000, 1000, 3399.69,
+         8),
+    _trt("Llama-3.1-405B H200 TP8 128/2048", "TRTLLM-0.17", "llama3-405b", "dgx-h200", "fp8", 128, 2048, 5938.09, 8),
+    _trt("Llama-3.1-405B H100 TP8 1000/1000", "TRTLLM-1.0", "llama3-405b", "dgx-h100", "fp8", 1000, 1000, 2919, 8),
+    _trt("Mixtral-8x7B H200 TP1 1000/1000", "TRTLLM-0.17", "mixtral-8x7b", "dgx-h200", "fp8", 1000, 1000, 10371.36,
+         1),
+    _trt("Mixtral-8x7B H100 TP2 1000/1000", "TRTLLM-0.17", "mixtral-8x7b", "dgx-h100", "fp8", 1000, 1000, 15770.89,
+         2),
+    _trt("Mixtral-8x22B H100 TP8 1000/1000", "TRTLLM-0.17", "mixtral-8x22b", "dgx-h100", "fp8", 1000, 1000,
+         16573.24, 8),
+    _trt("Llama-3.1-8B A100 TP1 1000/1000", "TRTLLM-0.17 (fp16)", "llama3-8b", "dgx-a100", "bf16", 1000, 1000,
+         3786.83, 1),
+    _trt("Llama-3.1-70B A100 TP4 1000/1000", "TRTLLM-0.17 (fp16)", "llama3-70b", "dgx-a100", "bf16", 1000, 1000,
+         1921.77, 4),
+    _trt("Llama-3.1-70B A100 TP8 2048/2048", "TRTLLM-0.17 (fp16)", "llama3-70b", "dgx-a100", "bf16", 2048, 2048,
+         2553.71, 8),
+    _trt("Mixtral-8x7B A100 TP4 1000/1000", "TRTLLM-0.17 (fp16)", "mixtral-8x7b", "dgx-a100", "bf16", 1000, 1000,
+         7122.84, 4),
+    _trt("Llama-3.3-70B B200 TP1 1000/1000", "TRTLLM-1.0", "llama3-70b", "dgx-b200", "fp4", 1000, 1000, 7007, 1),
+    _trt("Llama-3.3-70B GB200 TP1 1000/1000", "TRTLLM-1.0", "llama3-70b", "gb200-nvl72", "fp4", 1000, 1000, 7326, 1),
+    _trt("Llama-3.3-70B B200 TP1 2048/128", "TRTLLM-1.0", "llama3-70b", "dgx-b200", "fp4", 2048, 128, 1339, 1),
+    _trt("Llama-3.1-405B B200 TP4 1000/1000", "TRTLLM-1.0", "llama3-405b", "dgx-b200", "fp4", 1000, 1000, 5209, 4),
+    _trt("Llama-3.1-405B GB200 TP4 1000/1000", "TRTLLM-1.0", "llama3-405b", "gb200-nvl72", "fp4", 1000, 1000, 5389,
+         4),
+)  # fmt: skip
+
+
+def predict(case: Case, catalog: Catalog) -> float:
+    """Predicted output tokens/s per GPU for ``case`` (the replica is chosen by the model)."""
+    request = Request(
+        prompt_tokens=case.prompt_tokens, output_tokens=case.output_tokens,
+        tpot_s=case.tpot_ms / 1e3 if case.tpot_ms else None, ttft_s=case.ttft_ms / 1e3 if case.ttft_ms else None,
+    )  # fmt: skip
+    system = catalog.systems[case.system]
+    estimate = estimate_serving(MODELS[case.model], case.precision, system, request, catalog, (), case.tensor_parallel)
+    return estimate.tokens_per_second_per_accelerator
+
+
+def rows(catalog: Catalog | None = None) -> list[tuple[str, str, float, float]]:
+    """``(case, metric, published, predicted)`` for every published figure used."""
+    cat = catalog or load_catalog()
+    metric = "output tokens/s per GPU"
+    return [(f"{c.name} [{c.source}]", metric, c.published_per_gpu, predict(c, cat)) for c in CASES]
+
+
+def main() -> None:
+    """Print the comparison with the relative error of each row and the mean absolute error."""
+    table = rows()
+    print(f"{'case':<72} {'published':>10} {'predicted':>10} {'error':>8}")
+    errors = []
+    for case, _, published, predicted in table:
+        error = predicted / published - 1.0
+        errors.append(abs(error))
+        print(f"{case:<72} {published:>10,.0f} {predicted:>10,.0f} {error:>+8.1%}")
+    print(f"mean |error| {sum(errors) / len(errors):.1%}, max {max(errors):.1%}, n = {len(errors)}")
+
+
+if __name__ == "__main__":
+    main()

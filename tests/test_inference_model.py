@@ -1,0 +1,307 @@
+"""Inference sizing: KV cache, roofline, batch choice, errors, and published per-GPU throughput."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rackforge.catalog import load_catalog
+from rackforge.errors import InputError
+from rackforge.scenario import Scenario
+from rackforge.scenario.models import ModelShape, Workload
+from rackforge.sizing.inference import Request, estimate_inference, fleet_accelerators
+from rackforge.sizing.inference.batch import curve
+from rackforge.sizing.inference.device import device_of
+from rackforge.sizing.inference.kvcache import kv_bytes_per_token
+from rackforge.sizing.inference.params import InferenceParams
+from rackforge.sizing.inference.replica import build_replica
+from rackforge.sizing.inference.roofline import decode_times, weight_bytes_read
+from rackforge.sizing.inference.shape import resolve_dims
+
+LLAMA3_70B = {"parameters": 70.55e9, "layers": 80, "d_model": 8192, "heads": 64, "kv_heads": 8}
+LLAMA3_405B = {"parameters": 405.85e9, "layers": 126, "d_model": 16384, "heads": 128, "kv_heads": 8}
+LLAMA2_70B = {"parameters": 68.98e9, "layers": 80, "d_model": 8192, "heads": 64, "kv_heads": 8}
+LLAMA3_8B = {"parameters": 8.03e9, "layers": 32, "d_model": 4096, "heads": 32, "kv_heads": 8}
+MIXTRAL = {"parameters": 46.7e9, "active_parameters": 12.9e9, "layers": 32, "d_model": 4096, "heads": 32,
+           "kv_heads": 8, "experts": 8, "experts_per_token": 2}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def params(catalog) -> InferenceParams:
+    return InferenceParams.from_catalog(catalog)
+
+
+def workload(model: dict[str, Any], accelerator: str = "h100-sxm", **kw: Any) -> Workload:
+    """An inference workload, validated through a scenario like real input."""
+    w = {"name": "w", "type": "inference", "model": model, "tokens_per_second": 1e5, "accelerator": accelerator,
+         "site": "s", "precision": "fp8", **kw}  # fmt: skip
+    s = Scenario.model_validate({"name": "t", "start": dt.date(2027, 1, 4), "workloads": [w], "sites": [{"name": "s"}]})
+    return s.workloads[0]
+
+
+def replica_of(catalog, params, model: dict[str, Any], accelerator: str, precision: str, tp: int, context: float):
+    dims = resolve_dims(ModelShape(**model), params)
+    device = device_of(catalog.accelerators[accelerator], precision, params)
+    return build_replica(tp, device, dims, params, context)
+
+
+# --- KV cache -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [(LLAMA3_70B, 327_680), (LLAMA3_405B, 516_096)],
+    ids=["llama3-70b", "llama3-405b"],
+)
+def test_kv_bytes_per_token_bf16_sizing_methods_d3(params, model, expected) -> None:
+    """2·L·n_kv·d_head·2 B: 327,680 B (70B) and 516,096 B (405B), sizing-methods D3."""
+    dims = resolve_dims(ModelShape(**model), params)
+    assert kv_bytes_per_token(dims, 2.0) == expected
+
+
+def test_kv_cache_follows_weight_precision_with_an_fp8_floor(catalog) -> None:
+    fp8 = estimate_inference(workload(LLAMA3_70B, "h200-sxm"), catalog)
+    bf16 = estimate_inference(workload(LLAMA3_70B, "h200-sxm", precision="bf16"), catalog)
+    assert fp8.kv_bytes_per_token == 163_840
+    assert bf16.kv_bytes_per_token == 327_680
+
+
+def test_missing_kv_heads_means_multi_head_attention(params) -> None:
+    mha = resolve_dims(ModelShape(**{**LLAMA3_70B, "kv_heads": None}), params)
+    assert kv_bytes_per_token(mha, 2.0) == 8 * 327_680
+
+
+@settings(deadline=None)
+@given(
+    layers=st.integers(1, 200),
+    heads=st.sampled_from([8, 16, 32, 64, 128]),
+    group=st.sampled_from([1, 2, 4, 8]),
+    width=st.sampled_from([64, 128]),
+)
+def test_kv_bytes_scale_with_layers_and_kv_heads(params, layers: int, heads: int, group: int, width: int) -> None:
+    shape = ModelShape(parameters=1e9, layers=layers, d_model=heads * width, heads=heads, kv_heads=heads // group)
+    dims = resolve_dims(shape, params)
+    assert kv_bytes_per_token(dims, 1.0) == pytest.approx(2 * layers * (heads // group) * width)
+
+
+def test_shape_derived_from_parameters_is_flagged_and_plausible(catalog, params) -> None:
+    dims = resolve_dims(ModelShape(parameters=70e9), params)
+    assert dims.derived
+    assert 60 <= dims.layers <= 90
+    assert dims.heads % 8 == 0
+    assert kv_bytes_per_token(dims, 2.0) == pytest.approx(327_680, rel=0.2)
+    assert estimate_inference(workload({"parameters": 70e9}), catalog).shape_derived
+
+
+# --- Roofline ---------------------------------------------------------------------
+
+
+def test_small_batch_decode_is_weights_plus_kv_over_bandwidth(catalog, params) -> None:
+    """At batch 1 the step is (W + n·kv)/(β·η_m) plus the fixed step overhead (TP1: no all-reduce)."""
+    context = 1500.0
+    r = replica_of(catalog, params, LLAMA3_70B, "h200-sxm", "fp8", 1, context)
+    step = float(decode_times(r, np.array([1.0]), context).step_s[0])
+    acc = catalog.accelerators["h200-sxm"]
+    roof = (70.55e9 * 1.0 + context * 163_840) / (acc.hbm_tbps * 1e12 * params.hbm_efficiency)
+    assert step - params.step_overhead_s == pytest.approx(roof, rel=0.02)
+
+
+def test_throughput_rises_with_batch_toward_the_compute_roof(catalog, params) -> None:
+    """Decode tokens/s grows with B and saturates below t·P·η_c/(2·N_active)."""
+    context = 1500.0
+    r = replica_of(catalog, params, LLAMA3_8B, "h200-sxm", "fp8", 1, context)
+    batch = np.arange(1.0, r.batch_max + 1)
+    decode = batch / decode_times(r, batch, context).step_s
+    roof = catalog.accelerators["h200-sxm"].dense_tflops["fp8"] * 1e12 * params.decode_flops_efficiency / (2 * 8.03e9)
+    assert np.all(np.diff(decode) > 0)
+    assert decode[-1] < roof
+    assert decode[-1] / decode[0] > 50, "batching amortises the weight reads"
+    late_gain = decode[-1] / decode[len(decode) // 2]
+    assert late_gain < decode[len(decode) // 2] / decode[0], "returns diminish as compute binds"
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    model=st.sampled_from([LLAMA3_8B, LLAMA3_70B, MIXTRAL]),
+    system=st.sampled_from([("h100-sxm", 2), ("h200-sxm", 1), ("mi300x", 1), ("b200", 1), ("a100-sxm", 4)]),
+    prompt=st.integers(16, 4000),
+    output=st.integers(16, 2000),
+)
+def test_serving_throughput_never_falls_as_batch_grows(catalog, params, model, system, prompt, output) -> None:
+    """X(B) = 1/(p/O + s(B)/B) is non-decreasing: s(B)/B falls for every roofline term."""
+    accelerator, tp = system
+    precision = "bf16" if accelerator == "a100-sxm" else "fp8"
+    request = Request(float(prompt), float(output), None, None)
+    r = replica_of(catalog, params, model, accelerator, precision, tp, request.context_tokens)
+    if r.batch_max < 2:
+        return
+    x = curve(r, request).tokens_per_s
+    assert np.all(np.diff(x) >= -1e-9 * x[1:])
+
+
+def test_moe_reads_shared_plus_routed_experts(catalog, params) -> None:
+    r = replica_of(catalog, params, MIXTRAL, "h100-sxm", "fp8", 2, 1000.0)
+    dims = r.dims
+    one = float(weight_bytes_read(r, np.array([1.0]))[0])
+    many = float(weight_bytes_read(r, np.array([512.0]))[0])
+    assert one == pytest.approx(dims.shared_parameters + 2 * dims.expert_parameters)
+    assert dims.shared_parameters + 2 * dims.expert_parameters == pytest.approx(12.9e9)
+    assert many == pytest.approx(46.7e9, rel=1e-6)
+
+
+# --- Replica and batch choice -------------------------------------------------------
+
+
+def test_replica_is_the_smallest_group_that_holds_the_weights(catalog) -> None:
+    assert estimate_inference(workload(LLAMA3_70B, "h200-sxm"), catalog).replica_accelerators == 1
+    assert estimate_inference(workload(LLAMA3_70B, "h100-sxm"), catalog).replica_accelerators == 2
+    bf16 = estimate_inference(workload(LLAMA3_70B, "h100-sxm", precision="bf16"), catalog)
+    assert bf16.replica_accelerators == 4
+    assert bf16.weights_gb_per_replica == pytest.approx(141.1)
+
+
+def test_tpot_target_is_respected_and_costs_throughput(catalog) -> None:
+    offline = estimate_inference(workload(LLAMA3_70B, "h200-sxm"), catalog)
+    target = offline.tpot_ms / 3
+    online = estimate_inference(workload(LLAMA3_70B, "h200-sxm", tpot_ms=target), catalog)
+    assert online.tpot_ms <= target
+    assert online.batch < offline.batch
+    assert online.tokens_per_second_per_accelerator < offline.tokens_per_second_per_accelerator
+
+
+def test_ttft_target_is_respected_and_costs_throughput(catalog) -> None:
+    lengths = {"prompt_tokens": 8000, "output_tokens": 500}
+    offline = estimate_inference(workload(LLAMA3_405B, "h200-sxm", **lengths), catalog)
+    online = estimate_inference(workload(LLAMA3_405B, "h200-sxm", ttft_ms=10_000, **lengths), catalog)
+    assert offline.ttft_ms > 10_000
+    assert online.ttft_ms <= 10_000
+    assert online.tokens_per_second_per_accelerator < offline.tokens_per_second_per_accelerator
+
+
+def test_defaults_fill_missing_lengths(catalog, params) -> None:
+    explicit = workload(LLAMA3_70B, prompt_tokens=params.prompt_tokens, output_tokens=params.output_tokens)
+    assert estimate_inference(workload(LLAMA3_70B), catalog) == estimate_inference(explicit, catalog)
+
+
+@settings(max_examples=25, deadline=None)
+@given(demand=st.floats(1.0, 1e8))
+def test_fleet_covers_demand_with_whole_replicas(catalog, demand: float) -> None:
+    e = estimate_inference(workload(LLAMA3_70B), catalog)
+    n = fleet_accelerators(e, demand)
+    per_replica = e.tokens_per_second_per_accelerator * e.replica_accelerators
+    assert n % e.replica_accelerators == 0
+    assert n * e.tokens_per_second_per_accelerator >= demand
+    assert (n / e.replica_accelerators - 1) * per_replica < demand
+
+
+def test_estimate_is_fast(catalog) -> None:
+    w = workload(LLAMA3_405B, "h200-sxm", tpot_ms=100, ttft_ms=3000)
+    runs = []
+    for _ in range(10):
+        t0 = time.perf_counter()
+        estimate_inference(w, catalog)
+        runs.append(time.perf_counter() - t0)
+    assert statistics.median(runs) < 0.025
+
+
+# --- Errors -------------------------------------------------------------------------
+
+
+def test_weights_that_do_not_fit_are_an_input_error_keyed_to_the_workload(catalog) -> None:
+    w = workload({"parameters": 810e9}, "h200-sxm", precision="bf16")
+    with pytest.raises(InputError) as err:
+        estimate_inference(w, catalog, key=("workloads", 3))
+    (problem,) = err.value.problems
+    assert problem.key == ("workloads", 3, "model", "parameters")
+    assert "weights need 1,620 GB, more than the 8 x 141 GB of HBM in one dgx-h200" in problem.what
+    assert "larger scale-up domain" in problem.fix
+
+
+def test_unreachable_tpot_states_the_best_value(catalog) -> None:
+    w = workload(LLAMA3_405B, "h100-sxm", tpot_ms=1.0)
+    with pytest.raises(InputError) as err:
+        estimate_inference(w, catalog, key=("workloads", 0))
+    (problem,) = err.value.problems
+    assert problem.key == ("workloads", 0, "tpot_ms")
+    best = float(problem.what.split("the best is ")[1].split(" ms")[0])
+    assert best > 1.0
+    assert f"at least {math.ceil(best)}" in problem.fix
+
+
+def test_unreachable_ttft_states_the_best_value(catalog) -> None:
+    w = workload(LLAMA3_405B, "h100-sxm", prompt_tokens=20000, ttft_ms=10)
+    with pytest.raises(InputError) as err:
+        estimate_inference(w, catalog, key=("workloads", 1))
+    (problem,) = err.value.problems
+    assert problem.key == ("workloads", 1, "ttft_ms")
+    assert "out of reach: the best is" in problem.what
+
+
+def test_missing_precision_peak_is_an_input_error(catalog) -> None:
+    with pytest.raises(InputError) as err:
+        estimate_inference(workload(LLAMA3_8B, "a100-sxm"), catalog, key=("workloads", 2))
+    assert err.value.problems[0].key == ("workloads", 2, "precision")
+
+
+def test_pinned_tensor_parallelism_must_divide_the_heads(catalog) -> None:
+    w = workload({**LLAMA3_70B, "heads": 48}, "h100-sxm", parallelism={"tensor": 32})
+    with pytest.raises(InputError) as err:
+        estimate_inference(w, catalog)
+    assert err.value.problems[0].key == ("parallelism", "tensor")
+
+
+# --- Published per-GPU throughput -----------------------------------------------------
+
+# (case, model, accelerator, workload fields, published output tokens/s per GPU). Sources and
+# conditions: benchmarks/validation_inference.py. MLPerf prompts are 400 tokens (estimate).
+PUBLISHED = [
+    ("MLPerf v4.1 H100x8 Llama-2-70B offline", LLAMA2_70B, "h100-sxm",
+     {"prompt_tokens": 400, "output_tokens": 290.3}, 24524.9 / 8),
+    ("MLPerf v4.1 H100x8 Llama-2-70B server", LLAMA2_70B, "h100-sxm",
+     {"prompt_tokens": 400, "output_tokens": 290.3, "ttft_ms": 2000, "tpot_ms": 200}, 21605.79 / 8),
+    ("MLPerf v4.0 H200x8 Llama-2-70B offline", LLAMA2_70B, "h200-sxm",
+     {"prompt_tokens": 400, "output_tokens": 293.1}, 27738.3 / 8),
+    ("MLPerf v4.1 MI300Xx8 Llama-2-70B offline", LLAMA2_70B, "mi300x",
+     {"prompt_tokens": 400, "output_tokens": 293.4}, 23514.8 / 8),
+    ("MLPerf v4.1 H100x8 Mixtral-8x7B offline", MIXTRAL, "h100-sxm",
+     {"prompt_tokens": 400, "output_tokens": 145.9}, 52415.9 / 8),
+    ("TRT-LLM 0.17 H200 TP1 Llama-3.1-70B 1000/1000", LLAMA3_70B, "h200-sxm",
+     {"prompt_tokens": 1000, "output_tokens": 1000, "parallelism": {"tensor": 1}}, 2823.45),
+    ("TRT-LLM 0.17 H200 TP1 Llama-3.1-70B 2048/128", LLAMA3_70B, "h200-sxm",
+     {"prompt_tokens": 2048, "output_tokens": 128, "parallelism": {"tensor": 1}}, 465.99),
+    ("TRT-LLM 0.17 H200 TP8 Llama-3.1-405B 1000/1000", LLAMA3_405B, "h200-sxm",
+     {"prompt_tokens": 1000, "output_tokens": 1000, "parallelism": {"tensor": 8}}, 3399.69 / 8),
+    ("TRT-LLM 0.17 H100 TP2 Mixtral-8x7B 1000/1000", MIXTRAL, "h100-sxm",
+     {"prompt_tokens": 1000, "output_tokens": 1000, "parallelism": {"tensor": 2}}, 15770.89 / 2),
+    ("TRT-LLM 0.17 A100 TP4 Llama-3.1-70B fp16 1000/1000", LLAMA3_70B, "a100-sxm",
+     {"prompt_tokens": 1000, "output_tokens": 1000, "parallelism": {"tensor": 4}, "precision": "bf16"}, 1921.77 / 4),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("case", "model", "accelerator", "fields", "published"), PUBLISHED, ids=[p[0] for p in PUBLISHED]
+)
+def test_published_per_gpu_throughput_within_30_percent(catalog, case, model, accelerator, fields, published) -> None:
+    predicted = estimate_inference(workload(model, accelerator, **fields), catalog).tokens_per_second_per_accelerator
+    assert predicted == pytest.approx(published, rel=0.30), case
+
+
+def test_every_validation_row_within_30_percent(catalog) -> None:
+    """All rows of benchmarks/validation_inference.py (fp4 Blackwell rows included)."""
+    from benchmarks.validation_inference import rows
+
+    off = [(case, predicted / published - 1) for case, _, published, predicted in rows(catalog)]
+    assert not [row for row in off if abs(row[1]) > 0.30], off
