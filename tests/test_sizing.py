@@ -64,13 +64,13 @@ def test_attention_term_of_palm_convention() -> None:
 
 
 def test_moe_uses_active_parameters(catalog) -> None:
-    dense = size_workload(scenario([training(accelerators=64)]).workloads[0], catalog)
-    moe = training(model={"parameters": 1e12, "active_parameters": 174.6e9}, accelerators=64)
+    dense = size_workload(scenario([training(accelerators=64, mfu=0.4, goodput=0.9)]).workloads[0], catalog)
+    moe = training(model={"parameters": 1e12, "active_parameters": 174.6e9}, accelerators=64, mfu=0.4, goodput=0.9)
     assert size_workload(scenario([moe]).workloads[0], catalog).days == pytest.approx(dense.days)
 
 
 @pytest.mark.parametrize("deadline", [7.0, 30.0, 90.0, 365.0])
-def test_deadline_gives_smallest_whole_system_count(catalog, deadline: float) -> None:
+def test_deadline_gives_locally_smallest_whole_system_count(catalog, deadline: float) -> None:
     w = size_workload(scenario([training(deadline_days=deadline)]).workloads[0], catalog)
     per_system = catalog.systems["dgx-a100"].accelerators
     assert w.accelerators % per_system == 0
@@ -80,14 +80,15 @@ def test_deadline_gives_smallest_whole_system_count(catalog, deadline: float) ->
 
 
 def test_inference_count_covers_demand(catalog) -> None:
+    """Whole replicas cover the demand; one system fewer would not."""
     w = {"name": "i", "type": "inference", "model": {"parameters": 7e10}, "tokens_per_second": 1e6,
-         "accelerator": "h100-sxm", "site": "s"}  # fmt: skip
+         "accelerator": "h100-sxm", "precision": "fp8", "site": "s"}  # fmt: skip
     r = size_workload(scenario([w]).workloads[0], catalog)
-    eff = catalog.param("inference_flops_efficiency_default")
-    per = 989.4e12 * eff / (2 * 7e10)
+    per = r.detail["serving"]["tokens_per_second_per_accelerator"]
+    assert r.tokens_per_second == pytest.approx(r.accelerators * per)
     assert r.tokens_per_second >= 1e6
-    assert r.accelerators == math.ceil(math.ceil(1e6 / per) / 8) * 8
     assert (r.accelerators - 8) * per < 1e6, "one system fewer falls short"
+    assert r.accelerators % r.detail["serving"]["replica_accelerators"] == 0
 
 
 def test_site_racks_power_and_ramp(catalog) -> None:

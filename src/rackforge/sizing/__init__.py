@@ -18,7 +18,7 @@ __all__ = ["Equipment", "FabricSizing", "PowerSizing", "RampPoint", "SiteSizing"
 
 def size(scenario: Scenario, catalog: Catalog) -> Sizing:
     """Size every workload, then every site."""
-    workloads = tuple(size_workload(w, catalog) for w in scenario.workloads)
+    workloads = tuple(size_workload(w, catalog, i) for i, w in enumerate(scenario.workloads))
     per_site = systems_by_site(scenario, workloads)
     matrix = BomMatrix.of(catalog)
     kw = system_kw(catalog, matrix, matrix.rolled_power())

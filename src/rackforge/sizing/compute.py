@@ -1,4 +1,4 @@
-"""Workload -> accelerators: training time-to-train arithmetic and inference throughput.
+"""Workload -> accelerators: time-to-train and serving fleets.
 
 Training
 --------
@@ -6,27 +6,41 @@ Model FLOPs per token (PaLM appendix B convention, recomputation excluded)::
 
     f = 6·N_active + 12·L·h·T        (the attention term only when L, h, T are known)
 
-Total training FLOPs ``C = f·D`` for ``D`` tokens. One accelerator delivers
-``R = P·MFU·goodput`` FLOP/s of useful work averaged over wall-clock time, with
-``P`` the dense peak at the workload's precision. Then::
+Total training FLOPs ``C = f·D`` for ``D`` tokens. On ``n`` accelerators of
+dense peak ``P`` the run takes::
 
-    days = C / (n·R) / 86 400         given n accelerators
-    n    = ceil(C / (R·86 400·days))  given a deadline, rounded up to whole systems
+    days = C / (n·P·MFU(n)·goodput(n)) / 86 400
 
-Inference (first estimate)
---------------------------
-Forward pass ``2·N_active`` FLOPs per token at a serving efficiency ``e`` of the
-dense peak: ``tokens/s per accelerator = P·e / (2·N_active)``.
+where MFU and goodput are the user's when given, else predicted by
+:mod:`rackforge.sizing.training` (step-time model of the best parallel layout
+that fits memory; failure/checkpoint model). Given a deadline ``T`` the count is
+the fixed point ``n = ceil(C / (P·MFU(n)·goodput(n)·T))`` in whole systems,
+raised system by system until ``days(n) <= T`` and then lowered while the run
+still meets ``T`` (a smaller count can run a better layout).
+
+Inference
+---------
+:mod:`rackforge.sizing.inference` gives the output tokens/s per accelerator of
+the best replica (prefill/decode roofline, latency targets respected); the fleet
+is whole replicas covering the demand, rounded up to whole systems.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 
 from rackforge.catalog import Catalog, System
+from rackforge.errors import InputError, KeyPath
 from rackforge.scenario import Workload
+from rackforge.sizing.inference import estimate_inference, fleet_accelerators
 from rackforge.sizing.result import WorkloadSizing
+from rackforge.sizing.training import TrainingEstimate, estimate_training
 from rackforge.units import HOURS_PER_DAY, SECONDS_PER_DAY, tflops_to_flops
+
+FIXED_POINT_ROUNDS = 12
+GROWTH_ON_MEMORY = 2
+WALK_DOWN_STEPS = 64
 
 
 def flops_per_token(w: Workload) -> float:
@@ -52,49 +66,122 @@ def whole_systems(accelerators: int, system: System) -> int:
     return math.ceil(accelerators / system.accelerators)
 
 
-def size_training(w: Workload, catalog: Catalog) -> WorkloadSizing:
+class _Training:
+    """One training workload's arithmetic, with its estimates memoised by accelerator count."""
+
+    def __init__(self, w: Workload, catalog: Catalog, key: KeyPath) -> None:
+        self.w, self.catalog, self.key = w, catalog, key
+        self.system = system_of(w, catalog)
+        self.peak = peak_flops(w, catalog)
+        self.flops = flops_per_token(w) * (w.tokens or 0.0)
+        self._memo: dict[int, TrainingEstimate] = {}
+
+    def estimate(self, n: int) -> TrainingEstimate:
+        if n not in self._memo:
+            self._memo[n] = estimate_training(self.w, self.catalog, n, self.key)
+        return self._memo[n]
+
+    def rates(self, n: int) -> tuple[float, float]:
+        """(MFU, goodput) on ``n`` accelerators: the user's where given, else modelled."""
+        if self.w.mfu is not None and self.w.goodput is not None:
+            return self.w.mfu, self.w.goodput
+        est = self.estimate(n)
+        return (self.w.mfu or est.mfu), (self.w.goodput or est.goodput)
+
+    def days(self, n: int) -> float:
+        mfu, goodput = self.rates(n)
+        return self.flops / (n * self.peak * mfu * goodput) / SECONDS_PER_DAY
+
+    def round_up(self, n: float) -> int:
+        return whole_systems(max(1, math.ceil(n)), self.system) * self.system.accelerators
+
+    def for_deadline(self, deadline: float) -> int:
+        """Smallest whole-system count finishing within ``deadline`` days."""
+        mfu0 = self.w.mfu or self.catalog.param("training_mfu_default")
+        gp0 = self.w.goodput or self.catalog.param("training_goodput_default")
+        n = self.round_up(self.flops / (self.peak * mfu0 * gp0 * SECONDS_PER_DAY * deadline))
+        for _ in range(FIXED_POINT_ROUNDS):
+            try:
+                mfu, gp = self.rates(n)
+            except InputError:
+                n = self.round_up(n * GROWTH_ON_MEMORY)
+                continue
+            nxt = self.round_up(self.flops / (self.peak * mfu * gp * SECONDS_PER_DAY * deadline))
+            if nxt == n:
+                break
+            n = nxt
+        while self.days(n) > deadline:
+            n += self.system.accelerators
+        return self._walk_down(n, deadline)
+
+    def _walk_down(self, n: int, deadline: float) -> int:
+        """Drop whole systems while the run still meets the deadline (MFU rises as n falls)."""
+        step = self.system.accelerators
+        for _ in range(WALK_DOWN_STEPS):
+            if n <= step:
+                break
+            try:
+                if self.days(n - step) > deadline:
+                    break
+            except InputError:
+                break
+            n -= step
+        return n
+
+
+def size_training(w: Workload, catalog: Catalog, key: KeyPath = ()) -> WorkloadSizing:
     """Days from an accelerator count, or the count from a deadline."""
-    system = system_of(w, catalog)
-    mfu = w.mfu if w.mfu is not None else catalog.param("training_mfu_default")
-    goodput = w.goodput if w.goodput is not None else catalog.param("training_goodput_default")
-    peak = peak_flops(w, catalog)
-    rate = peak * mfu * goodput
-    assert w.tokens is not None
-    flops = flops_per_token(w) * w.tokens
-    if w.accelerators is not None:
-        count = w.accelerators
-    else:
-        assert w.deadline_days is not None
-        needed = math.ceil(flops / (rate * SECONDS_PER_DAY * w.deadline_days))
-        count = whole_systems(needed, system) * system.accelerators
-    days = flops / (count * rate) / SECONDS_PER_DAY
+    t = _Training(w, catalog, key)
+    n = w.accelerators if w.accelerators is not None else t.for_deadline(w.deadline_days or 0.0)
+    mfu, goodput = t.rates(n)
+    days = t.days(n)
+    detail = _detail(t, n)
     return WorkloadSizing(
-        name=w.name, type=w.type, site=w.site, accelerator=w.accelerator, system=system.id,
-        accelerators=count, systems=whole_systems(count, system), days=days,
-        gpu_hours=count * days * HOURS_PER_DAY, training_flops=flops, mfu=mfu, goodput=goodput,
-        tokens_per_second=w.tokens / (days * SECONDS_PER_DAY), peak_tflops_per_accelerator=peak / 1e12,
+        name=w.name, type=w.type, site=w.site, accelerator=w.accelerator, system=t.system.id,
+        accelerators=n, systems=whole_systems(n, t.system), days=days, gpu_hours=n * days * HOURS_PER_DAY,
+        training_flops=t.flops, mfu=mfu, goodput=goodput,
+        tokens_per_second=(w.tokens or 0.0) / (days * SECONDS_PER_DAY),
+        peak_tflops_per_accelerator=t.peak / 1e12, mfu_source="given" if w.mfu is not None else "modelled",
+        goodput_source="given" if w.goodput is not None else "modelled",
+        detail=detail,
     )  # fmt: skip
 
 
-def size_inference(w: Workload, catalog: Catalog) -> WorkloadSizing:
+def _detail(t: _Training, n: int) -> dict[str, object]:
+    """The modelled layout and memory; with MFU and goodput both given, a memory problem is only noted."""
+    try:
+        est = t.estimate(n)
+    except InputError as exc:
+        if t.w.mfu is None or t.w.goodput is None:
+            raise
+        return {"note": exc.problems[0].what}
+    return {
+        "layout": asdict(est.layout), "memory_gb": asdict(est.memory), "step_time_s": est.step_time_s,
+        "hfu": est.hfu, "batch_tokens": est.batch_tokens, "time_shares": est.time_shares,
+        "modelled_mfu": est.mfu, "modelled_goodput": est.goodput,
+    }  # fmt: skip
+
+
+def size_inference(w: Workload, catalog: Catalog, key: KeyPath = ()) -> WorkloadSizing:
     """Accelerators to serve ``tokens_per_second`` (or the throughput of a given count)."""
     system = system_of(w, catalog)
-    efficiency = w.mfu if w.mfu is not None else catalog.param("inference_flops_efficiency_default")
-    peak = peak_flops(w, catalog)
-    per_accelerator = peak * efficiency / (2.0 * w.model.active)
-    assert w.tokens_per_second is not None
+    est = estimate_inference(w, catalog, key)
+    per = est.tokens_per_second_per_accelerator
     if w.accelerators is not None:
         count = w.accelerators
     else:
-        count = whole_systems(math.ceil(w.tokens_per_second / per_accelerator), system) * system.accelerators
+        count = whole_systems(fleet_accelerators(est, w.tokens_per_second or 0.0), system) * system.accelerators
+    peak = peak_flops(w, catalog)
     return WorkloadSizing(
         name=w.name, type=w.type, site=w.site, accelerator=w.accelerator, system=system.id,
-        accelerators=count, systems=whole_systems(count, system), days=None, gpu_hours=None,
-        training_flops=None, mfu=efficiency, goodput=None, tokens_per_second=count * per_accelerator,
-        peak_tflops_per_accelerator=peak / 1e12,
+        accelerators=count, systems=whole_systems(count, system), days=None, gpu_hours=None, training_flops=None,
+        mfu=per * 2.0 * w.model.active / peak, goodput=None, tokens_per_second=count * per,
+        peak_tflops_per_accelerator=peak / 1e12, mfu_source="modelled", goodput_source="",
+        detail={"serving": asdict(est)},
     )  # fmt: skip
 
 
-def size_workload(w: Workload, catalog: Catalog) -> WorkloadSizing:
-    """Dispatch on the workload type."""
-    return size_training(w, catalog) if w.type == "training" else size_inference(w, catalog)
+def size_workload(w: Workload, catalog: Catalog, index: int = 0) -> WorkloadSizing:
+    """Dispatch on the workload type; problems are keyed under ``workloads[index]``."""
+    key: KeyPath = ("workloads", index)
+    return size_training(w, catalog, key) if w.type == "training" else size_inference(w, catalog, key)

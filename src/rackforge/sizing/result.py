@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -30,6 +30,9 @@ class WorkloadSizing:
     goodput: float | None
     tokens_per_second: float
     peak_tflops_per_accelerator: float
+    mfu_source: str = "given"
+    goodput_source: str = "given"
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
