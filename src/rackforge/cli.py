@@ -57,8 +57,9 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
 
 @app.command()
 def validate(scenario: ScenarioArg) -> None:
-    """Check a scenario and the catalog ids it names; print nothing but the verdict."""
+    """Check a scenario, the catalog ids it names and what sizing rejects; print only the verdict."""
     inputs = load_inputs(scenario)
+    run_size(inputs)
     s = inputs.scenario
     out.print(
         f"ok: {scenario}: scenario '{s.name}' with {len(s.workloads)} workloads, "

@@ -51,6 +51,11 @@ def reference_problems(s: Scenario, c: Catalog) -> Iterator[Problem]:
     for i, w in enumerate(s.workloads):
         if w.accelerator not in c.accelerators:
             yield _unknown(("workloads", i, "accelerator"), "accelerator", w.accelerator, c.accelerators)
+            continue
+        peaks = c.accelerators[w.accelerator].dense_tflops
+        if w.precision not in peaks:
+            what = f"`{w.accelerator}` has no {w.precision} tensor peak"
+            yield Problem(("workloads", i, "precision"), what, f"use one of: {', '.join(sorted(peaks))}")
         elif w.system is not None and w.system not in c.systems:
             yield _unknown(("workloads", i, "system"), "system", w.system, c.systems)
         elif w.system is not None and c.systems[w.system].accelerator != w.accelerator:

@@ -1,0 +1,45 @@
+"""Every calibration case of the validation table within its target (issue targets).
+
+Fabric counts exact; training days within 3 % when MFU and goodput are given;
+modelled GPU-hours and throughputs within 20 %; inference within 30 %. Rows
+labelled hold-out are reported by the benchmark and not held here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from benchmarks.sizing_validation import fabric_rows
+from benchmarks.validation_inference import rows as inference_rows
+from benchmarks.validation_training import rows as training_rows
+
+
+def error(published: float, predicted: float) -> float:
+    return abs(predicted / published - 1.0)
+
+
+def test_fabric_rows_are_exact() -> None:
+    rows = fabric_rows()
+    assert len(rows) == 4 * 4 + 5 * 4 + 2
+    assert [r for r in rows if r[2] != r[3]] == []
+
+
+@pytest.fixture(scope="module")
+def training():
+    return [r for r in training_rows() if not r[0].startswith(("hold-out", "consistency"))]
+
+
+def test_training_reference_rows_within_20_percent(training) -> None:
+    assert len(training) >= 17
+    assert [(r[0], round(error(r[2], r[3]), 3)) for r in training if error(r[2], r[3]) > 0.20] == []
+
+
+def test_given_mfu_arithmetic_within_3_percent(training) -> None:
+    exact = [r for r in training if r[1] in ("days", "training FLOPs")]
+    assert len(exact) == 2
+    assert all(error(r[2], r[3]) <= 0.03 for r in exact)
+
+
+def test_inference_rows_within_30_percent() -> None:
+    rows = inference_rows()
+    assert len(rows) >= 40
+    assert [(r[0], round(error(r[2], r[3]), 3)) for r in rows if error(r[2], r[3]) > 0.30] == []
