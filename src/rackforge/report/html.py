@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import plotly.offline
 
 from rackforge.report.figures import cost_figure, ramp_figure, weekly_cost_figure
+from rackforge.sizing import WorkloadSizing
 
 if TYPE_CHECKING:
     from rackforge.pipeline import PlanResult
@@ -26,6 +27,26 @@ _ENV.filters["num"] = lambda x, digits=0: f"{x:,.{digits}f}"
 def _div(fig: go.Figure, div_id: str) -> str:
     html: str = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config={"displaylogo": False})
     return html
+
+
+def workload_note(w: WorkloadSizing) -> str:
+    """A one-line account of the modelled layout or serving point."""
+    d = w.detail
+    if "layout" in d:
+        lay, mem = d["layout"], d["memory_gb"]
+        ep = f"·EP{lay['expert']}" if lay["expert"] > 1 else ""
+        return (
+            f"TP{lay['tensor']}·PP{lay['pipeline']}·DP{lay['data']}{ep}, {lay['recompute']} recompute, "
+            f"{mem['total_gb']:.0f}/{mem['capacity_gb']:.0f} GB; modelled MFU {d['modelled_mfu']:.2f}, "
+            f"goodput {d['modelled_goodput']:.2f}"
+        )
+    if "serving" in d:
+        sv = d["serving"]
+        return (
+            f"TP{sv['replica_accelerators']} replicas, batch {sv['batch']}, {sv['bound']}-bound, "
+            f"p99 TPOT {sv['tpot_ms']:.0f} ms, TTFT {sv['ttft_ms']:.0f} ms"
+        )
+    return str(d.get("note", ""))
 
 
 def render(result: PlanResult) -> str:
@@ -44,6 +65,7 @@ def render(result: PlanResult) -> str:
         sizing=result.sizing,
         bom=result.bom,
         top_lines=top_lines,
+        notes={w.name: workload_note(w) for w in result.sizing.workloads},
         figures=figures,
         plotly_js=markupsafe.Markup(plotly.offline.get_plotlyjs()),
     )
