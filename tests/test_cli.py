@@ -119,7 +119,7 @@ catalog:
     - {id: lab-x1-node, name: X1 node, family: compute, accelerator: lab-x1, accelerators: 16, form: server,
        height_ru: 6, max_power_kw: 18.0, power_definition: design maximum, cooling: liquid, liquid_share: 0.9,
        scale_up_domain: 16, scale_out_ports: 16, scale_out_gbps: 400, systems_per_rack: 4,
-       rack_kit: rack-kit-eia-liquid-6pdu, bom: [{part: lab-x1, qty: 16}, {part: server-chassis-6u, qty: 1}],
+       rack_kit: rack-kit-eia-48u-liquid, bom: [{part: lab-x1, qty: 16}, {part: server-chassis-6u, qty: 1}],
        source: "lab design review 2026-10", confidence: E}
 workloads:
   - {name: w, type: training, model: {parameters: 1.0e11}, tokens: 1.0e13, accelerator: lab-x1,

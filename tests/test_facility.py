@@ -137,3 +137,15 @@ def test_storage_network_is_sized_from_front_end_ports(catalog) -> None:
     assert site.power.network_mw > plain.power.network_mw
     down = math.floor(128 * 2 / 3)
     assert site.storage.leaf == math.ceil(ports / down), "400G ports on 800G switches: radix 128"
+
+
+def test_rack_pdus_follow_the_feed_rule(catalog) -> None:
+    """DGX B200 at 28.6 kW per rack: two PDUs, one per feed, as NVIDIA provisions it (S32)."""
+    two = size(scenario("dgx-b200", 64, rack_power_kw=28.6), catalog).sites[0]
+    assert units(two, "rack-pdu") == 32 * 2
+    four = size(scenario("dgx-b200", 64, rack_power_kw=57.2, rack_air_kw=60), catalog).sites[0]
+    per_feed = math.ceil(57.2 * 0.5 * 1.25 / (34.5 * catalog.param("power_factor")))
+    assert units(four, "rack-pdu") == 16 * 2 * per_feed
+    partial = size(scenario("dgx-b200", 3, rack_power_kw=28.6), catalog).sites[0]
+    assert units(partial, "rack-pdu") == 2 * 2, "a half-full rack still gets both feeds"
+    assert units(size(scenario(), catalog).sites[0], "rack-pdu") == 0, "NVL72 racks carry power shelves"

@@ -9,6 +9,7 @@ factor and ``R_x`` a redundancy factor (installed / required):
 =================  ==================================================
 role               units
 =================  ==================================================
+rack-pdu           per server rack ``F·ceil(P_rack·s·c / (cap·φ))`` with ``F`` feeds of share ``s``
 ups                ``ceil(P_IT·share_UPS·R_UPS / cap)``
 ups-battery        one string per UPS module
 mv-transformer     ``ceil(P_F·c/φ·R_MV / cap_kVA)``
@@ -94,6 +95,22 @@ def cooling_equipment(power: PowerSizing, catalog: Catalog) -> list[Equipment]:
     )
 
 
-def facility_equipment(power: PowerSizing, catalog: Catalog) -> tuple[Equipment, ...]:
-    """Every power-delivery and cooling unit of a site."""
-    return tuple(power_equipment(power, catalog) + cooling_equipment(power, catalog))
+def rack_pdus(racks_kw: dict[float, int], catalog: Catalog) -> list[Equipment]:
+    """Rack PDUs for server racks, from each rack's provisioned power (rack kW -> rack count)."""
+    p = catalog.param
+    part = pick(catalog, "rack-pdu")
+    if part is None or not racks_kw:
+        return []
+    feeds = int(p("rack_pdu_feeds"))
+    per_feed_kw = (part.capacity_kw or 1.0) * p("power_factor")
+    count = sum(
+        n * feeds * math.ceil(kw * p("rack_feed_share") * p("nec_continuous_load_factor") / per_feed_kw - 1e-9)
+        for kw, n in racks_kw.items()
+    )
+    load = sum(kw * n for kw, n in racks_kw.items())
+    return [Equipment("rack-pdu", part.id, count, load, "feeds x ceil(rack kW x share x 1.25 / (kVA x pf))")]
+
+
+def facility_equipment(power: PowerSizing, racks_kw: dict[float, int], catalog: Catalog) -> tuple[Equipment, ...]:
+    """Every power-delivery and cooling unit of a site (``racks_kw``: server rack kW -> racks)."""
+    return tuple(rack_pdus(racks_kw, catalog) + power_equipment(power, catalog) + cooling_equipment(power, catalog))

@@ -134,7 +134,16 @@ def size_site(site: Site, index: int, systems: dict[str, int], catalog: Catalog,
     check_cap(site, index, power, accelerators)
     packing = {sid: per_rack(site, index, sid, catalog) for sid in systems}
     racks = sum(math.ceil(n / packing[sid]) for sid, n in systems.items())
+    server_racks: dict[float, int] = defaultdict(int)
+    for sid, n in systems.items():
+        s = catalog.systems[sid]
+        if s.form == "server":
+            full, rest = divmod(n, packing[sid])
+            server_racks[packing[sid] * s.max_power_kw] += full
+            if rest:
+                server_racks[rest * s.max_power_kw] += 1
     return SiteSizing(
-        site.name, accelerators, systems, racks, packing, fabric, storage, power, facility_equipment(power, catalog),
+        site.name, accelerators, systems, racks, packing, fabric, storage, power,
+        facility_equipment(power, dict(server_racks), catalog),
         ramp(site, systems, kw, power, catalog),
     )  # fmt: skip
