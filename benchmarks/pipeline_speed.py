@@ -37,7 +37,7 @@ def main() -> None:
             t0 = time.perf_counter()
             sizing = size(scenario, inputs.catalog)
             t1 = time.perf_counter()
-            build_bom(sizing, inputs.catalog)
+            build_bom(sizing, inputs.catalog, scenario.start)
             t2 = time.perf_counter()
             best = min(best, (t1 - t0, t2 - t1), key=sum)
         acc = sum(s.accelerators for s in sizing.sites)

@@ -70,7 +70,7 @@ def test_equipment_is_in_the_bill_of_materials(catalog) -> None:
     from rackforge.bom import build_bom
 
     sizing = size(scenario(), catalog)
-    bom = build_bom(sizing, catalog)
+    bom = build_bom(sizing, catalog, dt.date(2027, 1, 4))
     top = {t.item: t.quantity for t in bom.top}
     for unit in sizing.sites[0].facility:
         assert top[unit.part] >= unit.count, unit.role

@@ -115,12 +115,12 @@ def bom_cmd(
 
 
 def _demand_csv(inputs: Inputs, bom: Any) -> str:
+    from rackforge.bom import week_date
     from rackforge.report import to_csv
-    from rackforge.report.figures import week_date
 
     items = inputs.catalog.items
     rows = [
-        {"part": d.part, "name": items[d.part].name, "family": items[d.part].family, "week": d.week,
+        {"part": d.part, "kind": d.kind, "name": items[d.part].name, "family": items[d.part].family, "week": d.week,
          "need_by": week_date(inputs.scenario.start, d.week).isoformat(), "quantity": d.quantity,
          "unit_cost_usd": items[d.part].unit_cost_usd, "origin": items[d.part].origin,
          "lead_time_weeks": items[d.part].lead_time_weeks}

@@ -68,7 +68,7 @@ def run_bom(inputs: Inputs, sizing: Sizing | None = None) -> BillOfMaterials:
     """The bill of materials (sizing first unless given)."""
     sizing = sizing or run_size(inputs)
     with placed(inputs):
-        return build_bom(sizing, inputs.catalog)
+        return build_bom(sizing, inputs.catalog, inputs.scenario.start)
 
 
 def run_plan(inputs: Inputs, progress: Progress = _quiet) -> PlanResult:

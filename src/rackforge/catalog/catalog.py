@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from rackforge.catalog.models import Accelerator, Item, Parameter, Switch, System
+from rackforge.catalog.models import Accelerator, ContentRule, Item, Parameter, Switch, System, TariffRule
 
 
 @dataclass(frozen=True)
@@ -15,13 +15,23 @@ class Catalog:
 
     items: Mapping[str, Item]
     parameters: Mapping[str, Parameter]
+    tariffs: tuple[TariffRule, ...] = ()
+    content_rules: tuple[ContentRule, ...] = ()
 
     @classmethod
-    def build(cls, items: Mapping[str, Item], parameters: Mapping[str, Parameter]) -> Catalog:
+    def build(
+        cls,
+        items: Mapping[str, Item],
+        parameters: Mapping[str, Parameter],
+        tariffs: Mapping[str, TariffRule] | None = None,
+        content_rules: Mapping[str, ContentRule] | None = None,
+    ) -> Catalog:
         """Freeze the given maps (sorted by id for stable output)."""
         return cls(
             MappingProxyType(dict(sorted(items.items()))),
             MappingProxyType(dict(sorted(parameters.items()))),
+            tuple(v for _, v in sorted((tariffs or {}).items())),
+            tuple(v for _, v in sorted((content_rules or {}).items())),
         )
 
     def _of(self, kind: type[Item]) -> dict[str, Item]:
@@ -46,6 +56,10 @@ class Catalog:
     def parts(self) -> Mapping[str, Item]:
         """Plain parts and assemblies by id."""
         return self._of(Item)
+
+    def threshold(self, regime: str, year: int) -> float | None:
+        """The domestic-content threshold of ``regime`` for deliveries in ``year``, if any rule covers it."""
+        return next((r.threshold for r in self.content_rules if r.covers(regime, year)), None)
 
     def param(self, key: str) -> float:
         """The value of parameter ``key``."""

@@ -11,13 +11,13 @@ from pydantic import ValidationError
 
 from rackforge.catalog import checks
 from rackforge.catalog.catalog import Catalog
-from rackforge.catalog.models import KINDS, Item, Parameter
+from rackforge.catalog.models import KINDS, RULES, Item
 from rackforge.errors import InputError, KeyPath, Problem
 from rackforge.validation import problems_from, suggest
 from rackforge.yamlio import read_yaml
 
 Locate = Callable[[KeyPath], tuple[int, int]]
-SECTIONS = (*KINDS, "parameters")
+SECTIONS = (*KINDS, *RULES)
 
 
 @dataclass(frozen=True)
@@ -99,17 +99,17 @@ def load_catalog(
 
 def _validate(builder: _Builder) -> Catalog:
     items: dict[str, Item] = {}
-    params: dict[str, Parameter] = {}
+    rules: dict[str, dict[str, Any]] = {section: {} for section in RULES}
     for key, raw in builder.records.items():
         section = key.split(":", 1)[0]
-        model = Parameter if section == "parameters" else KINDS[section]
+        model: type[Any] = RULES.get(section) or KINDS[section]
         origin = builder.origins[key]
         try:
             record = model.model_validate(raw)
         except ValidationError as exc:
             builder.problems += [_place(p, origin) for p in problems_from(exc, model, origin.file)]
             continue
-        target: dict[str, Any] = params if isinstance(record, Parameter) else items
+        target: dict[str, Any] = rules[section] if section in RULES else items
         if record.id in target:
             builder.problems.append(
                 _place(Problem(("id",), f"id `{record.id}` is used twice", "give each record its own id"), origin)
@@ -119,9 +119,9 @@ def _validate(builder: _Builder) -> Catalog:
         builder.problems += _integrity(items, builder.origins)
     if builder.problems:
         raise InputError(builder.problems)
-    return Catalog.build(items, params)
+    return Catalog.build(items, rules["parameters"], rules["tariffs"], rules["content_rules"])
 
 
 def _integrity(items: Mapping[str, Item], origins: Mapping[str, Origin]) -> list[Problem]:
-    by_id = {key.split(":", 1)[1]: origin for key, origin in origins.items() if not key.startswith("parameters:")}
+    by_id = {key.split(":", 1)[1]: origin for key, origin in origins.items() if key.split(":", 1)[0] in KINDS}
     return [_place(Problem(key, what, fix), by_id[item_id]) for item_id, key, what, fix in checks.check(items)]

@@ -10,6 +10,7 @@ D derived by arithmetic, E engineering estimate where no public figure exists.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -124,6 +125,53 @@ class Parameter(Frozen):
     confidence: Confidence
     notes: str = ""
 
+
+class TariffRule(Frozen):
+    """An import duty in force over a date range for HTS prefixes and countries of origin.
+
+    ``origins`` lists ISO codes; ``*`` matches every non-US origin, unknown included.
+    The duty is ``rate x content_share x customs value``.
+    """
+
+    id: str = Field(pattern=ID_PATTERN)
+    program: str = Field(min_length=1, description="Legal basis, e.g. `Section 301 List 3`.")
+    hts: tuple[str, ...] = Field(min_length=1, description="HTS code prefixes the rule covers.")
+    origins: tuple[str, ...] = Field(min_length=1, description="Countries of origin, or `*`.")
+    rate: float = Field(ge=0, le=5, description="Ad valorem rate (fraction of customs value).")
+    content_share: float = Field(1.0, gt=0, le=1, description="Share of the value the rate applies to.")
+    effective_from: dt.date
+    effective_to: dt.date | None = Field(None, description="Last day in force; open-ended if omitted.")
+    source: str = Field(min_length=2)
+    confidence: Confidence
+    notes: str = ""
+
+    def applies(self, hts: str | None, origin: str, day: dt.date) -> bool:
+        """Whether a part with ``hts`` and ``origin`` imported on ``day`` owes this duty."""
+        if not hts or origin == "US" or day < self.effective_from:
+            return False
+        if self.effective_to is not None and day > self.effective_to:
+            return False
+        return ("*" in self.origins or origin in self.origins) and any(hts.startswith(h) for h in self.hts)
+
+
+class ContentRule(Frozen):
+    """A domestic-content threshold of a regime for deliveries in a range of calendar years."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    regime: Literal["buy-american", "virtually-all"] = Field(description="Which test the threshold belongs to.")
+    from_year: int = Field(ge=1900, le=2200)
+    to_year: int | None = Field(None, ge=1900, le=2200, description="Last delivery year; open-ended if omitted.")
+    threshold: float = Field(gt=0, le=1, description="Domestic share the product must exceed (fraction).")
+    source: str = Field(min_length=2)
+    confidence: Confidence
+    notes: str = ""
+
+    def covers(self, regime: str, year: int) -> bool:
+        """Whether this rule sets ``regime``'s threshold for deliveries in ``year``."""
+        return regime == self.regime and self.from_year <= year and (self.to_year is None or year <= self.to_year)
+
+
+RULES: dict[str, type[Frozen]] = {"parameters": Parameter, "tariffs": TariffRule, "content_rules": ContentRule}
 
 KINDS: dict[str, type[Item]] = {
     "accelerators": Accelerator,

@@ -7,7 +7,16 @@ column per site and week) the gross requirement of every item is::
     X = D + Aᵀ·D + (Aᵀ)²·D + ... = (I - Aᵀ)⁻¹ · D
 
 The series is finite because the catalog's BOM graph is acyclic (checked when
-the catalog loads); the loop stops after at most depth-of-BOM products. Rolled-up
+the catalog loads); the loop stops after at most depth-of-BOM products.
+
+Time-phased, with ``b_p`` the build time of parent ``p`` in whole weeks, a
+child is needed ``b_p`` weeks before its parent::
+
+    X_c[t - b_p] += A[p, c] · X_p[t]
+
+which is the same series with each parent group's product shifted ``b_p``
+columns earlier; the week axis is padded by the longest build path so nothing
+falls off its start. Rolled-up
 unit values (cost, power) solve ``r = v + A·r`` the same way, with ``v`` the
 leaf values.
 """
@@ -81,6 +90,49 @@ class BomMatrix:
     def rolled_power(self) -> np.ndarray:
         """Component power of every item at the DC rail (W)."""
         return self.rolled(self.power_w)
+
+    def longest_build_path(self, build_weeks: np.ndarray) -> int:
+        """The largest sum of parents' build weeks along any path to a leaf (weeks)."""
+        coo = self.structure.tocoo()
+        dist = np.zeros(len(self.ids))
+        for _ in range(len(self.ids) + 1):
+            nxt = dist.copy()
+            np.maximum.at(nxt, coo.col, dist[coo.row] + build_weeks[coo.row])
+            if np.array_equal(nxt, dist):
+                break
+            dist = nxt
+        return int(dist.max(initial=0))
+
+    def explode_phased(self, demand: np.ndarray, build_weeks: np.ndarray) -> tuple[np.ndarray, int]:
+        """Gross requirement per item and week, children offset by their parent's build weeks.
+
+        ``demand`` is ``n x W`` over consecutive weeks; the result has ``pad + W``
+        columns, column ``j`` being week ``first - pad + j``, and ``pad`` is returned.
+        """
+        pad = self.longest_build_path(build_weeks)
+        total = np.zeros((len(self.ids), pad + demand.shape[1]))
+        total[:, pad:] = demand
+        groups = self._groups_by_build(build_weeks)
+        step = total
+        while np.any(step):
+            nxt = np.zeros_like(total)
+            for weeks, transposed in groups:
+                moved = transposed @ step
+                if weeks:
+                    nxt[:, :-weeks] += moved[:, weeks:]
+                else:
+                    nxt += moved
+            step = nxt
+            total = total + step
+        return total, pad
+
+    def _groups_by_build(self, build_weeks: np.ndarray) -> list[tuple[int, sp.csr_matrix]]:
+        """``(b, Aᵀ restricted to parents of build time b)`` for each distinct build time."""
+        out = []
+        for weeks in np.unique(build_weeks[~self.leaf]).astype(int):
+            rows = sp.diags((build_weeks == weeks).astype(float))
+            out.append((int(weeks), (rows @ self.structure).T.tocsr()))
+        return out
 
     def vector(self, quantities: dict[str, float]) -> np.ndarray:
         """A demand vector from ``{item id: quantity}``."""

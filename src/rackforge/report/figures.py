@@ -7,18 +7,13 @@ import datetime as dt
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from rackforge.bom import BillOfMaterials
+from rackforge.bom import BillOfMaterials, week_date
 from rackforge.sizing import Sizing
 
 FAMILY_COLOURS = {
     "compute": "#4C78A8", "racks": "#9D755D", "cables": "#F58518",
     "networking": "#54A24B", "power": "#E45756", "cooling": "#72B7B2",
 }  # fmt: skip
-
-
-def week_date(start: dt.date, week: int) -> dt.date:
-    """Monday of planning ``week`` (week 1 starts on ``start``)."""
-    return start + dt.timedelta(weeks=week - 1)
 
 
 def ramp_figure(sizing: Sizing, start: dt.date, horizon_weeks: int) -> go.Figure:
