@@ -77,7 +77,7 @@ def test_plan_writes_self_contained_report(run, tmp_path: Path) -> None:
     assert "supply" not in plan, "stages not built are absent"
     html = (out / "report.html").read_text()
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']?(https?:)?//", html), "no external resources"
-    for fig in ["fig-ramp", "fig-cost", "fig-weekly"]:
+    for fig in ["fig-ramp", "fig-cost", "fig-weekly", "fig-treemap", "fig-domestic"]:
         assert f'id="{fig}"' in html
     assert "Plotly.newPlot" in html
     assert "tx-campus-1gw" in html

@@ -52,3 +52,35 @@ def weekly_cost_figure(bom: BillOfMaterials, start: dt.date) -> go.Figure:
     fig = go.Figure(go.Bar(x=[week_date(start, w) for w in weeks], y=[bom.cost_by_week[w] / 1e6 for w in weeks]))
     fig.update_layout(height=320, yaxis_title="US$ million needed by week", margin={"t": 30, "l": 60, "r": 20, "b": 40})
     return fig
+
+
+def treemap_figure(bom: BillOfMaterials) -> go.Figure:
+    """Bill-of-materials cost as a treemap: family, then leaf part (US$)."""
+    families = sorted({x.family for x in bom.lines})
+    ids = [*families, *(f"{x.family}/{x.part}" for x in bom.lines)]
+    labels = [*families, *(x.part for x in bom.lines)]
+    parents = ["" for _ in families] + [x.family for x in bom.lines]
+    values = [bom.cost_by_family[f] for f in families] + [x.extended_cost_usd for x in bom.lines]
+    colours = [FAMILY_COLOURS.get(f, "#888") for f in [*families, *(x.family for x in bom.lines)]]
+    fig = go.Figure(go.Treemap(
+        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total", marker_colors=colours,
+        hovertemplate="%{label}<br>US$ %{value:,.0f}<extra></extra>",
+    ))  # fmt: skip
+    fig.update_layout(height=480, margin={"t": 10, "l": 10, "r": 10, "b": 10})
+    return fig
+
+
+def domestic_figure(bom: BillOfMaterials) -> go.Figure:
+    """Domestic share per product and delivery year (both views) against the Buy American threshold."""
+    rows = bom.domestic_content
+    names = [f"{r.product} {r.year}" for r in rows]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=names, y=[r.share for r in rows], name="component test (one level)",
+                         marker_color=["#54A24B" if r.passed else "#E45756" for r in rows]))  # fmt: skip
+    fig.add_trace(go.Bar(x=names, y=[r.all_levels_share for r in rows], name="all levels", marker_color="#9ecae9"))
+    threshold = go.Scatter(x=names, y=[r.threshold for r in rows], mode="markers+lines", name="Buy American threshold",
+                           line={"color": "#1d2433", "dash": "dash"})  # fmt: skip
+    fig.add_trace(threshold)
+    fig.update_layout(height=380, barmode="group", yaxis={"tickformat": ".0%", "range": [0, 1.05]},
+                      margin={"t": 30, "l": 60, "r": 20, "b": 60}, legend={"orientation": "h"})  # fmt: skip
+    return fig

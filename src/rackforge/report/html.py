@@ -10,7 +10,7 @@ import markupsafe
 import plotly.graph_objects as go
 import plotly.offline
 
-from rackforge.report.figures import cost_figure, ramp_figure, weekly_cost_figure
+from rackforge.report.figures import cost_figure, domestic_figure, ramp_figure, treemap_figure, weekly_cost_figure
 from rackforge.sizing import WorkloadSizing
 
 if TYPE_CHECKING:
@@ -56,6 +56,8 @@ def render(result: PlanResult) -> str:
         "ramp": _div(ramp_figure(result.sizing, s.start, s.horizon_weeks), "fig-ramp"),
         "cost": _div(cost_figure(result.bom), "fig-cost"),
         "weekly": _div(weekly_cost_figure(result.bom, s.start), "fig-weekly"),
+        "treemap": _div(treemap_figure(result.bom), "fig-treemap"),
+        "domestic": _div(domestic_figure(result.bom), "fig-domestic"),
     }
     top_lines = sorted(result.bom.lines, key=lambda x: -x.extended_cost_usd)[:25]
     return _ENV.get_template("report.html.j2").render(
