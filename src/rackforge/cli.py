@@ -109,7 +109,15 @@ def bom_cmd(
         [x.part, x.family, x.quantity, x.unit_cost_usd, x.extended_cost_usd] for x in top
     ]))  # fmt: skip
     out.print(_table("Cost by family", ["family", "US$"], [[k, v] for k, v in bom.cost_by_family.items()]))
-    out.print(f"total: US${bom.total_cost_usd:,.0f} over {len(bom.lines)} leaf parts")
+    out.print(_table("Domestic content (Buy American component test)",
+                     ["product", "year", "units", "share", "threshold", "result", "all-levels share"], [
+        [r.product, str(r.year), r.units, f"{r.share:.1%}", f"{r.threshold:.0%}" if r.threshold else "-",
+         "pass" if r.passed else "fail", f"{r.all_levels_share:.1%}"] for r in bom.domestic_content
+    ]))  # fmt: skip
+    out.print(f"total: US${bom.total_cost_usd:,.0f} over {len(bom.lines)} leaf parts; "
+              f"duties US${bom.tariffs.total_usd:,.0f} on top")  # fmt: skip
+    if bom.before_start:
+        out.print(f"warning: {len(bom.before_start)} requirements fall before week 1 (lead times exceed the ramp)")
     if csv is not None:
         out.print(f"wrote {csv}")
 
