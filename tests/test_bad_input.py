@@ -134,12 +134,41 @@ CASES = [
         "count: input should be greater than 0",
         20,
     ),
-    ("precision-unsupported", edit("    accelerators: 1024\n", "    accelerators: 1024\n    precision: fp8\n").replace("h100-sxm", "a100-sxm"), "`a100-sxm` has no fp8 tensor peak; use one of: bf16", 11),
+    (
+        "precision-unsupported",
+        edit("    accelerators: 1024\n", "    accelerators: 1024\n    precision: fp8\n").replace(
+            "h100-sxm", "a100-sxm"
+        ),
+        "`a100-sxm` has no fp8 tensor peak; use one of: bf16",
+        11,
+    ),
     ("model-does-not-fit", edit("{parameters: 7.0e10}", "{parameters: 7.0e13}"), "more than the", 7),
-    ("tpot-unreachable", edit("type: training", "type: inference").replace("    tokens: 2.0e12\n", "    tokens_per_second: 1.0e6\n    tpot_ms: 0.01\n").replace("    accelerators: 1024\n", ""), "tpot_ms", 9),
-    ("rack-budget-too-small", BASE.replace("    pue: 1.2\n", "    pue: 1.2\n    rack_power_kw: 5\n"), "more than the 5 kW rack budget", 15),
-    ("power-cap-exceeded", BASE.replace("    pue: 1.2\n", "    pue: 1.2\n    power_cap_mw: 0.5\n"), "exceeds the 0.5 MW cap", 15),
-    ("unknown-storage-switch", BASE.replace("    pue: 1.2\n", "    pue: 1.2\n    storage: {switch: sn560}\n"), "did you mean `sn5600`?", 15),
+    (
+        "tpot-unreachable",
+        edit("type: training", "type: inference")
+        .replace("    tokens: 2.0e12\n", "    tokens_per_second: 1.0e6\n    tpot_ms: 0.01\n")
+        .replace("    accelerators: 1024\n", ""),
+        "tpot_ms",
+        9,
+    ),
+    (
+        "rack-budget-too-small",
+        BASE.replace("    pue: 1.2\n", "    pue: 1.2\n    rack_power_kw: 5\n"),
+        "more than the 5 kW rack budget",
+        15,
+    ),
+    (
+        "power-cap-exceeded",
+        BASE.replace("    pue: 1.2\n", "    pue: 1.2\n    power_cap_mw: 0.5\n"),
+        "exceeds the 0.5 MW cap",
+        15,
+    ),
+    (
+        "unknown-storage-switch",
+        BASE.replace("    pue: 1.2\n", "    pue: 1.2\n    storage: {switch: sn560}\n"),
+        "did you mean `sn5600`?",
+        15,
+    ),
     ("catalog-section", BASE + "catalog:\n  gpus: []\n", "unknown catalog section `gpus`", 20),
     (
         "catalog-no-source",

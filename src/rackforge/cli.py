@@ -122,6 +122,37 @@ def bom_cmd(
         out.print(f"wrote {csv}")
 
 
+catalog_app = typer.Typer(no_args_is_help=True, help="Work with the hardware catalog.")
+app.add_typer(catalog_app, name="catalog")
+
+
+@catalog_app.command("import")
+def catalog_import(
+    file: Annotated[Path, typer.Argument(help="BOM, item master or price list (CSV or XLSX).", show_default=False)],
+    kind: Annotated[str | None, typer.Option("--kind", help="bom, items or prices; detected if omitted.")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="XLSX sheet name.")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write the extension YAML here.")] = None,
+) -> None:
+    """Convert an ERP export into a scenario `catalog:` extension (YAML); nothing is written on error."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    from rackforge.catalog import load_catalog
+    from rackforge.catalog.importer import import_located
+    from rackforge.report import write_atomic
+
+    imp = import_located(file, kind, sheet=sheet)  # type: ignore[arg-type]
+    load_catalog(imp.catalog, imp.file, imp.locate)
+    buf = io.StringIO()
+    YAML().dump({"catalog": imp.catalog}, buf)
+    if out_file is None:
+        sys.stdout.write(buf.getvalue())
+        return
+    write_atomic(out_file, buf.getvalue())
+    err.print(f"wrote {out_file}: {len(imp.catalog['parts'])} {imp.kind} records", markup=False, highlight=False)
+
+
 def _demand_csv(inputs: Inputs, bom: Any) -> str:
     from rackforge.bom import week_date
     from rackforge.report import to_csv

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rackforge.catalog import Catalog, load_catalog
+from rackforge.catalog.importer import import_located
+from rackforge.catalog.load import Source
 from rackforge.errors import InputError, Problem
-from rackforge.scenario import Locator, Scenario, load_scenario
+from rackforge.scenario import CatalogFile, Locator, Scenario, load_scenario
 from rackforge.validation import suggest
 
 
@@ -35,11 +37,23 @@ def load_inputs(path: str | Path) -> Inputs:
         With every problem found, each placed at its file, line and column.
     """
     scenario, locate = load_scenario(path)
-    catalog = load_catalog(scenario.catalog, str(path), locate)
+    imports = [_imported(path, i, f, scenario, locate) for i, f in enumerate(scenario.catalog_files)]
+    catalog = load_catalog(scenario.catalog, str(path), locate, imports)
     problems = list(reference_problems(scenario, catalog))
     if problems:
         raise InputError(problems).located(str(path), locate)
     return Inputs(scenario, catalog, str(path), locate)
+
+
+def _imported(path: str | Path, index: int, entry: CatalogFile, scenario: Scenario, locate: Locator) -> Source:
+    """Import one ERP file named by the scenario; a missing file is placed at its scenario key."""
+    target = Path(path).parent / entry.file
+    if not target.is_file():
+        what = f"no such file `{entry.file}` next to the scenario"
+        problem = Problem(("catalog_files", index, "file"), what, "give the path relative to the scenario file")
+        raise InputError(problem).located(str(path), locate)
+    imp = import_located(target, entry.kind, sheet=entry.sheet, today=scenario.start)
+    return imp.catalog, imp.file, imp.locate
 
 
 def _unknown(key: tuple[str | int, ...], kind: str, bad: str, known: Iterable[str]) -> Problem:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -50,13 +50,20 @@ class _Builder:
         if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
             self.problems.append(_place(Problem(("id",), "a record needs an `id`", "add `id: my-part`"), origin))
             return
-        key = f"{section}:{raw['id']}"
+        key = self._existing(section, raw["id"]) if override else f"{section}:{raw['id']}"
         base = self.records.get(key, {}) if override else {}
         if override and "source" not in raw:
             fix = "say where the numbers come from, e.g. `source: lab design review 2026-10`"
             self.problems.append(_place(Problem(("source",), "an added or changed record needs `source`", fix), origin))
         self.records[key] = {**base, **raw}
         self.origins[key] = origin
+
+    def _existing(self, section: str, item_id: str) -> str:
+        """The record an override names: same section, or for a part, the item of that id in any item section."""
+        key = f"{section}:{item_id}"
+        if key in self.records or section != "parts":
+            return key
+        return next((f"{s}:{item_id}" for s in KINDS if f"{s}:{item_id}" in self.records), key)
 
 
 def _place(p: Problem, origin: Origin) -> Problem:
@@ -72,29 +79,39 @@ def _builtin_files() -> list[tuple[str, str]]:
     return [(s, str(root / n)) for s in SECTIONS for n in names if n == f"{s}.yaml" or n.startswith(f"{s}-")]
 
 
+Source = tuple[Mapping[str, Any], str, Locate]
+
+
 def load_catalog(
     extensions: Mapping[str, Any] | None = None,
     file: str = "<scenario>",
     locate: Locate = lambda key: (1, 1),
+    imports: Sequence[Source] = (),
 ) -> Catalog:
-    """Built-in catalog plus ``extensions`` (a scenario's ``catalog:`` mapping).
+    """Built-in catalog, then ``imports``, then ``extensions`` (a scenario's ``catalog:`` mapping).
 
     An extension record whose ``id`` exists in its section overrides the given
-    keys of the built-in record; a new ``id`` adds a record. Every extension
-    record must carry a ``source``.
+    keys of the earlier record; a new ``id`` adds a record. Every extension
+    record must carry a ``source``. ``imports`` are ``(extension, file, locate)``
+    triples from imported ERP files, placed in their own files when wrong.
     """
     builder = _Builder({}, {}, [])
     for section, path in _builtin_files():
         data, loc = read_yaml(path)
         builder.add(section, data, Origin(path, loc, ()), override=False)
-    for section, entries in (extensions or {}).items():
+    for ext, ext_file, ext_locate in [*imports, (extensions or {}, file, locate)]:
+        _extend(builder, ext, ext_file, ext_locate)
+    return _validate(builder)
+
+
+def _extend(builder: _Builder, extensions: Mapping[str, Any], file: str, locate: Locate) -> None:
+    for section, entries in extensions.items():
         origin = Origin(file, locate, ("catalog", section))
         if section not in SECTIONS:
             fix = suggest(section, SECTIONS, "catalog sections")
             builder.problems.append(_place(Problem((), f"unknown catalog section `{section}`", fix), origin))
             continue
         builder.add(section, entries, origin, override=True)
-    return _validate(builder)
 
 
 def _validate(builder: _Builder) -> Catalog:

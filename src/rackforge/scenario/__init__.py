@@ -14,11 +14,22 @@ from pydantic import ValidationError
 
 from rackforge.errors import InputError, Problem
 from rackforge.scenario.checks import check
-from rackforge.scenario.models import Cluster, Fabric, ModelShape, Parallelism, Scenario, Site, Wave, Workload
+from rackforge.scenario.models import (
+    CatalogFile,
+    Cluster,
+    Fabric,
+    ModelShape,
+    Parallelism,
+    Scenario,
+    Site,
+    Wave,
+    Workload,
+)
 from rackforge.validation import problems_from, suggest
 from rackforge.yamlio import Locator, read_yaml
 
 __all__ = [
+    "CatalogFile",
     "Cluster",
     "Fabric",
     "Locator",

@@ -134,6 +134,14 @@ class Site(Frozen):
     waves: tuple[Wave, ...] = Field((Wave(week=1, share=1.0),), min_length=1)
 
 
+class CatalogFile(Frozen):
+    """A bill of materials, item master or supplier price list exported by an ERP (CSV or XLSX)."""
+
+    file: str = Field(min_length=1, description="Path, relative to the scenario file.")
+    kind: Literal["bom", "items", "prices"] | None = Field(None, description="Detected from the header if omitted.")
+    sheet: str | None = Field(None, description="XLSX sheet name; the first sheet if omitted.")
+
+
 class Scenario(Frozen):
     """A complete planning scenario (one YAML file)."""
 
@@ -143,6 +151,9 @@ class Scenario(Frozen):
     horizon_weeks: int = Field(104, gt=0, le=520, description="Planning horizon (weeks).")
     catalog: dict[str, list[dict[str, Any]]] = Field(
         default_factory=dict, description="Additions to or overrides of the built-in catalog."
+    )
+    catalog_files: tuple[CatalogFile, ...] = Field(
+        (), description="ERP exports imported into the catalog before `catalog:` entries apply."
     )
     workloads: tuple[Workload, ...] = ()
     clusters: tuple[Cluster, ...] = ()
