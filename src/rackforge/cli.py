@@ -122,6 +122,34 @@ def bom_cmd(
         out.print(f"wrote {csv}")
 
 
+@app.command("supply")
+def supply_cmd(
+    scenario: ScenarioArg,
+    as_json: JsonOpt = False,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds for the solver.")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", help="Solver threads.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
+    export_mps: Annotated[Path | None, typer.Option("--export-mps", help="Write the exact model as MPS.")] = None,
+) -> None:
+    """Plan builds and purchases week by week across facilities and suppliers (HiGHS)."""
+    from rackforge.pipeline import run_supply
+
+    inputs = load_inputs(scenario)
+    plan = run_supply(inputs, time_limit=time_limit, threads=threads, seed=seed, export_mps=export_mps)
+    if as_json:
+        _print_json(plan.to_dict())
+    else:
+        out.print(f"status {plan.status}: objective US${plan.objective:,.0f}, bound US${plan.bound:,.0f}, "
+                  f"gap {plan.gap:.2%}, {plan.runtime_s:.2f} s")  # fmt: skip
+        cost = plan.kpis.get("cost_usd", {})
+        out.print(_table("Cost (US$)", ["component", "US$"], [[k, float(v)] for k, v in cost.items()]))
+        late = plan.kpis.get("on_time_share", {})
+        rows = [[k, f"{v:.1%}"] for k, v in late.items()]
+        out.print(_table("On-time share by wave", ["site and week", "share"], rows))
+    if plan.status not in ("optimal", "feasible"):
+        raise InfeasibleError(f"no supply plan: solver status {plan.status}")
+
+
 catalog_app = typer.Typer(no_args_is_help=True, help="Work with the hardware catalog.")
 app.add_typer(catalog_app, name="catalog")
 

@@ -8,13 +8,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rackforge import __version__
 from rackforge.bom import BillOfMaterials, build_bom
 from rackforge.errors import InputError
 from rackforge.inputs import Inputs
 from rackforge.sizing import Sizing, size
+
+if TYPE_CHECKING:
+    from rackforge.supply import SupplyPlan
 
 STAGES = ("sizing", "bom")
 Progress = Callable[[str], None]
@@ -69,6 +73,20 @@ def run_bom(inputs: Inputs, sizing: Sizing | None = None) -> BillOfMaterials:
     sizing = sizing or run_size(inputs)
     with placed(inputs):
         return build_bom(sizing, inputs.catalog, inputs.scenario.start)
+
+
+def run_supply(
+    inputs: Inputs, sizing: Sizing | None = None, bom: BillOfMaterials | None = None,
+    time_limit: float | None = None, threads: int | None = None, seed: int = 0, export_mps: Path | None = None,
+) -> SupplyPlan:  # fmt: skip
+    """The supply plan (sizing and BOM first unless given); optionally the exact model as MPS."""
+    from rackforge.supply import build_model, plan_supply, write_mps
+
+    bom = bom or run_bom(inputs, sizing)
+    with placed(inputs):
+        if export_mps is not None:
+            write_mps(build_model(inputs.scenario, inputs.catalog, bom)[1], str(export_mps))
+        return plan_supply(inputs.scenario, inputs.catalog, bom, time_limit, threads, seed)
 
 
 def run_plan(inputs: Inputs, progress: Progress = _quiet) -> PlanResult:

@@ -16,14 +16,14 @@ import numpy as np
 
 from rackforge.bom.domestic import DomesticContent, domestic_content
 from rackforge.bom.phasing import Phased, phase, week_date
-from rackforge.bom.result import BillOfMaterials, BomLine, DemandRow, TopLine
+from rackforge.bom.result import BillOfMaterials, BomLine, Delivery, DemandRow, TopLine
 from rackforge.bom.tariffs import Tariffs, tariffs
 from rackforge.bom.toplevel import increments, top_level
 from rackforge.catalog import BomMatrix, Catalog
 from rackforge.sizing import Sizing
 
 __all__ = [
-    "BillOfMaterials", "BomLine", "BomMatrix", "DemandRow", "DomesticContent", "Tariffs", "TopLine",
+    "BillOfMaterials", "BomLine", "BomMatrix", "Delivery", "DemandRow", "DomesticContent", "Tariffs", "TopLine",
     "build_bom", "top_level", "week_date",
 ]  # fmt: skip
 
@@ -49,6 +49,7 @@ def build_bom(sizing: Sizing, catalog: Catalog, start: dt.date) -> BillOfMateria
         total_cost_usd=float(sum(x.extended_cost_usd for x in lines)),
         tariffs=tariffs(phased, catalog, matrix, start),
         domestic_content=domestic_content(columns, catalog, matrix, start),
+        deliveries=_deliveries(per_site, matrix),
     )  # fmt: skip
 
 
@@ -82,6 +83,14 @@ def _top(per_site: list[tuple[str, int, np.ndarray]], matrix: BomMatrix, rolled:
         for i in np.flatnonzero(vec):
             totals[(site, matrix.ids[i])] += float(vec[i])
     return tuple(TopLine(s, i, _number(q), float(rolled[matrix.index[i]])) for (s, i), q in totals.items())
+
+
+def _deliveries(per_site: list[tuple[str, int, np.ndarray]], matrix: BomMatrix) -> tuple[Delivery, ...]:
+    return tuple(
+        Delivery(site, matrix.ids[i], week, _number(vec[i]))
+        for site, week, vec in per_site
+        for i in np.flatnonzero(vec > 0)
+    )
 
 
 def _unit_costs(per_site: list[tuple[str, int, np.ndarray]], matrix: BomMatrix, rolled: np.ndarray) -> dict[str, float]:

@@ -46,6 +46,16 @@ class TopLine:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """Units of a top-level item a site needs by a week (the wave's go-live week)."""
+
+    site: str
+    item: str
+    week: int
+    quantity: float
+
+
+@dataclass(frozen=True)
 class BillOfMaterials:
     """Leaf lines, weekly gross requirements, cost roll-ups (USD), tariffs and domestic content."""
 
@@ -59,6 +69,7 @@ class BillOfMaterials:
     total_cost_usd: float
     tariffs: Tariffs
     domestic_content: tuple[DomesticContent, ...]
+    deliveries: tuple[Delivery, ...] = ()
 
     @property
     def before_start(self) -> tuple[DemandRow, ...]:
@@ -74,6 +85,7 @@ class BillOfMaterials:
             "domestic_content": [x.to_dict() for x in self.domestic_content],
             "tariffs": asdict(self.tariffs) | {"by_week": {str(k): v for k, v in self.tariffs.by_week.items()}},
             "top_level": [asdict(x) for x in self.top],
+            "deliveries": [asdict(x) for x in self.deliveries],
             "cost_by_family": self.cost_by_family,
             "cost_by_site": self.cost_by_site,
             "cost_by_week": {str(k): v for k, v in self.cost_by_week.items()},

@@ -134,6 +134,77 @@ class Site(Frozen):
     waves: tuple[Wave, ...] = Field((Wave(week=1, share=1.0),), min_length=1)
 
 
+Family = Literal["compute", "racks", "cables", "networking", "power", "cooling"]
+
+
+class Line(Frozen):
+    """A production line of one product family, with its weekly capacity and ramp-up."""
+
+    family: Family = Field(description="Product family the line builds.")
+    capacity_per_week: float = Field(gt=0, description="Units of the family per week at full rate.")
+    start_week: int = Field(1, ge=1, description="First week the line produces.")
+    ramp_weeks: int = Field(0, ge=0, description="Weeks from start to full rate (linear ramp).")
+    ramp_start_share: float = Field(0.25, gt=0, le=1, description="Share of capacity in the start week.")
+
+
+class Facility(Frozen):
+    """A factory that builds assemblies: its lines, costs and location."""
+
+    name: str = Field(min_length=1, description="Unique facility name.")
+    country: str = Field("US", min_length=2, max_length=2, description="ISO 3166 alpha-2 country.")
+    state: str | None = Field(None, description="State or province.")
+    lines: tuple[Line, ...] = Field(min_length=1)
+    build_cost_usd: dict[Family, float] = Field(
+        default_factory=dict, description="Cost of building one unit, by family (USD), on top of its parts."
+    )
+    labour_hours: dict[Family, float] = Field(default_factory=dict, description="Labour per unit by family (h).")
+
+
+class Offer(Frozen):
+    """What a supplier sells: a part at a price, lead time, weekly capacity and minimum order."""
+
+    part: str = Field(min_length=1, description="Catalog id of the part.")
+    price_usd: float | None = Field(None, ge=0, description="Unit price (USD); the catalog price if omitted.")
+    lead_time_weeks: int | None = Field(None, ge=0, description="Order-to-ship weeks; the catalog's if omitted.")
+    capacity_per_week: float | None = Field(None, gt=0, description="Units per week; unlimited if omitted.")
+    min_order: float = Field(0, ge=0, description="Smallest order when ordering at all (units).")
+
+
+class Supplier(Frozen):
+    """A supplier with its country and offers."""
+
+    name: str = Field(min_length=1, description="Unique supplier name.")
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166 alpha-2 country of manufacture.")
+    offers: tuple[Offer, ...] = Field(min_length=1)
+
+
+class Lane(Frozen):
+    """A transport lane from a supplier or facility to a facility or site."""
+
+    origin: str = Field(alias="from", min_length=1, description="Supplier or facility name.")
+    to: str = Field(min_length=1, description="Facility or site name.")
+    transit_weeks: int = Field(1, ge=0, description="Weeks in transit.")
+    cost_per_unit_usd: float = Field(0, ge=0, description="Freight per unit (USD).")
+
+
+class Policy(Frozen):
+    """How the supply plan trades cost, lateness and domestic share."""
+
+    objective: Literal["cost", "lateness-then-cost"] = Field("cost", description="Weighted sum or lexicographic.")
+    lateness_penalty_rate: float = Field(
+        0.05, ge=0, description="Penalty per unit and week late, as a fraction of the unit's value."
+    )
+    unmet_penalty_rate: float = Field(
+        2.0, ge=0, description="Penalty per unit still short at the horizon's end, as a fraction of its value."
+    )
+    holding_cost_rate: float = Field(0.002, ge=0, description="Inventory cost per week, fraction of value.")
+    domestic_content_target: float | None = Field(
+        None, gt=0, le=1, description="Minimum US share of purchase and build spend in every delivery year."
+    )
+    budget_usd: float | None = Field(None, gt=0, description="Cap on total spend (USD).")
+    default_transit_weeks: int = Field(1, ge=0, description="Transit where no lane is given (weeks).")
+
+
 class CatalogFile(Frozen):
     """A bill of materials, item master or supplier price list exported by an ERP (CSV or XLSX)."""
 
@@ -158,6 +229,10 @@ class Scenario(Frozen):
     workloads: tuple[Workload, ...] = ()
     clusters: tuple[Cluster, ...] = ()
     sites: tuple[Site, ...] = Field(min_length=1)
+    facilities: tuple[Facility, ...] = Field((), description="Factories; the supply plan needs at least one.")
+    suppliers: tuple[Supplier, ...] = Field((), description="Suppliers; catalog prices stand in for parts none offers.")
+    lanes: tuple[Lane, ...] = ()
+    policy: Policy = Field(default_factory=Policy)
 
     @field_validator("start")
     @classmethod

@@ -1,0 +1,170 @@
+"""Assemble :class:`~rackforge.supply.model.LinearProgram` from :class:`SupplyData`.
+
+One function per variable or constraint family; the maths is in
+:mod:`rackforge.supply.model`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import scipy.sparse as sp
+
+from rackforge.scenario.models import Policy
+from rackforge.supply.data import SupplyData
+from rackforge.supply.model import Blocks, Builder, LinearProgram, gross_requirement, pairs, shifted
+
+
+def _offer_lane(data: SupplyData, o: int, dest: str) -> tuple[int, float]:
+    off = data.offers[o]
+    transit, freight = data.lane(off.supplier, dest)
+    return off.lead + transit, freight
+
+
+Pairs = list[tuple[int, int]]
+
+
+def _purchase_cost(data: SupplyData, prs: Pairs, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Cost per order week and an upper bound of 0 where the order would arrive after the horizon."""
+    cost = np.zeros((len(prs), data.weeks))
+    upper = np.full((len(prs), data.weeks), np.inf)
+    for i, (o, d) in enumerate(prs):
+        delay, freight = _offer_lane(data, o, names[d])
+        cost[i] = data.offers[o].price * (1 + data.duty[o]) + freight
+        upper[i, max(0, data.weeks - delay) :] = 0.0
+    return cost, upper
+
+
+def variables(b: Builder, data: SupplyData, policy: Policy) -> Blocks:
+    """Every variable block, with its objective coefficients."""
+    prs = pairs(data)
+    fac = tuple(f.name for f in data.facilities)
+    early = np.arange(data.weeks)[None, :] < np.array([data.build_weeks[p] for _, p in prs["x"]]).reshape(-1, 1)
+    x_cost = np.array([data.build_cost[f, p] for f, p in prs["x"]]).reshape(-1, 1)
+    x = b.variables(len(prs["x"]), x_cost, upper=np.where(early, 0.0, np.inf))
+    yf_cost, yf_up = _purchase_cost(data, prs["yf"], fac)
+    yf = b.variables(len(prs["yf"]), yf_cost, upper=yf_up)
+    ys_cost, ys_up = _purchase_cost(data, prs["ys"], data.sites)
+    ys = b.variables(len(prs["ys"]), ys_cost, upper=ys_up)
+    q_cost = np.array([data.lane(fac[f], data.sites[k])[1] for f, k, _ in prs["q"]]).reshape(-1, 1)
+    q = b.variables(len(prs["q"]), q_cost)
+    hold = policy.holding_cost_rate * data.value
+    inv = b.variables(len(prs["inv"]), hold[[j for _, j in prs["inv"]]].reshape(-1, 1))
+    site = b.variables(len(prs["site"]), hold[[j for _, j in prs["site"]]].reshape(-1, 1))
+    site_value = data.value[[j for _, j in prs["site"]]]
+    late_cost = np.repeat((policy.lateness_penalty_rate * site_value)[:, None], data.weeks, 1)
+    late_cost[:, -1] += policy.unmet_penalty_rate * site_value
+    late = b.variables(len(prs["site"]), late_cost)
+    return Blocks(x, prs["x"], yf, prs["yf"], ys, prs["ys"], q, prs["q"], inv, prs["inv"], site, late, prs["site"])
+
+
+def capacity_rows(b: Builder, data: SupplyData, v: Blocks) -> None:
+    """Line capacity per facility, family and week."""
+    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, (f, p) in enumerate(v.x_pairs):
+        groups[(f, int(data.family[p]))].append(i)
+    for (f, fam), members in groups.items():
+        first = b.rows_block(data.weeks, -np.inf, data.capacity[f, fam])
+        rows = first + np.arange(data.weeks)
+        b.terms(rows[None, :], v.x[members], 1.0)
+
+
+def supplier_rows(b: Builder, data: SupplyData, v: Blocks) -> None:
+    """Weekly capacity of every offer that has one."""
+    for o, off in enumerate(data.offers):
+        if not np.isfinite(off.capacity):
+            continue
+        cols = [v.yf[i] for i, (oo, _) in enumerate(v.yf_pairs) if oo == o]
+        cols += [v.ys[i] for i, (oo, _) in enumerate(v.ys_pairs) if oo == o]
+        if cols:
+            first = b.rows_block(data.weeks, -np.inf, off.capacity)
+            b.terms((first + np.arange(data.weeks))[None, :], np.stack(cols), 1.0)
+
+
+def facility_balance(b: Builder, data: SupplyData, v: Blocks) -> None:
+    """Stock of every item at every facility that holds it, week by week."""
+    fac = tuple(f.name for f in data.facilities)
+    x_of = {pair: i for i, pair in enumerate(v.x_pairs)}
+    parents: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for (p, c), a in zip(data.edges, data.edge_qty, strict=True):
+        parents[int(c)].append((int(p), float(a)))
+    first = b.rows_block(len(v.inv_pairs) * data.weeks, 0.0, 0.0)
+    row = {pair: first + i * data.weeks + np.arange(data.weeks) for i, pair in enumerate(v.inv_pairs)}
+    for i, pair in enumerate(v.inv_pairs):
+        b.terms(row[pair], v.inv[i], 1.0)
+        weeks, prev = shifted(v.inv[i], 1)
+        b.terms(row[pair][weeks], prev, -1.0)
+        if pair in x_of:
+            b.terms(row[pair], v.x[x_of[pair]], -1.0)
+        f, j = pair
+        for p, a in parents.get(j, []):
+            if (f, p) in x_of:
+                weeks, later = shifted(v.x[x_of[(f, p)]], -int(data.build_weeks[p]))
+                b.terms(row[pair][weeks], later, a)
+    for i, (o, f) in enumerate(v.yf_pairs):
+        delay, _ = _offer_lane(data, o, fac[f])
+        weeks, ordered = shifted(v.yf[i], delay)
+        b.terms(row[(f, data.offers[o].part)][weeks], ordered, -1.0)
+    for i, (f, _, p) in enumerate(v.q_pairs):
+        b.terms(row[(f, p)], v.q[i], 1.0)
+
+
+def site_balance(b: Builder, data: SupplyData, v: Blocks) -> None:
+    """Early stock minus backlog at every site, week by week: arrivals meet the waves' demand."""
+    fac = tuple(f.name for f in data.facilities)
+    rows = {}
+    for i, (k, j) in enumerate(v.site_pairs):
+        first = b.rows_block(data.weeks, -data.demand[k, j], -data.demand[k, j])
+        r = first + np.arange(data.weeks)
+        rows[(k, j)] = r
+        b.terms(r, v.site[i], 1.0)
+        b.terms(r, v.late[i], -1.0)
+        weeks, prev = shifted(v.site[i], 1)
+        b.terms(r[weeks], prev, -1.0)
+        weeks, prev = shifted(v.late[i], 1)
+        b.terms(r[weeks], prev, 1.0)
+    for i, (f, k, p) in enumerate(v.q_pairs):
+        weeks, sent = shifted(v.q[i], data.lane(fac[f], data.sites[k])[0])
+        b.terms(rows[(k, p)][weeks], sent, -1.0)
+    for i, (o, k) in enumerate(v.ys_pairs):
+        delay, _ = _offer_lane(data, o, data.sites[k])
+        weeks, ordered = shifted(v.ys[i], delay)
+        b.terms(rows[(k, data.offers[o].part)][weeks], ordered, -1.0)
+
+
+def minimum_orders(b: Builder, data: SupplyData, v: Blocks) -> None:
+    """``Y = 0`` or ``Y >= m`` each week on offers with a minimum order (one binary per lane and week)."""
+    need = gross_requirement(data)
+    for block, prs in ((v.yf, v.yf_pairs), (v.ys, v.ys_pairs)):
+        for i, (o, _) in enumerate(prs):
+            off = data.offers[o]
+            if off.min_order <= 0:
+                continue
+            z = b.variables(1, np.zeros(1), upper=1.0, integer=True)[0]
+            big = min(off.capacity, max(float(need[off.part]), off.min_order))
+            low = b.rows_block(data.weeks, 0.0, np.inf)
+            b.terms(low + np.arange(data.weeks), block[i], 1.0)
+            b.terms(low + np.arange(data.weeks), z, -off.min_order)
+            high = b.rows_block(data.weeks, -np.inf, 0.0)
+            b.terms(high + np.arange(data.weeks), block[i], 1.0)
+            b.terms(high + np.arange(data.weeks), z, -big)
+
+
+def build(data: SupplyData, policy: Policy) -> tuple[LinearProgram, Blocks]:
+    """The whole program."""
+    b = Builder(data.weeks)
+    v = variables(b, data, policy)
+    capacity_rows(b, data, v)
+    supplier_rows(b, data, v)
+    facility_balance(b, data, v)
+    site_balance(b, data, v)
+    minimum_orders(b, data, v)
+    matrix = sp.csc_matrix(
+        (np.concatenate(b.vals), (np.concatenate(b.rows), np.concatenate(b.cols))), shape=(b.n_rows, b.n_cols)
+    )
+    lp = LinearProgram(
+        np.concatenate(b.cost), matrix, np.concatenate(b.row_lo), np.concatenate(b.row_hi),
+        np.concatenate(b.upper), np.concatenate(b.integer),
+    )  # fmt: skip
+    return lp, v

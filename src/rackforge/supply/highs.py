@@ -1,0 +1,121 @@
+"""HiGHS adapter: the only place that imports ``highspy``.
+
+Maps HiGHS model statuses to rackforge's own: ``optimal``; ``feasible`` (a
+time limit or interruption stopped it with a plan in hand); ``infeasible``;
+``unbounded``; ``unknown`` otherwise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from rackforge.errors import SolverError
+from rackforge.supply.model import LinearProgram
+
+
+@dataclass(frozen=True)
+class Solution:
+    """What a solve returned: status, values, objective, best bound, relative gap and wall time."""
+
+    status: str
+    values: np.ndarray
+    objective: float
+    bound: float
+    gap: float
+    runtime_s: float
+
+
+@contextlib.contextmanager
+def _silent_fd1() -> Iterator[None]:
+    """Keep HiGHS's banner, printed by its C++ constructor on file descriptor 1, off stdout (``--json``)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as sink:
+            os.dup2(sink.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _highs(lp: LinearProgram, time_limit: float | None, threads: int | None, seed: int) -> highspy.Highs:
+    with _silent_fd1():
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)
+    h.setOptionValue("random_seed", seed)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    if threads is not None:
+        highspy.Highs.resetGlobalScheduler(True)
+        h.setOptionValue("threads", int(threads))
+    model = highspy.HighsLp()
+    model.num_col_, model.num_row_ = lp.matrix.shape[1], lp.matrix.shape[0]
+    model.col_cost_ = lp.cost
+    model.col_lower_ = np.zeros(model.num_col_)
+    model.col_upper_ = lp.col_hi
+    model.row_lower_, model.row_upper_ = lp.row_lo, lp.row_hi
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = lp.matrix.indptr
+    model.a_matrix_.index_ = lp.matrix.indices
+    model.a_matrix_.value_ = lp.matrix.data
+    if lp.integer.any():
+        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+        model.integrality_ = [kinds[int(flag)] for flag in lp.integer]
+    h.passModel(model)
+    return h
+
+
+def solve(lp: LinearProgram, time_limit: float | None = None, threads: int | None = None, seed: int = 0,
+          mip_gap: float = 1e-4) -> Solution:  # fmt: skip
+    """Solve ``lp`` with HiGHS."""
+    h = _highs(lp, time_limit, threads, seed)
+    h.setOptionValue("mip_rel_gap", mip_gap)
+    started = time.perf_counter()
+    h.run()
+    runtime = time.perf_counter() - started
+    status = h.getModelStatus()
+    info = h.getInfo()
+    has_plan = info.primal_solution_status == 2
+    values = np.array(h.getSolution().col_value) if has_plan else np.zeros(lp.cost.size)
+    name = _status(status, has_plan)
+    objective = float(info.objective_function_value) if has_plan else float("nan")
+    mip = bool(lp.integer.any())
+    bound = float(info.mip_dual_bound) if mip else objective
+    gap = float(info.mip_gap) if mip and has_plan else (0.0 if name == "optimal" else float("nan"))
+    return Solution(name, values, objective, bound, gap, runtime)
+
+
+def _status(status: highspy.HighsModelStatus, has_plan: bool) -> str:
+    s = highspy.HighsModelStatus
+    if status == s.kOptimal:
+        return "optimal"
+    if status in (s.kInfeasible,):
+        return "infeasible"
+    if status in (s.kUnbounded, s.kUnboundedOrInfeasible):
+        return "unbounded"
+    if has_plan and status in (s.kTimeLimit, s.kInterrupt, s.kIterationLimit, s.kSolutionLimit):
+        return "feasible"
+    if status in (s.kModelError, s.kSolveError, s.kLoadError, s.kPresolveError, s.kPostsolveError):
+        raise SolverError(f"HiGHS failed: {h_name(status)}")
+    return "unknown"
+
+
+def h_name(status: highspy.HighsModelStatus) -> str:
+    """HiGHS's name of a status."""
+    return str(status).rsplit(".", 1)[-1]
+
+
+def write_mps(lp: LinearProgram, path: str) -> None:
+    """Write the exact model as MPS (for other solvers)."""
+    h = _highs(lp, None, None, 0)
+    h.writeModel(path)

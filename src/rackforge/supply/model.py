@@ -1,0 +1,154 @@
+"""The weekly supply plan as a linear (mixed-integer) program built from arrays.
+
+Variables, each a block of ``T`` weeks per entity:
+
+* ``X[f,p,t]`` assemblies ``p`` completed at facility ``f`` in week ``t``;
+* ``YF[o,f,t]`` units ordered on offer ``o`` in week ``t`` for facility ``f``,
+  arriving in ``t + L_o + τ(s,f)``; ``YS[o,k,t]`` likewise straight to site ``k``;
+* ``Q[f,k,p,t]`` assemblies shipped from ``f`` to site ``k``, arriving ``t + τ(f,k)``;
+* ``I[f,j,t]`` stock at a facility, ``S[k,j,t]`` early stock at a site and
+  ``B[k,j,t]`` backlog (units late) at a site;
+* ``Z[o,d]`` binary "orders on offer ``o`` to ``d``" where a minimum order applies.
+
+Constraints:
+
+* line capacity ``Σ_{p in φ} X[f,p,t] <= cap[f,φ,t]`` (lines with their ramp-up);
+* supplier capacity ``Σ_d Y[o,d,t] <= κ_o``;
+* facility balance ``I[t] = I[t-1] + arrivals[t] + X[j,t] - Σ_p a[p,j]·X[p,t+b_p] - Σ_k Q[t]``:
+  components are on hand in the week an assembly's build starts, ``b_p`` weeks
+  before it completes;
+* site balance ``S[t] - B[t] = S[t-1] - B[t-1] + arrivals[t] - D[t]``;
+* minimum orders ``m_o·Z <= Y[t] <= U·Z`` (``Z`` covers every week of that lane);
+* domestic share, per delivery year ``Y``, of purchase and build spend
+  ``Σ (us - target)·spend >= 0`` when the policy sets a target; budget ``Σ spend <= budget``.
+
+Objective (USD): purchases at price plus duty plus freight, build cost, freight
+of shipments, holding ``h·value`` per unit-week of stock, lateness ``ρ·value``
+per unit-week of backlog, and ``μ·value`` per unit still short at the horizon's
+end (``μ > 1`` makes delivering late always cheaper than not delivering).
+Builds cannot complete before their build time has passed from week 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from rackforge.supply.data import SupplyData
+
+
+@dataclass
+class Builder:
+    """Accumulates variables (blocks of ``T`` columns) and constraint triplets."""
+
+    weeks: int
+    cost: list[np.ndarray] = field(default_factory=list)
+    upper: list[np.ndarray] = field(default_factory=list)
+    integer: list[np.ndarray] = field(default_factory=list)
+    rows: list[np.ndarray] = field(default_factory=list)
+    cols: list[np.ndarray] = field(default_factory=list)
+    vals: list[np.ndarray] = field(default_factory=list)
+    row_lo: list[np.ndarray] = field(default_factory=list)
+    row_hi: list[np.ndarray] = field(default_factory=list)
+    n_cols: int = 0
+    n_rows: int = 0
+
+    def variables(self, count: int, cost: np.ndarray, length: int | None = None,
+                  upper: float | np.ndarray = np.inf, integer: bool = False) -> np.ndarray:  # fmt: skip
+        """``count`` blocks of ``length`` (default ``T``) columns; returns the ``(count, length)`` indices."""
+        length = self.weeks if length is None else length
+        idx = self.n_cols + np.arange(count * length).reshape(count, length)
+        self.n_cols += count * length
+        self.cost.append(np.broadcast_to(cost, (count, length)).ravel().astype(float))
+        self.upper.append(np.broadcast_to(np.asarray(upper, dtype=float), (count, length)).ravel().copy())
+        self.integer.append(np.full(count * length, integer))
+        return idx
+
+    def rows_block(self, count: int, lo: np.ndarray | float, hi: np.ndarray | float) -> int:
+        """``count`` new rows with bounds; returns the first row index."""
+        first = self.n_rows
+        self.n_rows += count
+        self.row_lo.append(np.broadcast_to(np.asarray(lo, dtype=float), (count,)).copy())
+        self.row_hi.append(np.broadcast_to(np.asarray(hi, dtype=float), (count,)).copy())
+        return first
+
+    def terms(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray | float) -> None:
+        """Add coefficients ``A[rows, cols] += vals`` (broadcast)."""
+        r, c = np.broadcast_arrays(rows, cols)
+        self.rows.append(r.ravel())
+        self.cols.append(c.ravel())
+        self.vals.append(np.broadcast_to(np.asarray(vals, dtype=float), r.shape).ravel())
+
+
+@dataclass(frozen=True)
+class LinearProgram:
+    """``min c·x`` s.t. ``row_lo <= A x <= row_hi``, ``0 <= x <= col_hi``, ``x_i`` integer where flagged."""
+
+    cost: np.ndarray
+    matrix: sp.csc_matrix
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+    col_hi: np.ndarray
+    integer: np.ndarray
+
+    @property
+    def nonzeros(self) -> int:
+        """Nonzeros of the constraint matrix."""
+        return int(self.matrix.nnz)
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """Where each variable family lives, with the entity behind every block."""
+
+    x: np.ndarray
+    x_pairs: list[tuple[int, int]]
+    yf: np.ndarray
+    yf_pairs: list[tuple[int, int]]
+    ys: np.ndarray
+    ys_pairs: list[tuple[int, int]]
+    q: np.ndarray
+    q_pairs: list[tuple[int, int, int]]
+    inv: np.ndarray
+    inv_pairs: list[tuple[int, int]]
+    site: np.ndarray
+    late: np.ndarray
+    site_pairs: list[tuple[int, int]]
+
+
+def shifted(idx: np.ndarray, shift: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(weeks, columns)`` with ``columns[t]`` the variable of week ``t - shift`` where that week exists."""
+    weeks = np.arange(idx.shape[-1])
+    ok = (weeks - shift >= 0) & (weeks - shift < idx.shape[-1])
+    return weeks[ok], idx[..., weeks[ok] - shift]
+
+
+def gross_requirement(data: SupplyData) -> np.ndarray:
+    """Total units of every item the demand needs through the BOM (an upper bound for orders)."""
+    total: np.ndarray = data.demand.sum(axis=(0, 2))
+    step = total
+    parents, children = data.edges[:, 0], data.edges[:, 1]
+    for _ in range(len(data.items)):
+        nxt = np.zeros_like(total)
+        np.add.at(nxt, children, step[parents] * data.edge_qty)
+        if not nxt.any():
+            break
+        total, step = total + nxt, nxt
+    return total
+
+
+def pairs(data: SupplyData) -> dict[str, list]:  # type: ignore[type-arg]
+    """The entity pairs that get variables."""
+    consumed = np.zeros((len(data.facilities), len(data.items)), dtype=bool)
+    for p, c in data.edges:
+        consumed[:, c] |= data.buildable[:, p]
+    top = data.demand.sum(axis=2) > 0
+    x = [(f, p) for f, p in zip(*np.nonzero(data.buildable), strict=True)]
+    inv = [(f, j) for f, j in zip(*np.nonzero(consumed | data.buildable), strict=True)]
+    yf = [(o, f) for o, off in enumerate(data.offers) for f in np.flatnonzero(consumed[:, off.part])]
+    ys = [(o, k) for o, off in enumerate(data.offers) for k in np.flatnonzero(top[:, off.part])]
+    q = [(f, k, p) for k, p in zip(*np.nonzero(top), strict=True) for f in np.flatnonzero(data.buildable[:, p])]
+    site = [(k, j) for k, j in zip(*np.nonzero(top), strict=True)]
+    return {"x": x, "inv": inv, "yf": yf, "ys": ys, "q": q, "site": site}

@@ -1,0 +1,180 @@
+"""The supply plan: tables of what is built, bought and shipped, and its KPIs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from rackforge.supply.data import SupplyData
+from rackforge.supply.model import Blocks, LinearProgram
+
+TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Build:
+    """Units of an assembly completed at a facility in a week."""
+
+    facility: str
+    item: str
+    week: int
+    quantity: float
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """An order: supplier, country, part, destination, order and arrival weeks, units, price and duty (USD)."""
+
+    supplier: str
+    country: str
+    part: str
+    destination: str
+    order_week: int
+    arrival_week: int
+    quantity: float
+    unit_price_usd: float
+    duty_usd: float
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """Assemblies shipped from a facility to a site."""
+
+    facility: str
+    site: str
+    item: str
+    ship_week: int
+    arrival_week: int
+    quantity: float
+
+
+@dataclass(frozen=True)
+class SupplyPlan:
+    """Result of :func:`rackforge.supply.plan_supply`."""
+
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    runtime_s: float
+    model: dict[str, float]
+    kpis: dict[str, Any]
+    builds: tuple[Build, ...]
+    purchases: tuple[Purchase, ...]
+    shipments: tuple[Shipment, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract shape of ``supply --json`` (plus the plan tables)."""
+        return {
+            "status": self.status, "objective": self.objective, "bound": self.bound, "gap": self.gap,
+            "runtime_s": self.runtime_s, "model": self.model, "kpis": self.kpis,
+            "builds": [asdict(x) for x in self.builds], "purchases": [asdict(x) for x in self.purchases],
+            "shipments": [asdict(x) for x in self.shipments],
+        }  # fmt: skip
+
+
+Tables = tuple[tuple[Build, ...], tuple[Purchase, ...], tuple[Shipment, ...]]
+
+
+def decode(data: SupplyData, v: Blocks, values: np.ndarray) -> Tables:
+    """Plan tables from a solution vector."""
+    fac = tuple(f.name for f in data.facilities)
+    builds = tuple(
+        Build(fac[f], data.items[p], int(t) + 1, float(values[v.x[i, t]]))
+        for i, (f, p) in enumerate(v.x_pairs) for t in np.flatnonzero(values[v.x[i]] > TOL)
+    )  # fmt: skip
+    purchases: list[Purchase] = []
+    for block, prs, names in ((v.yf, v.yf_pairs, fac), (v.ys, v.ys_pairs, data.sites)):
+        for i, (o, d) in enumerate(prs):
+            off = data.offers[o]
+            delay = off.lead + data.lane(off.supplier, names[d])[0]
+            for t in np.flatnonzero(values[block[i]] > TOL):
+                qty, week = float(values[block[i, t]]), int(t) + 1
+                duty = qty * off.price * float(data.duty[o, t])
+                purchases.append(Purchase(off.supplier, off.country, data.items[off.part], names[d], week,
+                                          week + delay, qty, off.price, duty))  # fmt: skip
+    shipments = tuple(
+        Shipment(fac[f], data.sites[k], data.items[p], int(t) + 1, int(t) + 1 + data.lane(fac[f], data.sites[k])[0],
+                 float(values[v.q[i, t]]))
+        for i, (f, k, p) in enumerate(v.q_pairs) for t in np.flatnonzero(values[v.q[i]] > TOL)
+    )  # fmt: skip
+    return builds, tuple(purchases), shipments
+
+
+def kpis(
+    data: SupplyData, v: Blocks, lp: LinearProgram, values: np.ndarray, purchases: tuple[Purchase, ...]
+) -> dict[str, Any]:
+    """Cost breakdown, on-time share per wave, utilisation, domestic share per year and imports by country."""
+    return {
+        "cost_usd": _cost(lp, v, values, purchases),
+        "on_time_share": _on_time(data, v, values),
+        "utilization": _utilization(data, v, values),
+        "domestic_share_by_year": _domestic(data, purchases, v, values),
+        "imports_by_country_usd": _imports(purchases),
+        "units_late": float(values[v.late].sum()),
+    }
+
+
+def _cost(lp: LinearProgram, v: Blocks, values: np.ndarray, purchases: tuple[Purchase, ...]) -> dict[str, float]:
+    def part(idx: np.ndarray) -> float:
+        return float(lp.cost[idx.ravel()] @ values[idx.ravel()]) if idx.size else 0.0
+
+    price = sum(p.quantity * p.unit_price_usd for p in purchases)
+    duty = sum(p.duty_usd for p in purchases)
+    buys = part(v.yf) + part(v.ys)
+    return {
+        "total": float(lp.cost @ values), "parts": price, "duties": duty, "inbound_freight": buys - price - duty,
+        "build": part(v.x), "outbound_freight": part(v.q), "holding": part(v.inv) + part(v.site),
+        "lateness": part(v.late),
+    }  # fmt: skip
+
+
+def _on_time(data: SupplyData, v: Blocks, values: np.ndarray) -> dict[str, float]:
+    """Per site and wave week: share of the value due by then that has arrived by then."""
+    out = {}
+    for k, site in enumerate(data.sites):
+        members = [i for i, (kk, _) in enumerate(v.site_pairs) if kk == k]
+        for t in np.flatnonzero(data.demand[k].sum(axis=0) > 0):
+            due = sum(data.demand[k, j, : t + 1].sum() * data.value[j] for _, j in (v.site_pairs[i] for i in members))
+            late = sum(values[v.late[i, t]] * data.value[v.site_pairs[i][1]] for i in members)
+            out[f"{site} week {t + 1}"] = 1.0 - late / due if due else 1.0
+    return out
+
+
+def _utilization(data: SupplyData, v: Blocks, values: np.ndarray) -> dict[str, list[float]]:
+    """Per facility and week: units built over units of capacity, all families together."""
+    out = {}
+    for f, fac in enumerate(data.facilities):
+        built = sum((values[v.x[i]] for i, (ff, _) in enumerate(v.x_pairs) if ff == f), np.zeros(data.weeks))
+        cap = data.capacity[f].sum(axis=0)
+        out[fac.name] = [float(b / c) if c > 0 else 0.0 for b, c in zip(built, cap, strict=True)]
+    return out
+
+
+def _domestic(data: SupplyData, purchases: tuple[Purchase, ...], v: Blocks, values: np.ndarray) -> dict[str, float]:
+    """US share of purchase and build spend, by calendar year of the order or build."""
+    us: dict[int, float] = defaultdict(float)
+    total: dict[int, float] = defaultdict(float)
+    for p in purchases:
+        year = data.week_of(p.order_week).year
+        spend = p.quantity * p.unit_price_usd + p.duty_usd
+        total[year] += spend
+        us[year] += spend if p.country == "US" else 0.0
+    for i, (f, j) in enumerate(v.x_pairs):
+        for t in np.flatnonzero(values[v.x[i]] > TOL):
+            spend = float(values[v.x[i, t]]) * data.build_cost[f, j]
+            year = data.week_of(int(t) + 1).year
+            total[year] += spend
+            us[year] += spend if data.facilities[f].country == "US" else 0.0
+    return {str(y): us[y] / total[y] for y in sorted(total) if total[y] > 0}
+
+
+def _imports(purchases: tuple[Purchase, ...]) -> dict[str, float]:
+    out: dict[str, float] = defaultdict(float)
+    for p in purchases:
+        if p.country != "US":
+            out[p.country] += p.quantity * p.unit_price_usd
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))

@@ -1,0 +1,242 @@
+"""Supply plans recomputed from their own tables, and a brute-force oracle on a tiny instance."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rackforge.inputs import load_inputs
+from rackforge.pipeline import run_bom, run_size
+from rackforge.supply import build_model, plan_supply
+from rackforge.supply.data import ramp
+
+SMALL = """\
+name: small
+start: 2027-01-04
+horizon_weeks: 90
+clusters: [{name: c, site: dc, system: gb200-nvl72, count: 8}]
+sites:
+  - {name: dc, waves: [{week: 70, share: 0.5}, {week: 80, share: 0.5}]}
+facilities:
+  - name: houston
+    lines:
+      - {family: compute, capacity_per_week: 40, ramp_weeks: 4, start_week: 50}
+      - {family: racks, capacity_per_week: 2}
+      - {family: power, capacity_per_week: 40}
+      - {family: cooling, capacity_per_week: 40}
+      - {family: cables, capacity_per_week: 40}
+      - {family: networking, capacity_per_week: 40}
+    build_cost_usd: {racks: 20000, compute: 500}
+suppliers:
+  - name: acme
+    country: US
+    offers: [{part: grace-cpu, price_usd: 3900, lead_time_weeks: 10, capacity_per_week: 100}]
+lanes:
+  - {from: houston, to: dc, transit_weeks: 2, cost_per_unit_usd: 5000}
+"""
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    path = tmp_path_factory.mktemp("supply") / "small.yaml"
+    path.write_text(SMALL)
+    inputs = load_inputs(path)
+    bom = run_bom(inputs, run_size(inputs))
+    return inputs, bom, plan_supply(inputs.scenario, inputs.catalog, bom)
+
+
+def recompute(inputs, bom, plan) -> dict[str, float]:
+    """Every constraint checked and the objective rebuilt from the plan's tables alone."""
+    s, c = inputs.scenario, inputs.catalog
+    weeks, policy = s.horizon_weeks, s.policy
+    data, _, _ = build_model(s, c, bom)
+    value = dict(zip(data.items, data.value, strict=True))
+    # line capacity, recomputed from the scenario's lines
+    built = defaultdict(float)
+    for b in plan.builds:
+        built[(b.facility, c.items[b.item].family, b.week)] += b.quantity
+    for fac in s.facilities:
+        for line in fac.lines:
+            cap = ramp(line, weeks)
+            for t in range(1, weeks + 1):
+                assert built[(fac.name, line.family, t)] <= cap[t - 1] + 1e-6
+    # supplier capacity
+    ordered = defaultdict(float)
+    for p in plan.purchases:
+        ordered[(p.supplier, p.part, p.order_week)] += p.quantity
+    for sup in s.suppliers:
+        for offer in sup.offers:
+            for t in range(1, weeks + 1):
+                assert ordered[(sup.name, offer.part, t)] <= (offer.capacity_per_week or math.inf) + 1e-6
+    # facility stock never negative: arrivals + builds - consumption - shipments
+    flow = defaultdict(lambda: np.zeros(weeks + 2))
+    for p in plan.purchases:
+        if p.destination in {f.name for f in s.facilities}:
+            flow[(p.destination, p.part)][p.arrival_week] += p.quantity
+    for b in plan.builds:
+        flow[(b.facility, b.item)][b.week] += b.quantity
+        start = b.week - math.ceil(c.items[b.item].lead_time_weeks)
+        assert start >= 0, "no build completes before its build time has passed"
+        for line in c.items[b.item].bom:
+            flow[(b.facility, line.part)][start] -= line.qty * b.quantity
+    for sh in plan.shipments:
+        flow[(sh.facility, sh.item)][sh.ship_week] -= sh.quantity
+    holding = 0.0
+    for (_, item), f in flow.items():
+        stock = np.cumsum(f)[1 : weeks + 1]
+        assert stock.min() >= -1e-6, item
+        holding += policy.holding_cost_rate * value[item] * stock.sum()
+    # site demand: backlog and early stock from arrivals and the waves
+    arrived = defaultdict(lambda: np.zeros(weeks + 2))
+    for sh in plan.shipments:
+        arrived[(sh.site, sh.item)][min(sh.arrival_week, weeks + 1)] += sh.quantity
+    for p in plan.purchases:
+        if p.destination in {x.name for x in s.sites}:
+            arrived[(p.destination, p.part)][min(p.arrival_week, weeks + 1)] += p.quantity
+    due = defaultdict(lambda: np.zeros(weeks + 2))
+    for d in bom.deliveries:
+        due[(d.site, d.item)][d.week] += d.quantity
+    late_cost = late_units = 0.0
+    for key in due:
+        net = np.cumsum(arrived[key] - due[key])[1 : weeks + 1]
+        backlog, early = np.maximum(-net, 0), np.maximum(net, 0)
+        late_units += backlog.sum()
+        late_cost += value[key[1]] * (
+            policy.lateness_penalty_rate * backlog.sum() + policy.unmet_penalty_rate * backlog[-1]
+        )
+        holding += policy.holding_cost_rate * value[key[1]] * early.sum()
+    # purchases: price + duty + freight; builds; outbound freight
+    buy = 0.0
+    for p in plan.purchases:
+        freight = next(
+            (lane.cost_per_unit_usd for lane in s.lanes if (lane.origin, lane.to) == (p.supplier, p.destination)), 0.0
+        )
+        buy += p.quantity * (p.unit_price_usd + freight) + p.duty_usd
+    build_cost = sum(b.quantity * dict(next(f for f in s.facilities if f.name == b.facility).build_cost_usd).get(c.items[b.item].family, 0.0)
+                     for b in plan.builds)  # fmt: skip
+    ship = sum(sh.quantity * next((lane.cost_per_unit_usd for lane in s.lanes if (lane.origin, lane.to) == (sh.facility, sh.site)), 0.0)
+               for sh in plan.shipments)  # fmt: skip
+    return {"objective": buy + build_cost + ship + holding + late_cost, "late_units": late_units}
+
+
+def test_plan_satisfies_every_constraint_and_its_objective(small) -> None:
+    inputs, bom, plan = small
+    assert plan.status == "optimal"
+    check = recompute(inputs, bom, plan)
+    assert check["objective"] == pytest.approx(plan.objective, rel=1e-7)
+    assert check["late_units"] == pytest.approx(plan.kpis["units_late"], abs=1e-6)
+    assert plan.kpis["cost_usd"]["total"] == pytest.approx(plan.objective)
+
+
+def test_ramp_and_lead_times_shape_the_plan(small) -> None:
+    _inputs, _bom, plan = small
+    trays = [b for b in plan.builds if b.item == "gb200-compute-tray"]
+    assert min(b.week for b in trays) >= 50, "the compute line starts in week 50"
+    gpu = [p for p in plan.purchases if p.part == "gb200"]
+    assert all(p.arrival_week == p.order_week + 52 + 1 for p in gpu), "52-week GPU lead time plus default transit"
+    assert {p.supplier for p in plan.purchases if p.part == "grace-cpu"} == {"acme"}
+
+
+def test_lexicographic_objective_never_more_late(small, tmp_path) -> None:
+    inputs, bom, _plan = small
+    lex = inputs.scenario.model_copy(
+        update={
+            "policy": inputs.scenario.policy.model_copy(
+                update={"objective": "lateness-then-cost", "lateness_penalty_rate": 1e-6, "unmet_penalty_rate": 1e-6}
+            )
+        }
+    )
+    cheap = inputs.scenario.model_copy(update={"policy": lex.policy.model_copy(update={"objective": "cost"})})
+    first = plan_supply(lex, inputs.catalog, bom)
+    second = plan_supply(cheap, inputs.catalog, bom)
+    assert first.kpis["units_late"] <= second.kpis["units_late"] + 1e-6
+    assert second.kpis["units_late"] > first.kpis["units_late"], "nearly free lateness: the cost objective skips buying"
+
+
+TINY = """\
+name: tiny
+start: 2027-01-04
+horizon_weeks: 3
+catalog:
+  parts:
+    - {{id: widget, name: W, family: networking, unit_cost_usd: 15, lead_time_weeks: 0, origin: MX, source: test, confidence: E}}
+clusters: [{{name: placeholder, site: dc, system: dgx-h100, count: 1}}]
+sites: [{{name: dc}}]
+facilities: [{{name: f, lines: [{{family: racks, capacity_per_week: 1}}]}}]
+suppliers:
+  - {{name: acme, country: US, offers: [{{part: widget, price_usd: 10, lead_time_weeks: 0, capacity_per_week: 3, min_order: 2}}]}}
+  - {{name: bob, country: MX, offers: [{{part: widget, price_usd: 15, lead_time_weeks: 0}}]}}
+lanes: [{{from: acme, to: dc, transit_weeks: 0}}, {{from: bob, to: dc, transit_weeks: 0}}]
+policy: {{holding_cost_rate: 0.01, lateness_penalty_rate: {late}}}
+"""
+
+
+def brute_force(
+    demand: list[float], late_rate: float, unmet: float = 2.0, hold: float = 0.01, value: float = 15.0
+) -> float:
+    """Enumerate every integer order pattern: acme 0 or 2..3 per week at 10, bob 0..4 at 15."""
+    best = math.inf
+    for acme in itertools.product((0, 2, 3), repeat=3):
+        for other in itertools.product(range(5), repeat=3):
+            net = np.cumsum(np.array(acme) + np.array(other) - np.array(demand))
+            cost = 10 * sum(acme) + 15 * sum(other)
+            cost += value * (hold * np.maximum(net, 0).sum() + late_rate * np.maximum(-net, 0).sum())
+            cost += value * unmet * max(-net[-1], 0)
+            best = min(best, cost)
+    return best
+
+
+@pytest.mark.parametrize(
+    ("demand", "late"), [([0, 2, 2], 0.05), ([1, 0, 3], 0.05), ([4, 0, 0], 0.5), ([0, 0, 1], 0.05)]
+)
+def test_tiny_instance_matches_brute_force(tmp_path: Path, demand, late) -> None:
+    """Demand injected as a one-item BOM delivery; the MIP optimum equals exhaustive enumeration."""
+    from rackforge.bom.result import BillOfMaterials, Delivery
+    from rackforge.bom.tariffs import Tariffs
+
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY.format(late=late))
+    inputs = load_inputs(path)
+    deliveries = tuple(Delivery("dc", "widget", t + 1, q) for t, q in enumerate(demand) if q)
+    bom = BillOfMaterials((), (), (), {}, {}, {}, {}, 0.0, Tariffs(0, {}, {}, {}), (), deliveries)
+    plan = plan_supply(inputs.scenario, inputs.catalog, bom)
+    assert plan.status == "optimal"
+    assert plan.model["integers"] == 3, "one min-order binary per week on the acme lane"
+    assert plan.objective == pytest.approx(brute_force(demand, late), abs=1e-6)
+
+
+def test_supply_cli_json_and_mps(run, tmp_path: Path) -> None:
+    import json
+
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    result = run("supply", path, "--json", "--export-mps", tmp_path / "m.mps", "--time-limit", "60", "--threads", "1")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert {"status", "objective", "bound", "gap", "runtime_s", "kpis"} <= set(doc)
+    assert doc["status"] == "optimal"
+    assert doc["gap"] == 0
+    mps = (tmp_path / "m.mps").read_text()
+    assert "ROWS" in mps
+    assert "COLUMNS" in mps
+
+
+def test_supply_without_facilities_is_an_input_error(run, tmp_path: Path) -> None:
+    path = tmp_path / "nofac.yaml"
+    path.write_text(SMALL[: SMALL.index("facilities:")])
+    result = run("supply", path)
+    assert result.code == 2
+    assert "facilities: the supply plan needs at least one facility" in result.err
+
+
+def test_missing_family_line_is_named(run, tmp_path: Path) -> None:
+    path = tmp_path / "noracks.yaml"
+    path.write_text(SMALL.replace("      - {family: compute, capacity_per_week: 40, ramp_weeks: 4, start_week: 50}\n", ""))
+    result = run("supply", path)
+    assert result.code == 2
+    assert "no facility has a line for compute" in result.err
