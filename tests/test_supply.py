@@ -236,7 +236,37 @@ def test_supply_without_facilities_is_an_input_error(run, tmp_path: Path) -> Non
 
 def test_missing_family_line_is_named(run, tmp_path: Path) -> None:
     path = tmp_path / "noracks.yaml"
-    path.write_text(SMALL.replace("      - {family: compute, capacity_per_week: 40, ramp_weeks: 4, start_week: 50}\n", ""))
+    path.write_text(
+        SMALL.replace("      - {family: compute, capacity_per_week: 40, ramp_weeks: 4, start_week: 50}\n", "")
+    )
     result = run("supply", path)
     assert result.code == 2
     assert "no facility has a line for compute" in result.err
+
+
+def test_no_plan_exits_1_with_what_binds(run, tmp_path: Path) -> None:
+    """Waves that must be on time, a 120-week transformer and a tight budget: no plan, and why."""
+    path = tmp_path / "hard.yaml"
+    path.write_text(SMALL + "policy: {on_time: hard, budget_usd: 2.0e7}\n")
+    result = run("supply", path)
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    assert "transformer-mv-2500kva short in week 70 (it can arrive by week 122 at the earliest)" in result.err
+    assert "budget: the plan needs US$" in result.err
+    doc = run("supply", path, "--json")
+    import json
+
+    assert json.loads(doc.out)["status"] == "infeasible"
+    assert doc.code == 1
+
+
+def test_earliest_arrival_follows_lead_times(small) -> None:
+    from rackforge.supply.diagnose import earliest_arrival
+
+    inputs, bom, _ = small
+    data, _, _ = build_model(inputs.scenario, inputs.catalog, bom)
+    first = earliest_arrival(data)
+    j = data.items.index("transformer-mv-2500kva")
+    assert first[0, j] == 1 + 120 + 1, "order in week 1, 120-week lead time, default transit of 1 week"
+    rack = data.items.index("gb200-nvl72")
+    assert first[0, rack] >= 1 + 52 + 1 + 3 + 4 + 2, "GPU lead time, transit, tray build, rack build, lane"

@@ -138,7 +138,7 @@ def supply_cmd(
     plan = run_supply(inputs, time_limit=time_limit, threads=threads, seed=seed, export_mps=export_mps)
     if as_json:
         _print_json(plan.to_dict())
-    else:
+    elif plan.status in ("optimal", "feasible"):
         out.print(f"status {plan.status}: objective US${plan.objective:,.0f}, bound US${plan.bound:,.0f}, "
                   f"gap {plan.gap:.2%}, {plan.runtime_s:.2f} s")  # fmt: skip
         cost = plan.kpis.get("cost_usd", {})
@@ -147,7 +147,7 @@ def supply_cmd(
         rows = [[k, f"{v:.1%}"] for k, v in late.items()]
         out.print(_table("On-time share by wave", ["site and week", "share"], rows))
     if plan.status not in ("optimal", "feasible"):
-        raise InfeasibleError(f"no supply plan: solver status {plan.status}")
+        raise InfeasibleError(f"no supply plan ({plan.status}); what binds:", plan.diagnosis)
 
 
 catalog_app = typer.Typer(no_args_is_help=True, help="Work with the hardware catalog.")

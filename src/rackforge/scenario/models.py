@@ -202,6 +202,9 @@ class Policy(Frozen):
         None, gt=0, le=1, description="Minimum US share of purchase and build spend in every delivery year."
     )
     budget_usd: float | None = Field(None, gt=0, description="Cap on total spend (USD).")
+    on_time: Literal["soft", "hard"] = Field(
+        "soft", description="`hard`: every wave must arrive by its week (no plan otherwise, with a diagnosis)."
+    )
     default_transit_weeks: int = Field(1, ge=0, description="Transit where no lane is given (weeks).")
 
 

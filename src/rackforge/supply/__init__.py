@@ -20,14 +20,17 @@ from rackforge.catalog import Catalog
 from rackforge.errors import InputError, Problem
 from rackforge.scenario import Scenario
 from rackforge.supply.data import SupplyData, supply_data
+from rackforge.supply.diagnose import explain
 from rackforge.supply.formulation import build
 from rackforge.supply.highs import Solution, solve, write_mps
 from rackforge.supply.model import Blocks, LinearProgram
 from rackforge.supply.result import SupplyPlan, decode, kpis
 
-__all__ = ["SupplyData", "SupplyPlan", "build_model", "plan_supply", "supply_data", "write_mps"]
+__all__ = ["SupplyData", "SupplyPlan", "build_model", "diagnose", "plan_supply", "supply_data", "write_mps"]
 
 LEXICOGRAPHIC_SLACK = 1e-6
+ELASTIC_LATENESS_RATE = 1e3
+ELASTIC_SLACK_COST = 1e3
 
 
 def build_model(scenario: Scenario, catalog: Catalog, bom: BillOfMaterials) -> tuple[SupplyData, LinearProgram, Blocks]:
@@ -58,6 +61,28 @@ def _lexicographic(lp: LinearProgram, v: Blocks, **kw: object) -> Solution:
     return solve(held, **kw)  # type: ignore[arg-type]
 
 
+def diagnose(scenario: Scenario, catalog: Catalog, bom: BillOfMaterials, **kw: object) -> list[str]:
+    """Elastic re-solve: hard constraints become penalised; what still gives way is what binds."""
+    policy = scenario.policy.model_copy(update={"on_time": "soft", "lateness_penalty_rate": ELASTIC_LATENESS_RATE,
+                                                "unmet_penalty_rate": ELASTIC_LATENESS_RATE})  # fmt: skip
+    data, lp, blocks = build_model(scenario.model_copy(update={"policy": policy}), catalog, bom)
+    names = list(lp.named_rows)
+    if names:
+        rows = np.array([lp.named_rows[n] for n in names])
+        sign = np.where(np.isfinite(lp.row_lo[rows]), 1.0, -1.0)
+        extra = sp.csc_matrix((sign, (rows, np.arange(len(names)))), shape=(lp.matrix.shape[0], len(names)))
+        m = len(names)
+        lp = replace(lp, cost=np.append(lp.cost, np.full(m, ELASTIC_SLACK_COST)),
+                     matrix=sp.hstack([lp.matrix, extra]).tocsc(), col_hi=np.append(lp.col_hi, np.full(m, np.inf)),
+                     integer=np.append(lp.integer, np.zeros(m, dtype=bool)))  # fmt: skip
+    sol = solve(lp, **kw)  # type: ignore[arg-type]
+    if sol.status not in ("optimal", "feasible"):
+        return [f"even the elastic model has no solution (HiGHS status {sol.status})"]
+    n = lp.cost.size - len(names)
+    slack = {name: float(sol.values[n + i]) for i, name in enumerate(names)}
+    return explain(scenario, data, blocks, sol.values[:n], slack)
+
+
 def plan_supply(
     scenario: Scenario, catalog: Catalog, bom: BillOfMaterials,
     time_limit: float | None = None, threads: int | None = None, seed: int = 0,
@@ -72,7 +97,8 @@ def plan_supply(
     model = {"variables": lp.cost.size, "constraints": lp.matrix.shape[0], "nonzeros": lp.nonzeros,
              "integers": int(lp.integer.sum()), "build_s": build_s}  # fmt: skip
     if sol.status not in ("optimal", "feasible"):
-        return SupplyPlan(sol.status, sol.objective, sol.bound, sol.gap, sol.runtime_s, model, {}, (), (), ())
+        why = tuple(diagnose(scenario, catalog, bom, **kw)) if sol.status == "infeasible" else ()
+        return SupplyPlan(sol.status, sol.objective, sol.bound, sol.gap, sol.runtime_s, model, {}, (), (), (), why)
     builds, purchases, shipments = decode(data, blocks, sol.values)
     return SupplyPlan(sol.status, float(lp.cost @ sol.values), sol.bound, sol.gap, sol.runtime_s, model,
                       kpis(data, blocks, lp, sol.values, purchases), builds, purchases, shipments)  # fmt: skip

@@ -151,6 +151,53 @@ def minimum_orders(b: Builder, data: SupplyData, v: Blocks) -> None:
             b.terms(high + np.arange(data.weeks), z, -big)
 
 
+def purchase_caps(b: Builder, data: SupplyData, v: Blocks) -> None:
+    """No part is bought beyond its gross requirement (surplus would only pad spend shares)."""
+    need = gross_requirement(data)
+    by_part: dict[int, list[np.ndarray]] = defaultdict(list)
+    for block, prs in ((v.yf, v.yf_pairs), (v.ys, v.ys_pairs)):
+        for i, (o, _) in enumerate(prs):
+            by_part[data.offers[o].part].append(block[i])
+    for part, cols in by_part.items():
+        row = b.rows_block(1, -np.inf, float(need[part]))
+        stacked = np.concatenate(cols)
+        b.terms(np.full(stacked.size, row), stacked, 1.0)
+
+
+def _spend(b: Builder, data: SupplyData, v: Blocks) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(columns, spend per unit, 1 if US) for purchases and builds, each a ``(n, T)`` block."""
+    fac = tuple(f.name for f in data.facilities)
+    cost = np.concatenate(b.cost)
+    out = []
+    for block, prs in ((v.yf, v.yf_pairs), (v.ys, v.ys_pairs)):
+        if prs:
+            us = np.array([data.offers[o].country == "US" for o, _ in prs], dtype=float)[:, None]
+            out.append((block, cost[block], np.broadcast_to(us, block.shape)))
+    if v.x_pairs:
+        us = np.array([data.facilities[f].country == "US" for f, _ in v.x_pairs], dtype=float)[:, None]
+        out.append((v.x, cost[v.x], np.broadcast_to(us, v.x.shape)))
+    del fac
+    return out
+
+
+def policy_rows(b: Builder, data: SupplyData, v: Blocks, policy: Policy) -> None:
+    """Domestic share of spend per calendar year, and the budget, when the policy sets them."""
+    spend = _spend(b, data, v)
+    if policy.domestic_content_target is not None:
+        years = np.array([data.week_of(t + 1).year for t in range(data.weeks)])
+        for year in np.unique(years):
+            row = b.rows_block(1, 0.0, np.inf)
+            b.named[f"domestic share {year}"] = row
+            for cols, unit, us in spend:
+                mask = np.broadcast_to(years == year, cols.shape)
+                b.terms(np.full(int(mask.sum()), row), cols[mask], ((us - policy.domestic_content_target) * unit)[mask])
+    if policy.budget_usd is not None:
+        row = b.rows_block(1, -np.inf, policy.budget_usd)
+        b.named["budget"] = row
+        for cols, unit, _ in spend:
+            b.terms(np.full(cols.size, row), cols.ravel(), unit.ravel())
+
+
 def build(data: SupplyData, policy: Policy) -> tuple[LinearProgram, Blocks]:
     """The whole program."""
     b = Builder(data.weeks)
@@ -160,11 +207,16 @@ def build(data: SupplyData, policy: Policy) -> tuple[LinearProgram, Blocks]:
     facility_balance(b, data, v)
     site_balance(b, data, v)
     minimum_orders(b, data, v)
+    purchase_caps(b, data, v)
+    policy_rows(b, data, v, policy)
+    upper = np.concatenate(b.upper)
+    if policy.on_time == "hard":
+        upper[v.late.ravel()] = 0.0
     matrix = sp.csc_matrix(
         (np.concatenate(b.vals), (np.concatenate(b.rows), np.concatenate(b.cols))), shape=(b.n_rows, b.n_cols)
     )
     lp = LinearProgram(
         np.concatenate(b.cost), matrix, np.concatenate(b.row_lo), np.concatenate(b.row_hi),
-        np.concatenate(b.upper), np.concatenate(b.integer),
+        upper, np.concatenate(b.integer), dict(b.named),
     )  # fmt: skip
     return lp, v

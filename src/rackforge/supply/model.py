@@ -19,8 +19,10 @@ Constraints:
   before it completes;
 * site balance ``S[t] - B[t] = S[t-1] - B[t-1] + arrivals[t] - D[t]``;
 * minimum orders ``m_o·Z <= Y[t] <= U·Z`` (``Z`` covers every week of that lane);
-* domestic share, per delivery year ``Y``, of purchase and build spend
-  ``Σ (us - target)·spend >= 0`` when the policy sets a target; budget ``Σ spend <= budget``.
+* purchases of a part never exceed its gross requirement through the BOM;
+* domestic share, per calendar year ``Y`` of order or build, of purchase and
+  build spend ``Σ (us - target)·spend >= 0`` when the policy sets a target;
+  budget ``Σ spend <= budget``; with ``on_time: hard`` no backlog at all.
 
 Objective (USD): purchases at price plus duty plus freight, build cost, freight
 of shipments, holding ``h·value`` per unit-week of stock, lateness ``ρ·value``
@@ -54,6 +56,7 @@ class Builder:
     row_hi: list[np.ndarray] = field(default_factory=list)
     n_cols: int = 0
     n_rows: int = 0
+    named: dict[str, int] = field(default_factory=dict)
 
     def variables(self, count: int, cost: np.ndarray, length: int | None = None,
                   upper: float | np.ndarray = np.inf, integer: bool = False) -> np.ndarray:  # fmt: skip
@@ -92,6 +95,7 @@ class LinearProgram:
     row_hi: np.ndarray
     col_hi: np.ndarray
     integer: np.ndarray
+    named_rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def nonzeros(self) -> int:

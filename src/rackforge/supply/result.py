@@ -65,6 +65,7 @@ class SupplyPlan:
     builds: tuple[Build, ...]
     purchases: tuple[Purchase, ...]
     shipments: tuple[Shipment, ...]
+    diagnosis: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The contract shape of ``supply --json`` (plus the plan tables)."""
@@ -72,7 +73,7 @@ class SupplyPlan:
             "status": self.status, "objective": self.objective, "bound": self.bound, "gap": self.gap,
             "runtime_s": self.runtime_s, "model": self.model, "kpis": self.kpis,
             "builds": [asdict(x) for x in self.builds], "purchases": [asdict(x) for x in self.purchases],
-            "shipments": [asdict(x) for x in self.shipments],
+            "shipments": [asdict(x) for x in self.shipments], "diagnosis": list(self.diagnosis),
         }  # fmt: skip
 
 
