@@ -37,10 +37,10 @@ def earliest_arrival(data: SupplyData) -> np.ndarray:
     line_start = np.where(data.capacity.sum(axis=2) > 0, np.argmax(data.capacity > 0, axis=2) + 1, math.inf)
     for _ in range(len(data.items)):
         for p in map(int, np.flatnonzero(data.assembly)):
-            for f in np.flatnonzero(data.buildable[:, p]):
-                ready = max((at_fac[f, c] for c in children[p]), default=1.0)
-                done = max(ready + data.build_weeks[p], line_start[f, data.family[p]] + data.build_weeks[p])
-                at_fac[f, p] = min(at_fac[f, p], done)
+            for g in map(int, np.flatnonzero(data.buildable[:, p])):
+                ready = max((at_fac[g, c] for c in children[p]), default=1.0)
+                done = max(ready + data.build_weeks[p], line_start[g, data.family[p]] + data.build_weeks[p])
+                at_fac[g, p] = min(at_fac[g, p], done)
     out = np.full((len(data.sites), len(data.items)), math.inf)
     for k, site in enumerate(data.sites):
         for f, name in enumerate(fac):
