@@ -73,11 +73,14 @@ def test_plan_writes_self_contained_report(run, tmp_path: Path) -> None:
     for name in ["plan.json", "report.html", "workloads.csv", "sites.csv", "bom_lines.csv", "bom_demand.csv"]:
         assert (out / name).stat().st_size > 0, name
     plan = json.loads((out / "plan.json").read_text())
-    assert plan["stages"] == ["sizing", "bom"]
-    assert "supply" not in plan, "stages not built are absent"
+    assert plan["stages"] == ["sizing", "bom", "supply"]
+    assert plan["supply"]["status"] == "optimal"
+    assert "schedule" not in plan, "stages not built are absent"
+    for name in ["supply_builds.csv", "supply_purchases.csv", "supply_shipments.csv"]:
+        assert (out / name).stat().st_size > 0, name
     html = (out / "report.html").read_text()
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']?(https?:)?//", html), "no external resources"
-    for fig in ["fig-ramp", "fig-cost", "fig-weekly", "fig-treemap", "fig-domestic"]:
+    for fig in ["fig-ramp", "fig-cost", "fig-weekly", "fig-treemap", "fig-domestic", "fig-utilization", "fig-gantt"]:
         assert f'id="{fig}"' in html
     assert "Plotly.newPlot" in html
     assert "tx-campus-1gw" in html

@@ -80,6 +80,11 @@ def reference_problems(s: Scenario, c: Catalog) -> Iterator[Problem]:
         if cl.system not in c.systems:
             yield _unknown(("clusters", i, "system"), "system", cl.system, c.systems)
     for i, site in enumerate(s.sites):
+        for item, qty in site.on_hand.items():
+            if item not in c.items:
+                yield _unknown(("sites", i, "on_hand", item), "item", item, c.items)
+            elif qty < 0:
+                yield Problem(("sites", i, "on_hand", item), f"negative quantity {qty:g}", "use 0 or more units")
         for net, fabric in (("fabric", site.fabric), ("storage", site.storage)):
             if fabric is not None and fabric.switch not in c.switches:
                 yield _unknown(("sites", i, net, "switch"), "switch", fabric.switch, c.switches)

@@ -1,4 +1,4 @@
-"""Compose the stages: inputs -> sizing -> bill of materials.
+"""Compose the stages: inputs -> sizing -> bill of materials -> supply plan (when facilities are given).
 
 Stages that are not built yet are absent from the result, never faked.
 """
@@ -20,7 +20,7 @@ from rackforge.sizing import Sizing, size
 if TYPE_CHECKING:
     from rackforge.supply import SupplyPlan
 
-STAGES = ("sizing", "bom")
+STAGES = ("sizing", "bom", "supply")
 Progress = Callable[[str], None]
 
 
@@ -31,6 +31,12 @@ class PlanResult:
     inputs: Inputs
     sizing: Sizing
     bom: BillOfMaterials
+    supply: SupplyPlan | None = None
+
+    @property
+    def stages(self) -> list[str]:
+        """The stages this result holds."""
+        return ["sizing", "bom"] + (["supply"] if self.supply is not None else [])
 
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable ``plan.json``."""
@@ -43,10 +49,10 @@ class PlanResult:
                 "start": s.start.isoformat(),
                 "horizon_weeks": s.horizon_weeks,
             },
-            "stages": list(STAGES),
+            "stages": self.stages,
             "sizing": self.sizing.to_dict(),
             "bom": self.bom.to_dict(),
-        }
+        } | ({"supply": self.supply.to_dict()} if self.supply is not None else {})
 
 
 def _quiet(stage: str) -> None:
@@ -95,4 +101,6 @@ def run_plan(inputs: Inputs, progress: Progress = _quiet) -> PlanResult:
     sizing = run_size(inputs)
     progress("bom")
     bom = run_bom(inputs, sizing)
-    return PlanResult(inputs, sizing, bom)
+    progress("supply")
+    supply = run_supply(inputs, sizing, bom) if inputs.scenario.facilities else None
+    return PlanResult(inputs, sizing, bom, supply)

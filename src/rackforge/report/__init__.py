@@ -35,7 +35,7 @@ def write_plan(result: PlanResult, out_dir: str | Path) -> list[Path]:
     """Write every output of ``result`` under ``out_dir``; return the paths written."""
     out = Path(out_dir)
     files = {"plan.json": json.dumps(result.to_dict(), indent=1) + "\n", "report.html": render(result)}
-    files.update(tables(result.sizing, result.bom))
+    files.update(tables(result.sizing, result.bom, result.supply))
     for name, text in files.items():
         try:
             write_atomic(out / name, text)

@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 
 from rackforge.bom import BillOfMaterials, week_date
 from rackforge.sizing import Sizing
+from rackforge.supply import SupplyPlan
 
 FAMILY_COLOURS = {
     "compute": "#4C78A8", "racks": "#9D755D", "cables": "#F58518",
@@ -83,4 +84,40 @@ def domestic_figure(bom: BillOfMaterials) -> go.Figure:
     fig.add_trace(threshold)
     fig.update_layout(height=380, barmode="group", yaxis={"tickformat": ".0%", "range": [0, 1.05]},
                       margin={"t": 30, "l": 60, "r": 20, "b": 60}, legend={"orientation": "h"})  # fmt: skip
+    return fig
+
+
+def utilization_figure(supply: SupplyPlan, start: dt.date) -> go.Figure:
+    """Factory utilization per week (built units over capacity) as a heatmap."""
+    names = list(supply.kpis.get("utilization", {}))
+    rows = [supply.kpis["utilization"][n] for n in names]
+    weeks = [week_date(start, t + 1) for t in range(len(rows[0]) if rows else 0)]
+    fig = go.Figure(go.Heatmap(z=rows, x=weeks, y=names, zmin=0, zmax=1, colorscale="YlOrRd",
+                               colorbar={"title": "utilization", "tickformat": ".0%"}))  # fmt: skip
+    fig.update_layout(height=140 + 40 * len(names), margin={"t": 20, "l": 120, "r": 20, "b": 40})
+    return fig
+
+
+def gantt_figure(supply: SupplyPlan, start: dt.date, top_purchases: int = 8) -> go.Figure:
+    """Build windows per factory and item, and order-to-arrival windows of the largest purchases."""
+    spans: dict[str, list[int]] = {}
+    for b in supply.builds:
+        key = f"build {b.item} @ {b.facility}"
+        lo, hi = spans.get(key, [b.week, b.week])
+        spans[key] = [min(lo, b.week), max(hi, b.week)]
+    spend: dict[str, float] = {}
+    for p in supply.purchases:
+        spend[p.part] = spend.get(p.part, 0.0) + p.quantity * p.unit_price_usd
+    for part in sorted(spend, key=lambda k: -spend[k])[:top_purchases]:
+        orders = [p for p in supply.purchases if p.part == part]
+        spans[f"buy {part}"] = [min(p.order_week for p in orders), max(p.arrival_week for p in orders)]
+    labels = sorted(spans, key=lambda k: (spans[k][0], k))
+    base = [week_date(start, spans[k][0]) for k in labels]
+    length = [(spans[k][1] - spans[k][0] + 1) * 7 * 86_400_000 for k in labels]
+    colours = ["#4C78A8" if k.startswith("build") else "#F58518" for k in labels]
+    fig = go.Figure(go.Bar(y=labels, x=length, base=base, orientation="h", marker_color=colours,
+                           hovertemplate="%{y}<extra></extra>"))  # fmt: skip
+    fig.update_layout(
+        height=160 + 24 * len(labels), xaxis={"type": "date"}, margin={"t": 20, "l": 260, "r": 20, "b": 40}
+    )
     return fig

@@ -10,7 +10,15 @@ import markupsafe
 import plotly.graph_objects as go
 import plotly.offline
 
-from rackforge.report.figures import cost_figure, domestic_figure, ramp_figure, treemap_figure, weekly_cost_figure
+from rackforge.report.figures import (
+    cost_figure,
+    domestic_figure,
+    gantt_figure,
+    ramp_figure,
+    treemap_figure,
+    utilization_figure,
+    weekly_cost_figure,
+)
 from rackforge.sizing import WorkloadSizing
 
 if TYPE_CHECKING:
@@ -59,6 +67,9 @@ def render(result: PlanResult) -> str:
         "treemap": _div(treemap_figure(result.bom), "fig-treemap"),
         "domestic": _div(domestic_figure(result.bom), "fig-domestic"),
     }
+    if result.supply is not None and result.supply.builds:
+        figures["utilization"] = _div(utilization_figure(result.supply, s.start), "fig-utilization")
+        figures["gantt"] = _div(gantt_figure(result.supply, s.start), "fig-gantt")
     top_lines = sorted(result.bom.lines, key=lambda x: -x.extended_cost_usd)[:25]
     return _ENV.get_template("report.html.j2").render(
         scenario=s,
@@ -68,6 +79,7 @@ def render(result: PlanResult) -> str:
         bom=result.bom,
         top_lines=top_lines,
         notes={w.name: workload_note(w) for w in result.sizing.workloads},
+        supply=result.supply,
         figures=figures,
         plotly_js=markupsafe.Markup(plotly.offline.get_plotlyjs()),
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from rackforge.bom import BillOfMaterials
 from rackforge.sizing import Sizing
+from rackforge.supply import SupplyPlan
 
 
 def to_csv(rows: Iterable[Any], header: Sequence[str] | None = None) -> str:
@@ -37,9 +38,13 @@ def site_rows(sizing: Sizing) -> list[dict[str, Any]]:
     return rows
 
 
-def tables(sizing: Sizing, bom: BillOfMaterials) -> dict[str, str]:
+def tables(sizing: Sizing, bom: BillOfMaterials, supply: SupplyPlan | None = None) -> dict[str, str]:
     """File name -> CSV text for every table of a plan."""
-    return {
+    plan = {}
+    if supply is not None:
+        plan = {"supply_builds.csv": to_csv(supply.builds), "supply_purchases.csv": to_csv(supply.purchases),
+                "supply_shipments.csv": to_csv(supply.shipments)}  # fmt: skip
+    return plan | {
         "workloads.csv": to_csv(sizing.workloads),
         "sites.csv": to_csv(site_rows(sizing)),
         "bom_lines.csv": to_csv(bom.lines),

@@ -131,6 +131,9 @@ class Site(Frozen):
     storage: Fabric | None = Field(
         None, description="Storage/front-end network over the systems' front-end ports; none if omitted."
     )
+    on_hand: dict[str, float] = Field(
+        default_factory=dict, description="Units already on site or ordered by the site's developer, by week 1."
+    )
     waves: tuple[Wave, ...] = Field((Wave(week=1, share=1.0),), min_length=1)
 
 

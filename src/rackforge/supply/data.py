@@ -59,6 +59,7 @@ class SupplyData:
     offers: tuple[OfferData, ...]
     duty: np.ndarray
     demand: np.ndarray
+    initial: np.ndarray
     lanes: dict[tuple[str, str], tuple[int, float]]
     default_transit: int
 
@@ -110,6 +111,11 @@ def supply_data(scenario: Scenario, catalog: Catalog, bom: BillOfMaterials) -> S
     demand = np.zeros((len(sites), len(ids), weeks))
     for d in bom.deliveries:
         demand[sites.index(d.site), local[d.item], d.week - 1] += d.quantity
+    initial = np.zeros((len(sites), len(ids)))
+    for k, site in enumerate(scenario.sites):
+        for item, qty in site.on_hand.items():
+            if item in local:
+                initial[k, local[item]] += qty
     facilities = scenario.facilities
     family = np.array([families.index(catalog.items[i].family) for i in ids])
     capacity = np.zeros((len(facilities), len(families), weeks))
@@ -131,6 +137,7 @@ def supply_data(scenario: Scenario, catalog: Catalog, bom: BillOfMaterials) -> S
         build_weeks=np.ceil([catalog.items[i].lead_time_weeks for i in ids]).astype(int) * assembly,
         value=matrix.rolled_cost()[keep], edges=np.stack([sub.row, sub.col], axis=1), edge_qty=sub.data,
         capacity=capacity, build_cost=build_cost, buildable=buildable, offers=offers, duty=duty, demand=demand,
+        initial=initial,
         lanes=lanes, default_transit=scenario.policy.default_transit_weeks,
     )  # fmt: skip
 

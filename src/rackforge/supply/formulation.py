@@ -115,7 +115,9 @@ def site_balance(b: Builder, data: SupplyData, v: Blocks) -> None:
     fac = tuple(f.name for f in data.facilities)
     rows = {}
     for i, (k, j) in enumerate(v.site_pairs):
-        first = b.rows_block(data.weeks, -data.demand[k, j], -data.demand[k, j])
+        rhs = -data.demand[k, j].copy()
+        rhs[0] += data.initial[k, j]
+        first = b.rows_block(data.weeks, rhs, rhs)
         r = first + np.arange(data.weeks)
         rows[(k, j)] = r
         b.terms(r, v.site[i], 1.0)

@@ -17,7 +17,8 @@ Constraints:
 * facility balance ``I[t] = I[t-1] + arrivals[t] + X[j,t] - Σ_p a[p,j]·X[p,t+b_p] - Σ_k Q[t]``:
   components are on hand in the week an assembly's build starts, ``b_p`` weeks
   before it completes;
-* site balance ``S[t] - B[t] = S[t-1] - B[t-1] + arrivals[t] - D[t]``;
+* site balance ``S[t] - B[t] = S[t-1] - B[t-1] + arrivals[t] - D[t]``, with the
+  site's ``on_hand`` units as its stock before week 1;
 * minimum orders ``m_o·Z <= Y[t] <= U·Z`` (``Z`` covers every week of that lane);
 * purchases of a part never exceed its gross requirement through the BOM;
 * domestic share, per calendar year ``Y`` of order or build, of purchase and
