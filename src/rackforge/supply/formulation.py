@@ -168,7 +168,6 @@ def purchase_caps(b: Builder, data: SupplyData, v: Blocks) -> None:
 
 def _spend(b: Builder, data: SupplyData, v: Blocks) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """(columns, spend per unit, 1 if US) for purchases and builds, each a ``(n, T)`` block."""
-    fac = tuple(f.name for f in data.facilities)
     cost = np.concatenate(b.cost)
     out = []
     for block, prs in ((v.yf, v.yf_pairs), (v.ys, v.ys_pairs)):
@@ -178,7 +177,6 @@ def _spend(b: Builder, data: SupplyData, v: Blocks) -> list[tuple[np.ndarray, np
     if v.x_pairs:
         us = np.array([data.facilities[f].country == "US" for f, _ in v.x_pairs], dtype=float)[:, None]
         out.append((v.x, cost[v.x], np.broadcast_to(us, v.x.shape)))
-    del fac
     return out
 
 
