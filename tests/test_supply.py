@@ -206,7 +206,7 @@ def test_tiny_instance_matches_brute_force(tmp_path: Path, demand, late) -> None
     bom = BillOfMaterials((), (), (), {}, {}, {}, {}, 0.0, Tariffs(0, {}, {}, {}), (), deliveries)
     plan = plan_supply(inputs.scenario, inputs.catalog, bom)
     assert plan.status == "optimal"
-    assert plan.model["integers"] == 3, "one min-order binary per week on the acme lane"
+    assert plan.model["integers"] == 3, "one min-order binary per week on the acme offer"
     assert plan.objective == pytest.approx(brute_force(demand, late), abs=1e-6)
 
 

@@ -29,6 +29,7 @@ from rackforge.supply.result import SupplyPlan, decode, kpis
 __all__ = ["SupplyData", "SupplyPlan", "build_model", "diagnose", "plan_supply", "supply_data", "write_mps"]
 
 LEXICOGRAPHIC_SLACK = 1e-6
+MIP_GAP = 0.01
 ELASTIC_LATENESS_RATE = 1e3
 ELASTIC_SLACK_COST = 1e3
 
@@ -91,7 +92,7 @@ def plan_supply(
     started = time.perf_counter()
     data, lp, blocks = build_model(scenario, catalog, bom)
     build_s = time.perf_counter() - started
-    kw = {"time_limit": time_limit, "threads": threads, "seed": seed}
+    kw = {"time_limit": time_limit, "threads": threads, "seed": seed, "mip_gap": MIP_GAP}
     lexicographic = scenario.policy.objective == "lateness-then-cost"
     sol = _lexicographic(lp, blocks, **kw) if lexicographic else solve(lp, **kw)  # type: ignore[arg-type]
     model = {"variables": lp.cost.size, "constraints": lp.matrix.shape[0], "nonzeros": lp.nonzeros,

@@ -136,21 +136,29 @@ def site_balance(b: Builder, data: SupplyData, v: Blocks) -> None:
 
 
 def minimum_orders(b: Builder, data: SupplyData, v: Blocks) -> None:
-    """``Y = 0`` or ``Y >= m`` each week on offers with a minimum order (one binary per lane and week)."""
+    """Each week an offer with a minimum order is either unused or ordered at ``m`` units or more in total.
+
+    ``m·Z[o,t] <= Σ_d Y[o,d,t] <= U_o·Z[o,t]``, ``U_o`` the smaller of the weekly capacity and the
+    part's gross requirement: one binary per offer and week, whatever the destinations.
+    """
     need = gross_requirement(data)
+    lanes: dict[int, list[np.ndarray]] = defaultdict(list)
     for block, prs in ((v.yf, v.yf_pairs), (v.ys, v.ys_pairs)):
         for i, (o, _) in enumerate(prs):
-            off = data.offers[o]
-            if off.min_order <= 0:
-                continue
-            z = b.variables(1, np.zeros(1), upper=1.0, integer=True)[0]
-            big = min(off.capacity, max(float(need[off.part]), off.min_order))
-            low = b.rows_block(data.weeks, 0.0, np.inf)
-            b.terms(low + np.arange(data.weeks), block[i], 1.0)
-            b.terms(low + np.arange(data.weeks), z, -off.min_order)
-            high = b.rows_block(data.weeks, -np.inf, 0.0)
-            b.terms(high + np.arange(data.weeks), block[i], 1.0)
-            b.terms(high + np.arange(data.weeks), z, -big)
+            if data.offers[o].min_order > 0:
+                lanes[o].append(block[i])
+    weeks = np.arange(data.weeks)
+    for o, blocks in lanes.items():
+        off = data.offers[o]
+        z = b.variables(1, np.zeros(1), upper=1.0, integer=True)[0]
+        big = min(off.capacity, max(float(need[off.part]), off.min_order))
+        low = b.rows_block(data.weeks, 0.0, np.inf) + weeks
+        high = b.rows_block(data.weeks, -np.inf, 0.0) + weeks
+        for block in blocks:
+            b.terms(low, block, 1.0)
+            b.terms(high, block, 1.0)
+        b.terms(low, z, -off.min_order)
+        b.terms(high, z, -big)
 
 
 def purchase_caps(b: Builder, data: SupplyData, v: Blocks) -> None:

@@ -19,7 +19,7 @@ Constraints:
   before it completes;
 * site balance ``S[t] - B[t] = S[t-1] - B[t-1] + arrivals[t] - D[t]``, with the
   site's ``on_hand`` units as its stock before week 1;
-* minimum orders ``m_o·Z <= Y[t] <= U·Z`` (``Z`` covers every week of that lane);
+* minimum orders ``m_o·Z[o,t] <= Σ_d Y[o,d,t] <= U_o·Z[o,t]``, one binary per offer and week;
 * purchases of a part never exceed its gross requirement through the BOM;
 * domestic share, per calendar year ``Y`` of order or build, of purchase and
   build spend ``Σ (us - target)·spend >= 0`` when the policy sets a target;
