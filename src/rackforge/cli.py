@@ -150,6 +150,28 @@ def supply_cmd(
         raise InfeasibleError(f"no supply plan ({plan.status}); what binds:", plan.diagnosis)
 
 
+@app.command()
+def generate(
+    parts: Annotated[int, typer.Option("--parts", help="Bought leaf parts (>= 6).")],
+    facilities: Annotated[int, typer.Option("--facilities", help="Factories (>= 1).")],
+    suppliers: Annotated[int, typer.Option("--suppliers", help="Suppliers (1 to parts).")],
+    weeks: Annotated[int, typer.Option("--weeks", help="Planning horizon (>= 20).")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same file.")],
+    out_file: Annotated[Path, typer.Option("-o", "--out", help="Scenario YAML to write.")],
+) -> None:
+    """Write a valid synthetic scenario of any size (for tests and benchmarks)."""
+    from rackforge import generate as gen
+    from rackforge.errors import Problem
+
+    try:
+        doc = gen.generate(parts, facilities, suppliers, weeks, seed)
+    except ValueError as exc:
+        raise InputError(Problem(("--parts",), str(exc), "choose sizes in range", "<command line>")) from None
+    gen.write_scenario(doc, out_file)
+    err.print(f"wrote {out_file}: {parts} parts, {facilities} facilities, {suppliers} suppliers, {weeks} weeks",
+              markup=False, highlight=False)  # fmt: skip
+
+
 catalog_app = typer.Typer(no_args_is_help=True, help="Work with the hardware catalog.")
 app.add_typer(catalog_app, name="catalog")
 
