@@ -251,6 +251,7 @@ def test_no_plan_exits_1_with_what_binds(run, tmp_path: Path) -> None:
     result = run("supply", path)
     assert result.code == 1
     assert "Traceback" not in result.err
+    assert "no supply plan satisfies the hard constraints" in result.err
     assert "transformer-mv-2500kva short in week 70 (it can arrive by week 122 at the earliest)" in result.err
     assert "budget: the plan needs US$" in result.err
     doc = run("supply", path, "--json")
@@ -270,3 +271,14 @@ def test_earliest_arrival_follows_lead_times(small) -> None:
     assert first[0, j] == 1 + 120 + 1, "order in week 1, 120-week lead time, default transit of 1 week"
     rack = data.items.index("gb200-nvl72")
     assert first[0, rack] >= 1 + 52 + 1 + 3 + 4 + 2, "GPU lead time, transit, tray build, rack build, lane"
+
+
+def test_no_plan_within_the_time_limit_says_so(run, tmp_path: Path) -> None:
+    from rackforge.generate import generate, write_scenario
+
+    path = tmp_path / "g.yaml"
+    write_scenario(generate(parts=40, facilities=3, suppliers=6, weeks=52, seed=2), path)
+    result = run("supply", path, "--time-limit", "0.001", "--threads", "1")
+    assert result.code == 1
+    assert "raise --time-limit" in result.err
+    assert "Traceback" not in result.err

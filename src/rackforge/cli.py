@@ -146,8 +146,11 @@ def supply_cmd(
         late = plan.kpis.get("on_time_share", {})
         rows = [[k, f"{v:.1%}"] for k, v in late.items()]
         out.print(_table("On-time share by wave", ["site and week", "share"], rows))
+    if plan.status == "infeasible":
+        raise InfeasibleError("no supply plan satisfies the hard constraints; what binds:", plan.diagnosis)
     if plan.status not in ("optimal", "feasible"):
-        raise InfeasibleError(f"no supply plan ({plan.status}); what binds:", plan.diagnosis)
+        hint = "raise --time-limit" if time_limit is not None else "check the solver status"
+        raise InfeasibleError(f"no supply plan found (solver status {plan.status}); {hint}")
 
 
 @app.command()
