@@ -25,7 +25,7 @@ B300 = [(1, 64, 16, 8, 512, 512), (2, 128, 32, 16, 1024, 1024), (4, 256, 64, 32,
         (8, 512, 128, 64, 4096, 4096), (16, 1024, 256, 128, 8192, 8192)]  # fmt: skip
 
 
-def _fabric(system: str, count: int, **fabric: object):  # type: ignore[no-untyped-def]
+def fabric_of(system: str, count: int, **fabric: object):  # type: ignore[no-untyped-def]
     scenario = Scenario.model_validate({
         "name": "v", "start": dt.date(2027, 1, 4),
         "clusters": [{"name": "c", "site": "s", "system": system, "count": count}],
@@ -42,11 +42,11 @@ def fabric_rows() -> list[Row]:
         ("SuperPOD B300 Spectrum-X", B300, "dgx-b300", {"switch": "sn5600", "planes": 2}),
     ):
         for su, nodes, leaf, spine, nl, ls in table:
-            f = _fabric(system, nodes, **kw)
+            f = fabric_of(system, nodes, **kw)
             case = f"{name} {su} SU"
             rows += [(case, "leaf switches", leaf, f.leaf), (case, "spine switches", spine, f.spine),
                      (case, "node-leaf cables", nl, f.node_leaf), (case, "leaf-spine cables", ls, f.leaf_spine)]  # fmt: skip
-    f = _fabric("dgx-h100", 512, switch="qm9700")
+    f = fabric_of("dgx-h100", 512, switch="qm9700")
     rows += [
         ("scaling book 4,096 GPUs", "spine switches", 128, f.spine),
         ("scaling book 4,096 GPUs", "core switches", 64, f.core),

@@ -80,18 +80,10 @@ def test_smallest_divisor() -> None:
 
 
 def site_fabric(system: str, count: int, **fabric):
-    import datetime as dt
+    """The fabric of one site with ``count`` systems (the validation benchmark's helper)."""
+    from benchmarks.sizing_validation import fabric_of
 
-    from rackforge.catalog import load_catalog
-    from rackforge.scenario import Scenario
-    from rackforge.sizing import size
-
-    scenario = Scenario.model_validate({
-        "name": "t", "start": dt.date(2027, 1, 4),
-        "clusters": [{"name": "c", "site": "s", "system": system, "count": count}],
-        "sites": [{"name": "s", "fabric": fabric}],
-    })  # fmt: skip
-    return size(scenario, load_catalog()).sites[0].fabric
+    return fabric_of(system, count, **fabric)
 
 
 @pytest.mark.parametrize(("su", "nodes", "leaf", "spine", "node_leaf", "leaf_spine"), SUPERPOD_H100)
