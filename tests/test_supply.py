@@ -133,6 +133,21 @@ def test_plan_satisfies_every_constraint_and_its_objective(small) -> None:
     assert plan.kpis["cost_usd"]["total"] == pytest.approx(plan.objective)
 
 
+def test_labour_hours_follow_the_builds(tmp_path: Path) -> None:
+    path = tmp_path / "labour.yaml"
+    path.write_text(
+        SMALL.replace("    build_cost_usd: {racks: 20000, compute: 500}", "    labour_hours: {compute: 6, racks: 40}")
+    )
+    inputs = load_inputs(path)
+    bom = run_bom(inputs, run_size(inputs))
+    plan = plan_supply(inputs.scenario, inputs.catalog, bom)
+    hours = sum(
+        b.quantity * {"compute": 6, "racks": 40}.get(inputs.catalog.items[b.item].family, 0) for b in plan.builds
+    )
+    assert plan.kpis["labour_hours"]["houston"]["total"] == pytest.approx(hours)
+    assert hours > 0
+
+
 def test_ramp_and_lead_times_shape_the_plan(small) -> None:
     _inputs, _bom, plan = small
     trays = [b for b in plan.builds if b.item == "gb200-compute-tray"]

@@ -115,6 +115,7 @@ def kpis(
         "utilization": _utilization(data, v, values),
         "domestic_share_by_year": _domestic(data, purchases, v, values),
         "imports_by_country_usd": _imports(purchases),
+        "labour_hours": _labour(data, v, values),
         "units_late": float(values[v.late].sum()),
     }
 
@@ -171,6 +172,19 @@ def _domestic(data: SupplyData, purchases: tuple[Purchase, ...], v: Blocks, valu
             total[year] += spend
             us[year] += spend if data.facilities[f].country == "US" else 0.0
     return {str(y): us[y] / total[y] for y in sorted(total) if total[y] > 0}
+
+
+def _labour(data: SupplyData, v: Blocks, values: np.ndarray) -> dict[str, dict[str, float]]:
+    """Per facility: total and peak-week labour hours of the builds (``labour_hours`` per unit by family)."""
+    out = {}
+    for f, fac in enumerate(data.facilities):
+        hours = np.zeros(data.weeks)
+        rate = dict(fac.labour_hours)
+        for i, (ff, p) in enumerate(v.x_pairs):
+            if ff == f:
+                hours += values[v.x[i]] * rate.get(data.families[data.family[p]], 0.0)
+        out[fac.name] = {"total": float(hours.sum()), "peak_week": float(hours.max(initial=0.0))}
+    return out
 
 
 def _imports(purchases: tuple[Purchase, ...]) -> dict[str, float]:
