@@ -89,6 +89,31 @@ def test_waves_fall_after_the_longest_lead_time_path(tiny) -> None:
             assert first[k, j] <= np.flatnonzero(data.demand[k, j])[0] + 1, data.items[j]
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_an_on_time_plan_exists(tmp_path: Path, seed: int) -> None:
+    """With lateness forbidden the plan is still optimal: lines, suppliers and developer stock keep pace."""
+    doc = generate(**TINY, seed=seed) | {"policy": {"on_time": "hard"}}
+    write_scenario(doc, tmp_path / "hard.yaml")
+    inputs = load_inputs(tmp_path / "hard.yaml")
+    plan = plan_supply(inputs.scenario, inputs.catalog, run_bom(inputs, run_size(inputs)), time_limit=60, threads=1)
+    assert plan.status == "optimal", plan.diagnosis
+    assert plan.kpis["units_late"] == pytest.approx(0.0, abs=1e-6)
+    assert min(plan.kpis["on_time_share"].values()) == pytest.approx(1.0)
+
+
+def test_developer_stock_is_the_gear_no_order_can_deliver(tiny) -> None:
+    inputs, bom = tiny
+    transit = inputs.scenario.policy.default_transit_weeks
+    first_due: dict[tuple[str, str], int] = {}
+    for d in bom.deliveries:
+        first_due[(d.site, d.item)] = min(first_due.get((d.site, d.item), 10**6), d.week)
+    held = {(site.name, item) for site in inputs.scenario.sites for item in site.on_hand}
+    assert held, "MV transformers (120 weeks) cannot arrive within a 30-week horizon"
+    for (site, item), week in first_due.items():
+        slow = 1 + inputs.catalog.items[item].lead_time_weeks + transit > week
+        assert ((site, item) in held) == (slow and not item.startswith("syn-")), (site, item)
+
+
 def test_tiny_instance_plans_optimal_with_exactly_its_parts(tiny) -> None:
     inputs, bom = tiny
     assert len([line for line in bom.lines if inputs.catalog.items[line.part].source == GENERATED]) == 20

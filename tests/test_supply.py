@@ -54,6 +54,10 @@ def recompute(inputs, bom, plan) -> dict[str, float]:
     """Every constraint checked and the objective rebuilt from the plan's tables alone."""
     s, c = inputs.scenario, inputs.catalog
     weeks, policy = s.horizon_weeks, s.policy
+
+    def lane_cost(origin: str, to: str) -> float:
+        return next((lane.cost_per_unit_usd for lane in s.lanes if (lane.origin, lane.to) == (origin, to)), 0.0)
+
     data, _, _ = build_model(s, c, bom)
     value = dict(zip(data.items, data.value, strict=True))
     # line capacity, recomputed from the scenario's lines
@@ -86,6 +90,9 @@ def recompute(inputs, bom, plan) -> dict[str, float]:
             flow[(b.facility, line.part)][start] -= line.qty * b.quantity
     for sh in plan.shipments:
         flow[(sh.facility, sh.item)][sh.ship_week] -= sh.quantity
+    for tr in plan.transfers:
+        flow[(tr.origin, tr.item)][tr.ship_week] -= tr.quantity
+        flow[(tr.destination, tr.item)][tr.arrival_week] += tr.quantity
     holding = 0.0
     for (_, item), f in flow.items():
         stock = np.cumsum(f)[1 : weeks + 1]
@@ -121,6 +128,7 @@ def recompute(inputs, bom, plan) -> dict[str, float]:
                      for b in plan.builds)  # fmt: skip
     ship = sum(sh.quantity * next((lane.cost_per_unit_usd for lane in s.lanes if (lane.origin, lane.to) == (sh.facility, sh.site)), 0.0)
                for sh in plan.shipments)  # fmt: skip
+    ship += sum(tr.quantity * lane_cost(tr.origin, tr.destination) for tr in plan.transfers)
     return {"objective": buy + build_cost + ship + holding + late_cost, "late_units": late_units}
 
 
@@ -131,6 +139,42 @@ def test_plan_satisfies_every_constraint_and_its_objective(small) -> None:
     assert check["objective"] == pytest.approx(plan.objective, rel=1e-7)
     assert check["late_units"] == pytest.approx(plan.kpis["units_late"], abs=1e-6)
     assert plan.kpis["cost_usd"]["total"] == pytest.approx(plan.objective)
+
+
+SPLIT = (
+    SMALL.replace(
+        """      - {family: power, capacity_per_week: 40}
+      - {family: cooling, capacity_per_week: 40}
+      - {family: cables, capacity_per_week: 40}
+      - {family: networking, capacity_per_week: 40}
+    build_cost_usd: {racks: 20000, compute: 500}
+""",
+        """    build_cost_usd: {racks: 20000, compute: 500}
+  - name: juarez
+    country: MX
+    lines: [{family: power, capacity_per_week: 40}, {family: cooling, capacity_per_week: 40},
+            {family: cables, capacity_per_week: 40}, {family: networking, capacity_per_week: 40}]
+""",
+    )
+    + "  - {from: juarez, to: houston, transit_weeks: 2, cost_per_unit_usd: 75}\n"
+)
+
+
+def test_transfers_carry_modules_between_specialised_factories(tmp_path: Path) -> None:
+    path = tmp_path / "split.yaml"
+    path.write_text(SPLIT)
+    inputs = load_inputs(path)
+    bom = run_bom(inputs, run_size(inputs))
+    plan = plan_supply(inputs.scenario, inputs.catalog, bom)
+    assert plan.status == "optimal"
+    assert plan.transfers, "houston builds racks from juarez's power, cooling, cable and switch assemblies"
+    assert all((t.origin, t.destination, t.arrival_week - t.ship_week) == ("juarez", "houston", 2)
+               for t in plan.transfers)  # fmt: skip
+    families = {inputs.catalog.items[t.item].family for t in plan.transfers}
+    assert families <= {"power", "cooling", "cables", "networking"}
+    check = recompute(inputs, bom, plan)
+    assert check["objective"] == pytest.approx(plan.objective, rel=1e-7)
+    assert plan.kpis["cost_usd"]["transfer_freight"] == pytest.approx(75 * sum(t.quantity for t in plan.transfers))
 
 
 def test_labour_hours_follow_the_builds(tmp_path: Path) -> None:

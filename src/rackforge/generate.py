@@ -6,19 +6,26 @@ HTS codes from the built-in catalog so tariffs apply; assemblies build in 1-4 we
 (at most ``0.6·T - 16`` on a horizon of ``T`` weeks). Waves fall after the longest lead-time path and each line runs
 at 1.1-1.8 times its share of the rate the most pressing wave needs: lines run full in busy weeks while an on-time
 plan usually exists. The sites' fabric and facility equipment come from the built-in catalog with their real lead
-times (switches 26 weeks, MV transformers 120): on short horizons they are late whatever the plan does.
+times (switches 26 weeks, MV transformers 120); what no week-1 order could deliver by its wave is declared the
+developer's stock (``on_hand``), so an on-time plan exists when lines and suppliers keep pace. Factories
+specialize: each runs lines of some families, about 30 % of factories build each family, and assemblies move
+between factories on plant-to-plant lanes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from ruamel.yaml import YAML
+
+from rackforge.inputs import load_inputs
+from rackforge.pipeline import run_bom, run_size
 
 Doc = dict[str, Any]
 Items = dict[str, Doc]
@@ -140,16 +147,18 @@ def _suppliers(rng: Rng, items: Items, need: dict[str, float], count: int) -> li
 
 
 def _timing(items: Items, vendors: list[Doc], countries: list[str]) -> tuple[int, int]:
-    """``(ready, path)``: weeks for every leaf to reach every factory, and for the slowest system to reach a site."""
+    """``(ready, path)``: weeks for every leaf to reach every factory, and for the slowest system to reach a site
+    (every assembly moved once between factories on the slowest lane)."""
     leaf_weeks = {i: 10**6 for i, x in items.items() if "bom" not in x}
     for v in vendors:
         slowest = max(_transit(v["country"], c) for c in countries)
         for o in v["offers"]:
             leaf_weeks[o["part"]] = min(leaf_weeks[o["part"]], o["lead_time_weeks"] + slowest)
     done = dict(leaf_weeks)
+    move = max(_transit(a, b) for a in countries for b in countries)
     for i, x in items.items():
         if "bom" in x:
-            done[i] = x["lead_time_weeks"] + max(done[c["part"]] for c in x["bom"])
+            done[i] = x["lead_time_weeks"] + move + max(done[c["part"]] for c in x["bom"])
     path = max(done[i] for i in items if i.startswith("syn-rack-"))
     return max(leaf_weeks.values()), path + max(_transit(c, "US") for c in countries)
 
@@ -164,35 +173,55 @@ def _site(rng: Rng, k: int, first: int, weeks: int) -> Doc:
     return {"name": f"dc-{PLACES[k]}", "pue": round(float(rng.uniform(1.15, 1.35)), 2), "waves": waves}
 
 
-def _facility(rng: Rng, i: int, country: str, rate: dict[str, float], ready: int) -> Doc:
-    """A factory with a line per family at 1.1-1.8 times ``rate`` (units a week), ramping up early."""
+def _homes(rng: Rng, count: int) -> dict[str, list[int]]:
+    """Which of ``count`` factories run a line of each family: every factory at least one family, every family
+    at ``max(1, round(0.3·count))`` factories or more (contract plants specialize: trays, cables, racks)."""
+    want = max(1, round(0.3 * count))
+    homes: dict[str, set[int]] = {f: set() for f in FAMILIES}
+    for i, f in enumerate(rng.permutation(np.arange(max(count, len(FAMILIES))) % len(FAMILIES))):
+        homes[FAMILIES[f]].add(i % count)
+    for held in homes.values():
+        spare = [i for i in rng.permutation(count) if i not in held]
+        held.update(int(i) for i in spare[: max(0, want - len(held))])
+    return {f: sorted(held) for f, held in homes.items()}
+
+
+def _facility(rng: Rng, i: int, country: str, rate: dict[str, float], ready: int, families: list[str]) -> Doc:
+    """A factory with a line per family it runs at 1.1-1.8 times ``rate`` (units a week), ramping up early."""
     lines = [{"family": f, "capacity_per_week": float(math.ceil(rate[f] * rng.uniform(1.1, 1.8))),
               "start_week": int(rng.integers(1, max(2, ready // 2))), "ramp_weeks": int(rng.integers(0, 7)),
-              "ramp_start_share": round(float(rng.uniform(0.25, 0.5)), 2)} for f in FAMILIES]  # fmt: skip
+              "ramp_start_share": round(float(rng.uniform(0.25, 0.5)), 2)} for f in families]  # fmt: skip
     factor = {"US": 1.0, "MX": 0.6, "TW": 0.75}[country]
-    cost = {f: round(BUILD_COST[f] * factor * float(rng.lognormal(0.0, 0.2)), 2) for f in FAMILIES}
+    cost = {f: round(BUILD_COST[f] * factor * float(rng.lognormal(0.0, 0.2)), 2) for f in families}
     where = {"state": STATES[i % len(STATES)]} if country == "US" else {}
     name = f"plant-{i + 1}-{where.get('state', country).lower()}"
     return {"name": name, "country": country, **where, "lines": lines, "build_cost_usd": cost}
 
 
-def _rates(items: Items, need: dict[str, float], sites: list[Doc], path: int, count: int) -> dict[str, float]:
-    """Units a week each of ``count`` factories builds per family to meet the most pressing wave in its slack.
+def _rates(items: Items, racks: dict[tuple[int, str], int], sites: list[Doc], path: int,
+           homes: dict[str, list[int]]) -> dict[str, float]:  # fmt: skip
+    """Units a week each factory of a family builds so that every wave, of all sites together, is met.
 
-    A wave in week ``w`` gets ``w - path + 2`` weeks of full-rate building for its cumulative share of the need.
+    By wave week ``w`` the units due are ``Σ_k need_k·share_k(≤ w)``; they get ``w - path + 2`` weeks of building.
     """
-    pace = max(sum(w["share"] for w in s["waves"][: j + 1]) / max(2, wave["week"] - path + 2)
-               for s in sites for j, wave in enumerate(s["waves"]))  # fmt: skip
-    rate = dict.fromkeys(FAMILIES, 1.0)
-    for item, qty in need.items():
-        if "bom" in items[item]:
-            rate[items[item]["family"]] += qty * pace / count
-    return rate
+    due: dict[str, dict[int, float]] = {f: defaultdict(float) for f in FAMILIES}
+    weeks = sorted({w["week"] for s in sites for w in s["waves"]})
+    for k, site in enumerate(sites):
+        need = _need(items, {key: n for key, n in racks.items() if key[0] == k})
+        for w in weeks:
+            share = sum(x["share"] for x in site["waves"] if x["week"] <= w)
+            for item, qty in need.items():
+                if "bom" in items[item]:
+                    due[items[item]["family"]][w] += qty * share
+    return {f: 1.0 + max((due[f][w] / max(2, w - path + 2) for w in weeks), default=0.0) / len(homes[f])
+            for f in FAMILIES}  # fmt: skip
 
 
 def _lanes(rng: Rng, vendors: list[Doc], plants: list[Doc], sites: list[Doc]) -> list[Doc]:
-    """Every supplier to every factory (about USD 2 a unit) and every factory to every site (USD 800-4,000)."""
+    """Every supplier to every factory (about USD 2 a unit), factory to factory (USD 20-200) and factory to
+    site (USD 800-4,000)."""
     pairs = [(v, p, round(float(rng.lognormal(np.log(2.0), 0.6)), 2)) for v in vendors for p in plants]
+    pairs += [(p, q, round(float(rng.uniform(20, 200)))) for p in plants for q in plants if p is not q]
     pairs += [(p, {**s, "country": "US"}, round(float(rng.uniform(800, 4000)))) for p in plants for s in sites]
     return [{"from": a["name"], "to": b["name"], "transit_weeks": _transit(a["country"], b["country"]),
              "cost_per_unit_usd": cost} for a, b, cost in pairs]  # fmt: skip
@@ -228,16 +257,40 @@ def generate(parts: int, facilities: int, suppliers: int, weeks: int, seed: int)
     countries = ["US", *(str(c) for c in rng.choice(("US", "MX", "TW"), facilities - 1, p=(0.8, 0.12, 0.08)))]
     ready, path = _timing(items, vendors, countries)
     sites = [_site(rng, k, path + max(2, weeks // 10), weeks) for k in range(1 + max(racks)[0])]
-    rate = _rates(items, need, sites, path, facilities)
-    plants = [_facility(rng, i, c, rate, ready) for i, c in enumerate(countries)]
+    homes = _homes(rng, facilities)
+    rate = _rates(items, racks, sites, path, homes)
+    plants = [
+        _facility(rng, i, c, rate, ready, [f for f in FAMILIES if i in homes[f]]) for i, c in enumerate(countries)
+    ]
     clusters = [{"name": f"{sites[k]['name']}-{sid}", "site": sites[k]["name"], "system": sid, "count": n}
                 for (k, sid), n in racks.items()]  # fmt: skip
     catalog = {"parts": [x for x in items.values() if "accelerator" not in x],
                "systems": [x for x in items.values() if "accelerator" in x]}  # fmt: skip
-    return {"name": f"generated-p{parts}-f{facilities}-s{suppliers}-w{weeks}-seed{seed}",
-            "description": f"Synthetic programme from rackforge.generate (seed {seed}).", "start": START,
-            "horizon_weeks": weeks, "catalog": catalog, "clusters": clusters, "sites": sites,
-            "facilities": plants, "suppliers": vendors, "lanes": _lanes(rng, vendors, plants, sites)}  # fmt: skip
+    doc = {"name": f"generated-p{parts}-f{facilities}-s{suppliers}-w{weeks}-seed{seed}",
+           "description": f"Synthetic programme from rackforge.generate (seed {seed}).", "start": START,
+           "horizon_weeks": weeks, "catalog": catalog, "clusters": clusters, "sites": sites,
+           "facilities": plants, "suppliers": vendors, "lanes": _lanes(rng, vendors, plants, sites)}  # fmt: skip
+    return _developer_stock(doc)
+
+
+def _developer_stock(doc: Doc) -> Doc:
+    """Declare as each site's ``on_hand`` the built-in fabric and facility gear that no order placed in week 1
+    could deliver by its wave (MV transformers take 120 weeks): the developer holds it, as on real campuses."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "generated.yaml"
+        write_scenario(doc, path)
+        inputs = load_inputs(path)
+        bom = run_bom(inputs, run_size(inputs))
+    transit = inputs.scenario.policy.default_transit_weeks
+    held: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for d in bom.deliveries:
+        item = inputs.catalog.items[d.item]
+        if not d.item.startswith("syn-") and 1 + math.ceil(item.lead_time_weeks) + transit > d.week:
+            held[d.site][d.item] += d.quantity
+    for site in doc["sites"]:
+        if site["name"] in held:
+            site["on_hand"] = {item: float(math.ceil(q)) for item, q in sorted(held[site["name"]].items())}
+    return doc
 
 
 def write_scenario(doc: Doc, path: str | Path) -> None:

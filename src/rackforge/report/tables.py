@@ -10,7 +10,7 @@ from typing import Any
 
 from rackforge.bom import BillOfMaterials
 from rackforge.sizing import Sizing
-from rackforge.supply import SupplyPlan
+from rackforge.supply import SupplyPlan, Transfer
 
 
 def to_csv(rows: Iterable[Any], header: Sequence[str] | None = None) -> str:
@@ -42,8 +42,9 @@ def tables(sizing: Sizing, bom: BillOfMaterials, supply: SupplyPlan | None = Non
     """File name -> CSV text for every table of a plan."""
     plan = {}
     if supply is not None:
+        moves = to_csv(supply.transfers, [f.name for f in dataclasses.fields(Transfer)])
         plan = {"supply_builds.csv": to_csv(supply.builds), "supply_purchases.csv": to_csv(supply.purchases),
-                "supply_shipments.csv": to_csv(supply.shipments)}  # fmt: skip
+                "supply_shipments.csv": to_csv(supply.shipments), "supply_transfers.csv": moves}  # fmt: skip
     return plan | {
         "workloads.csv": to_csv(sizing.workloads),
         "sites.csv": to_csv(site_rows(sizing)),

@@ -24,9 +24,9 @@ from rackforge.supply.diagnose import explain
 from rackforge.supply.formulation import build
 from rackforge.supply.highs import Solution, solve, write_mps
 from rackforge.supply.model import Blocks, LinearProgram
-from rackforge.supply.result import SupplyPlan, decode, kpis
+from rackforge.supply.result import SupplyPlan, Transfer, decode, kpis
 
-__all__ = ["SupplyData", "SupplyPlan", "build_model", "diagnose", "plan_supply", "supply_data", "write_mps"]
+__all__ = ["SupplyData", "SupplyPlan", "Transfer", "build_model", "diagnose", "plan_supply", "supply_data", "write_mps"]
 
 LEXICOGRAPHIC_SLACK = 1e-6
 MIP_GAP = 0.01
@@ -100,6 +100,7 @@ def plan_supply(
     if sol.status not in ("optimal", "feasible"):
         why = tuple(diagnose(scenario, catalog, bom, **kw)) if sol.status == "infeasible" else ()
         return SupplyPlan(sol.status, sol.objective, sol.bound, sol.gap, sol.runtime_s, model, {}, (), (), (), why)
-    builds, purchases, shipments = decode(data, blocks, sol.values)
+    builds, purchases, shipments, transfers = decode(data, blocks, sol.values)
+    indicators = kpis(data, blocks, lp, sol.values, purchases)
     return SupplyPlan(sol.status, float(lp.cost @ sol.values), sol.bound, sol.gap, sol.runtime_s, model,
-                      kpis(data, blocks, lp, sol.values, purchases), builds, purchases, shipments)  # fmt: skip
+                      indicators, builds, purchases, shipments, (), transfers)  # fmt: skip

@@ -12,6 +12,7 @@ is due.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 
@@ -41,6 +42,9 @@ def earliest_arrival(data: SupplyData) -> np.ndarray:
                 ready = max((at_fac[g, c] for c in children[p]), default=1.0)
                 done = max(ready + data.build_weeks[p], line_start[g, data.family[p]] + data.build_weeks[p])
                 at_fac[g, p] = min(at_fac[g, p], done)
+        for f, g in itertools.permutations(range(len(fac)), 2):
+            moved = at_fac[f] + data.lane(fac[f], fac[g])[0]
+            at_fac[g] = np.where(data.buildable[f], np.minimum(at_fac[g], moved), at_fac[g])
     out = np.full((len(data.sites), len(data.items)), math.inf)
     for k, site in enumerate(data.sites):
         for f, name in enumerate(fac):

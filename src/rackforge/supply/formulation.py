@@ -56,7 +56,10 @@ def variables(b: Builder, data: SupplyData, policy: Policy) -> Blocks:
     late_cost = np.repeat((policy.lateness_penalty_rate * site_value)[:, None], data.weeks, 1)
     late_cost[:, -1] += policy.unmet_penalty_rate * site_value
     late = b.variables(len(prs["site"]), late_cost)
-    return Blocks(x, prs["x"], yf, prs["yf"], ys, prs["ys"], q, prs["q"], inv, prs["inv"], site, late, prs["site"])
+    tr_cost = np.array([data.lane(fac[f], fac[g])[1] for f, g, _ in prs["tr"]]).reshape(-1, 1)
+    tr = b.variables(len(prs["tr"]), tr_cost)
+    return Blocks(x, prs["x"], yf, prs["yf"], ys, prs["ys"], q, prs["q"], inv, prs["inv"], site, late, prs["site"],
+                  tr, prs["tr"])  # fmt: skip
 
 
 def capacity_rows(b: Builder, data: SupplyData, v: Blocks) -> None:
@@ -108,6 +111,10 @@ def facility_balance(b: Builder, data: SupplyData, v: Blocks) -> None:
         b.terms(row[(f, data.offers[o].part)][weeks], ordered, -1.0)
     for i, (f, _, p) in enumerate(v.q_pairs):
         b.terms(row[(f, p)], v.q[i], 1.0)
+    for i, (f, g, p) in enumerate(v.tr_pairs):
+        b.terms(row[(f, p)], v.tr[i], 1.0)
+        weeks, sent = shifted(v.tr[i], data.lane(fac[f], fac[g])[0])
+        b.terms(row[(g, p)][weeks], sent, -1.0)
 
 
 def site_balance(b: Builder, data: SupplyData, v: Blocks) -> None:

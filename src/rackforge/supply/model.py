@@ -6,6 +6,8 @@ Variables, each a block of ``T`` weeks per entity:
 * ``YF[o,f,t]`` units ordered on offer ``o`` in week ``t`` for facility ``f``,
   arriving in ``t + L_o + τ(s,f)``; ``YS[o,k,t]`` likewise straight to site ``k``;
 * ``Q[f,k,p,t]`` assemblies shipped from ``f`` to site ``k``, arriving ``t + τ(f,k)``;
+* ``R[f,g,p,t]`` assemblies transferred from factory ``f`` to factory ``g`` that builds a
+  parent of ``p``, arriving ``t + τ(f,g)``;
 * ``I[f,j,t]`` stock at a facility, ``S[k,j,t]`` early stock at a site and
   ``B[k,j,t]`` backlog (units late) at a site;
 * ``Z[o,d]`` binary "orders on offer ``o`` to ``d``" where a minimum order applies.
@@ -14,7 +16,8 @@ Constraints:
 
 * line capacity ``Σ_{p in φ} X[f,p,t] <= cap[f,φ,t]`` (lines with their ramp-up);
 * supplier capacity ``Σ_d Y[o,d,t] <= κ_o``;
-* facility balance ``I[t] = I[t-1] + arrivals[t] + X[j,t] - Σ_p a[p,j]·X[p,t+b_p] - Σ_k Q[t]``:
+* facility balance ``I[t] = I[t-1] + arrivals[t] + X[j,t] - Σ_p a[p,j]·X[p,t+b_p] - Σ_k Q[t] - Σ_g R[t]``
+  (arrivals: orders and transfers in):
   components are on hand in the week an assembly's build starts, ``b_p`` weeks
   before it completes;
 * site balance ``S[t] - B[t] = S[t-1] - B[t-1] + arrivals[t] - D[t]``, with the
@@ -26,7 +29,7 @@ Constraints:
   budget ``Σ spend <= budget``; with ``on_time: hard`` no backlog at all.
 
 Objective (USD): purchases at price plus duty plus freight, build cost, freight
-of shipments, holding ``h·value`` per unit-week of stock, lateness ``ρ·value``
+of shipments and transfers, holding ``h·value`` per unit-week of stock, lateness ``ρ·value``
 per unit-week of backlog, and ``μ·value`` per unit still short at the horizon's
 end (``μ > 1`` makes delivering late always cheaper than not delivering).
 Builds cannot complete before their build time has passed from week 1.
@@ -121,6 +124,8 @@ class Blocks:
     site: np.ndarray
     late: np.ndarray
     site_pairs: list[tuple[int, int]]
+    tr: np.ndarray
+    tr_pairs: list[tuple[int, int, int]]
 
 
 def shifted(idx: np.ndarray, shift: int) -> tuple[np.ndarray, np.ndarray]:
@@ -156,4 +161,5 @@ def pairs(data: SupplyData) -> dict[str, list]:  # type: ignore[type-arg]
     ys = [(o, k) for o, off in enumerate(data.offers) for k in np.flatnonzero(top[:, off.part])]
     q = [(f, k, p) for k, p in zip(*np.nonzero(top), strict=True) for f in np.flatnonzero(data.buildable[:, p])]
     site = [(k, j) for k, j in zip(*np.nonzero(top), strict=True)]
-    return {"x": x, "inv": inv, "yf": yf, "ys": ys, "q": q, "site": site}
+    tr = [(f, g, j) for f, j in x for g in np.flatnonzero(consumed[:, j]) if g != f]
+    return {"x": x, "inv": inv, "yf": yf, "ys": ys, "q": q, "site": site, "tr": tr}

@@ -52,6 +52,18 @@ class Shipment:
 
 
 @dataclass(frozen=True)
+class Transfer:
+    """Assemblies moved from the factory that built them to one that builds their parent."""
+
+    origin: str
+    destination: str
+    item: str
+    ship_week: int
+    arrival_week: int
+    quantity: float
+
+
+@dataclass(frozen=True)
 class SupplyPlan:
     """Result of :func:`rackforge.supply.plan_supply`."""
 
@@ -66,6 +78,7 @@ class SupplyPlan:
     purchases: tuple[Purchase, ...]
     shipments: tuple[Shipment, ...]
     diagnosis: tuple[str, ...] = ()
+    transfers: tuple[Transfer, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The contract shape of ``supply --json`` (plus the plan tables)."""
@@ -73,11 +86,12 @@ class SupplyPlan:
             "status": self.status, "objective": self.objective, "bound": self.bound, "gap": self.gap,
             "runtime_s": self.runtime_s, "model": self.model, "kpis": self.kpis,
             "builds": [asdict(x) for x in self.builds], "purchases": [asdict(x) for x in self.purchases],
-            "shipments": [asdict(x) for x in self.shipments], "diagnosis": list(self.diagnosis),
+            "shipments": [asdict(x) for x in self.shipments], "transfers": [asdict(x) for x in self.transfers],
+            "diagnosis": list(self.diagnosis),
         }  # fmt: skip
 
 
-Tables = tuple[tuple[Build, ...], tuple[Purchase, ...], tuple[Shipment, ...]]
+Tables = tuple[tuple[Build, ...], tuple[Purchase, ...], tuple[Shipment, ...], tuple[Transfer, ...]]
 
 
 def decode(data: SupplyData, v: Blocks, values: np.ndarray) -> Tables:
@@ -102,7 +116,12 @@ def decode(data: SupplyData, v: Blocks, values: np.ndarray) -> Tables:
                  float(values[v.q[i, t]]))
         for i, (f, k, p) in enumerate(v.q_pairs) for t in np.flatnonzero(values[v.q[i]] > TOL)
     )  # fmt: skip
-    return builds, tuple(purchases), shipments
+    transfers = tuple(
+        Transfer(fac[f], fac[g], data.items[p], int(t) + 1, int(t) + 1 + data.lane(fac[f], fac[g])[0],
+                 float(values[v.tr[i, t]]))
+        for i, (f, g, p) in enumerate(v.tr_pairs) for t in np.flatnonzero(values[v.tr[i]] > TOL)
+    )  # fmt: skip
+    return builds, tuple(purchases), shipments, transfers
 
 
 def kpis(
@@ -129,7 +148,8 @@ def _cost(lp: LinearProgram, v: Blocks, values: np.ndarray, purchases: tuple[Pur
     buys = part(v.yf) + part(v.ys)
     return {
         "total": float(lp.cost @ values), "parts": price, "duties": duty, "inbound_freight": buys - price - duty,
-        "build": part(v.x), "outbound_freight": part(v.q), "holding": part(v.inv) + part(v.site),
+        "build": part(v.x), "outbound_freight": part(v.q), "transfer_freight": part(v.tr),
+        "holding": part(v.inv) + part(v.site),
         "lateness": part(v.late),
     }  # fmt: skip
 
