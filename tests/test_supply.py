@@ -100,6 +100,9 @@ def recompute(inputs, bom, plan) -> dict[str, float]:
         holding += policy.holding_cost_rate * value[item] * stock.sum()
     # site demand: backlog and early stock from arrivals and the waves
     arrived = defaultdict(lambda: np.zeros(weeks + 2))
+    for site in s.sites:
+        for item, qty in site.on_hand.items():
+            arrived[(site.name, item)][0] += qty
     for sh in plan.shipments:
         arrived[(sh.site, sh.item)][min(sh.arrival_week, weeks + 1)] += sh.quantity
     for p in plan.purchases:
@@ -336,8 +339,53 @@ def test_no_plan_within_the_time_limit_says_so(run, tmp_path: Path) -> None:
     from rackforge.generate import generate, write_scenario
 
     path = tmp_path / "g.yaml"
-    write_scenario(generate(parts=40, facilities=3, suppliers=6, weeks=52, seed=2), path)
+    hard = {"policy": {"on_time": "hard"}}
+    write_scenario(generate(parts=40, facilities=3, suppliers=6, weeks=52, seed=2) | hard, path)
     result = run("supply", path, "--time-limit", "0.001", "--threads", "1")
     assert result.code == 1
     assert "raise --time-limit" in result.err
     assert "Traceback" not in result.err
+
+
+def test_time_limited_solve_returns_its_best_plan_and_gap(tmp_path: Path) -> None:
+    """Stopped early, a MIP still returns a plan (at worst the do-nothing plan it starts from) and its gap."""
+    from rackforge.generate import generate, write_scenario
+
+    path = tmp_path / "g.yaml"
+    write_scenario(generate(parts=50, facilities=5, suppliers=5, weeks=52, seed=1), path)
+    inputs = load_inputs(path)
+    bom = run_bom(inputs, run_size(inputs))
+    plan = plan_supply(inputs.scenario, inputs.catalog, bom, time_limit=0.5, threads=1)
+    assert plan.model["integers"] > 0
+    assert plan.status == "feasible"
+    assert plan.gap > 0.01, "0.5 s cannot prove the 1 % target on this instance"
+    if math.isfinite(plan.bound):
+        assert plan.gap == pytest.approx(abs(plan.objective - plan.bound) / abs(plan.objective), rel=1e-6)
+        assert plan.bound <= plan.objective
+    else:
+        assert plan.to_dict()["gap"] is None
+    assert recompute(inputs, bom, plan)["objective"] == pytest.approx(plan.objective, rel=1e-7)
+    better = plan_supply(inputs.scenario, inputs.catalog, bom, threads=1)
+    assert better.status == "optimal"
+    assert better.objective <= plan.objective * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("which", ["small", "generated"])
+def test_just_in_time_reduction_keeps_the_optimum(small, tmp_path: Path, monkeypatch, which: str) -> None:
+    """Parts bought just in time leave the program without changing its optimum (module rackforge.supply.jit)."""
+    import rackforge.supply.jit as jit
+    from rackforge.generate import generate, write_scenario
+
+    if which == "small":
+        inputs, bom, reduced = small
+    else:
+        write_scenario(generate(parts=30, facilities=3, suppliers=4, weeks=40, seed=3), tmp_path / "g.yaml")
+        inputs = load_inputs(tmp_path / "g.yaml")
+        bom = run_bom(inputs, run_size(inputs))
+        reduced = plan_supply(inputs.scenario, inputs.catalog, bom, mip_gap=1e-9)
+    assert reduced.model["variables"] > 0
+    monkeypatch.setattr(jit, "free_parts", lambda data, policy: np.zeros(len(data.items), dtype=bool))
+    full = plan_supply(inputs.scenario, inputs.catalog, bom, **({} if which == "small" else {"mip_gap": 1e-9}))
+    assert full.model["variables"] > reduced.model["variables"]
+    assert reduced.objective == pytest.approx(full.objective, rel=1e-7)
+    assert recompute(inputs, bom, reduced)["objective"] == pytest.approx(reduced.objective, rel=1e-7)

@@ -8,6 +8,7 @@ prints exactly one JSON document on stdout.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from importlib import resources
 from pathlib import Path
@@ -139,8 +140,9 @@ def supply_cmd(
     if as_json:
         _print_json(plan.to_dict())
     elif plan.status in ("optimal", "feasible"):
-        out.print(f"status {plan.status}: objective US${plan.objective:,.0f}, bound US${plan.bound:,.0f}, "
-                  f"gap {plan.gap:.2%}, {plan.runtime_s:.2f} s")  # fmt: skip
+        bound = (f"bound US${plan.bound:,.0f}, gap {plan.gap:.2%}" if math.isfinite(plan.bound)
+                 else "no bound yet (raise --time-limit to prove one)")  # fmt: skip
+        out.print(f"status {plan.status}: objective US${plan.objective:,.0f}, {bound}, {plan.runtime_s:.2f} s")
         cost = plan.kpis.get("cost_usd", {})
         out.print(_table("Cost (US$)", ["component", "US$"], [[k, float(v)] for k, v in cost.items()]))
         late = plan.kpis.get("on_time_share", {})

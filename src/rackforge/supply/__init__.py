@@ -86,13 +86,13 @@ def diagnose(scenario: Scenario, catalog: Catalog, bom: BillOfMaterials, **kw: o
 
 def plan_supply(
     scenario: Scenario, catalog: Catalog, bom: BillOfMaterials,
-    time_limit: float | None = None, threads: int | None = None, seed: int = 0,
+    time_limit: float | None = None, threads: int | None = None, seed: int = 0, mip_gap: float = MIP_GAP,
 ) -> SupplyPlan:  # fmt: skip
-    """Build and solve the weekly supply plan."""
+    """Build and solve the weekly supply plan; a MIP stops at relative gap ``mip_gap``."""
     started = time.perf_counter()
     data, lp, blocks = build_model(scenario, catalog, bom)
     build_s = time.perf_counter() - started
-    kw = {"time_limit": time_limit, "threads": threads, "seed": seed, "mip_gap": MIP_GAP}
+    kw = {"time_limit": time_limit, "threads": threads, "seed": seed, "mip_gap": mip_gap}
     lexicographic = scenario.policy.objective == "lateness-then-cost"
     sol = _lexicographic(lp, blocks, **kw) if lexicographic else solve(lp, **kw)  # type: ignore[arg-type]
     model = {"variables": lp.cost.size, "constraints": lp.matrix.shape[0], "nonzeros": lp.nonzeros,

@@ -13,6 +13,8 @@ import scipy.sparse as sp
 
 from rackforge.scenario.models import Policy
 from rackforge.supply.data import SupplyData
+from rackforge.supply.jit import build_cost as jit_build_cost
+from rackforge.supply.jit import just_in_time
 from rackforge.supply.model import Blocks, Builder, LinearProgram, gross_requirement, pairs, shifted
 
 
@@ -38,10 +40,13 @@ def _purchase_cost(data: SupplyData, prs: Pairs, names: tuple[str, ...]) -> tupl
 
 def variables(b: Builder, data: SupplyData, policy: Policy) -> Blocks:
     """Every variable block, with its objective coefficients."""
-    prs = pairs(data)
+    jit = just_in_time(data, policy)
+    prs = pairs(data, jit.free)
     fac = tuple(f.name for f in data.facilities)
     early = np.arange(data.weeks)[None, :] < np.array([data.build_weeks[p] for _, p in prs["x"]]).reshape(-1, 1)
-    x_cost = np.array([data.build_cost[f, p] for f, p in prs["x"]]).reshape(-1, 1)
+    drawn = jit_build_cost(data, jit, prs["x"])
+    early |= ~np.isfinite(drawn)
+    x_cost = np.array([data.build_cost[f, p] for f, p in prs["x"]]).reshape(-1, 1) + np.where(early, 0.0, drawn)
     x = b.variables(len(prs["x"]), x_cost, upper=np.where(early, 0.0, np.inf))
     yf_cost, yf_up = _purchase_cost(data, prs["yf"], fac)
     yf = b.variables(len(prs["yf"]), yf_cost, upper=yf_up)
@@ -59,7 +64,7 @@ def variables(b: Builder, data: SupplyData, policy: Policy) -> Blocks:
     tr_cost = np.array([data.lane(fac[f], fac[g])[1] for f, g, _ in prs["tr"]]).reshape(-1, 1)
     tr = b.variables(len(prs["tr"]), tr_cost)
     return Blocks(x, prs["x"], yf, prs["yf"], ys, prs["ys"], q, prs["q"], inv, prs["inv"], site, late, prs["site"],
-                  tr, prs["tr"])  # fmt: skip
+                  tr, prs["tr"], jit)  # fmt: skip
 
 
 def capacity_rows(b: Builder, data: SupplyData, v: Blocks) -> None:
@@ -230,8 +235,22 @@ def build(data: SupplyData, policy: Policy) -> tuple[LinearProgram, Blocks]:
     matrix = sp.csc_matrix(
         (np.concatenate(b.vals), (np.concatenate(b.rows), np.concatenate(b.cols))), shape=(b.n_rows, b.n_cols)
     )
+    start = backlog_start(data, v, b.n_cols) if policy.on_time == "soft" else None
     lp = LinearProgram(
         np.concatenate(b.cost), matrix, np.concatenate(b.row_lo), np.concatenate(b.row_hi),
-        upper, np.concatenate(b.integer), dict(b.named),
+        upper, np.concatenate(b.integer), dict(b.named), start,
     )  # fmt: skip
     return lp, v
+
+
+def backlog_start(data: SupplyData, v: Blocks, columns: int) -> np.ndarray:
+    """The plan that does nothing: sites draw down what they hold and the rest is backlog.
+
+    Feasible whenever lateness is allowed, so a time-limited solve always returns a plan.
+    """
+    start = np.zeros(columns)
+    for i, (k, j) in enumerate(v.site_pairs):
+        net = data.initial[k, j] - np.cumsum(data.demand[k, j])
+        start[v.site[i]] = np.maximum(net, 0.0)
+        start[v.late[i]] = np.maximum(-net, 0.0)
+    return start

@@ -72,6 +72,11 @@ def _highs(lp: LinearProgram, time_limit: float | None, threads: int | None, see
         kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
         model.integrality_ = [kinds[int(flag)] for flag in lp.integer]
     h.passModel(model)
+    if lp.start is not None and lp.integer.any():
+        start = highspy.HighsSolution()
+        start.col_value = lp.start
+        start.value_valid = True
+        h.setSolution(start)
     return h
 
 

@@ -43,6 +43,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from rackforge.supply.data import SupplyData
+from rackforge.supply.jit import JustInTime
 
 
 @dataclass
@@ -91,7 +92,8 @@ class Builder:
 
 @dataclass(frozen=True)
 class LinearProgram:
-    """``min c·x`` s.t. ``row_lo <= A x <= row_hi``, ``0 <= x <= col_hi``, ``x_i`` integer where flagged."""
+    """``min c·x`` s.t. ``row_lo <= A x <= row_hi``, ``0 <= x <= col_hi``, ``x_i`` integer where flagged;
+    ``start``, when given, a feasible point the solver may begin from."""
 
     cost: np.ndarray
     matrix: sp.csc_matrix
@@ -100,6 +102,7 @@ class LinearProgram:
     col_hi: np.ndarray
     integer: np.ndarray
     named_rows: dict[str, int] = field(default_factory=dict)
+    start: np.ndarray | None = None
 
     @property
     def nonzeros(self) -> int:
@@ -126,6 +129,7 @@ class Blocks:
     site_pairs: list[tuple[int, int]]
     tr: np.ndarray
     tr_pairs: list[tuple[int, int, int]]
+    jit: JustInTime
 
 
 def shifted(idx: np.ndarray, shift: int) -> tuple[np.ndarray, np.ndarray]:
@@ -149,15 +153,16 @@ def gross_requirement(data: SupplyData) -> np.ndarray:
     return total
 
 
-def pairs(data: SupplyData) -> dict[str, list]:  # type: ignore[type-arg]
-    """The entity pairs that get variables."""
+def pairs(data: SupplyData, free: np.ndarray) -> dict[str, list]:  # type: ignore[type-arg]
+    """The entity pairs that get variables; ``free`` parts are bought just in time (:mod:`.jit`) and get none."""
     consumed = np.zeros((len(data.facilities), len(data.items)), dtype=bool)
     for p, c in data.edges:
         consumed[:, c] |= data.buildable[:, p]
     top = data.demand.sum(axis=2) > 0
     x = [(f, p) for f, p in zip(*np.nonzero(data.buildable), strict=True)]
-    inv = [(f, j) for f, j in zip(*np.nonzero(consumed | data.buildable), strict=True)]
-    yf = [(o, f) for o, off in enumerate(data.offers) for f in np.flatnonzero(consumed[:, off.part])]
+    held = (consumed & ~free[None, :]) | data.buildable
+    inv = [(f, j) for f, j in zip(*np.nonzero(held), strict=True)]
+    yf = [(o, f) for o, off in enumerate(data.offers) for f in np.flatnonzero(held[:, off.part] & ~free[off.part])]
     ys = [(o, k) for o, off in enumerate(data.offers) for k in np.flatnonzero(top[:, off.part])]
     q = [(f, k, p) for k, p in zip(*np.nonzero(top), strict=True) for f in np.flatnonzero(data.buildable[:, p])]
     site = [(k, j) for k, j in zip(*np.nonzero(top), strict=True)]

@@ -83,12 +83,18 @@ class SupplyPlan:
     def to_dict(self) -> dict[str, Any]:
         """The contract shape of ``supply --json`` (plus the plan tables)."""
         return {
-            "status": self.status, "objective": self.objective, "bound": self.bound, "gap": self.gap,
+            "status": self.status, "objective": _finite(self.objective), "bound": _finite(self.bound),
+            "gap": _finite(self.gap),
             "runtime_s": self.runtime_s, "model": self.model, "kpis": self.kpis,
             "builds": [asdict(x) for x in self.builds], "purchases": [asdict(x) for x in self.purchases],
             "shipments": [asdict(x) for x in self.shipments], "transfers": [asdict(x) for x in self.transfers],
             "diagnosis": list(self.diagnosis),
         }  # fmt: skip
+
+
+def _finite(x: float) -> float | None:
+    """JSON has no infinity or NaN: ``null`` stands for a bound or gap not known yet."""
+    return x if np.isfinite(x) else None
 
 
 Tables = tuple[tuple[Build, ...], tuple[Purchase, ...], tuple[Shipment, ...], tuple[Transfer, ...]]
@@ -101,16 +107,20 @@ def decode(data: SupplyData, v: Blocks, values: np.ndarray) -> Tables:
         Build(fac[f], data.items[p], int(t) + 1, float(values[v.x[i, t]]))
         for i, (f, p) in enumerate(v.x_pairs) for t in np.flatnonzero(values[v.x[i]] > TOL)
     )  # fmt: skip
-    purchases: list[Purchase] = []
-    for block, prs, names in ((v.yf, v.yf_pairs, fac), (v.ys, v.ys_pairs, data.sites)):
+    orders: dict[tuple[int, int, int, bool], float] = defaultdict(float)
+    for block, prs, to_site in ((v.yf, v.yf_pairs, False), (v.ys, v.ys_pairs, True)):
         for i, (o, d) in enumerate(prs):
-            off = data.offers[o]
-            delay = off.lead + data.lane(off.supplier, names[d])[0]
             for t in np.flatnonzero(values[block[i]] > TOL):
-                qty, week = float(values[block[i, t]]), int(t) + 1
-                duty = qty * off.price * float(data.duty[o, t])
-                purchases.append(Purchase(off.supplier, off.country, data.items[off.part], names[d], week,
-                                          week + delay, qty, off.price, duty))  # fmt: skip
+                orders[(o, d, int(t), to_site)] += float(values[block[i, t]])
+    for key, qty in _just_in_time_orders(data, v, values).items():
+        orders[key] += qty
+    purchases: list[Purchase] = []
+    for (offer, dest, t, to_site), qty in sorted(orders.items()):
+        off, name, week = data.offers[offer], (data.sites if to_site else fac)[dest], int(t) + 1
+        delay = off.lead + data.lane(off.supplier, name)[0]
+        duty = qty * off.price * float(data.duty[offer, t])
+        purchases.append(Purchase(off.supplier, off.country, data.items[off.part], name, week, week + delay, qty,
+                                  off.price, duty))  # fmt: skip
     shipments = tuple(
         Shipment(fac[f], data.sites[k], data.items[p], int(t) + 1, int(t) + 1 + data.lane(fac[f], data.sites[k])[0],
                  float(values[v.q[i, t]]))
@@ -124,12 +134,30 @@ def decode(data: SupplyData, v: Blocks, values: np.ndarray) -> Tables:
     return builds, tuple(purchases), shipments, transfers
 
 
+def _just_in_time_orders(data: SupplyData, v: Blocks, values: np.ndarray) -> dict[tuple[int, int, int, bool], float]:
+    """``(offer, factory, order week, False) -> units`` of the parts bought just in time for the builds."""
+    jit = v.jit
+    out: dict[tuple[int, int, int, bool], float] = defaultdict(float)
+    if not jit.free.any():
+        return out
+    for i, (g, p) in enumerate(v.x_pairs):
+        built = np.flatnonzero(values[v.x[i]] > TOL)
+        b = int(data.build_weeks[p])
+        for (_, j), a in zip(data.edges[data.edges[:, 0] == p], data.edge_qty[data.edges[:, 0] == p], strict=True):
+            if jit.free[j]:
+                for t in built:
+                    o = int(jit.offer[g, j, t - b])
+                    orders_week = int(t) - b - jit.delay(data, o, g)
+                    out[(o, g, orders_week, False)] += float(a * values[v.x[i, t]])
+    return out
+
+
 def kpis(
     data: SupplyData, v: Blocks, lp: LinearProgram, values: np.ndarray, purchases: tuple[Purchase, ...]
 ) -> dict[str, Any]:
     """Cost breakdown, on-time share per wave, utilisation, domestic share per year and imports by country."""
     return {
-        "cost_usd": _cost(lp, v, values, purchases),
+        "cost_usd": _cost(data, lp, v, values, purchases),
         "on_time_share": _on_time(data, v, values),
         "utilization": _utilization(data, v, values),
         "domestic_share_by_year": _domestic(data, purchases, v, values),
@@ -139,16 +167,19 @@ def kpis(
     }
 
 
-def _cost(lp: LinearProgram, v: Blocks, values: np.ndarray, purchases: tuple[Purchase, ...]) -> dict[str, float]:
+def _cost(
+    data: SupplyData, lp: LinearProgram, v: Blocks, values: np.ndarray, purchases: tuple[Purchase, ...]
+) -> dict[str, float]:
     def part(idx: np.ndarray) -> float:
         return float(lp.cost[idx.ravel()] @ values[idx.ravel()]) if idx.size else 0.0
 
     price = sum(p.quantity * p.unit_price_usd for p in purchases)
     duty = sum(p.duty_usd for p in purchases)
-    buys = part(v.yf) + part(v.ys)
+    freight = sum(p.quantity * data.lane(p.supplier, p.destination)[1] for p in purchases)
+    build = sum(float(values[v.x[i]].sum()) * data.build_cost[f, p] for i, (f, p) in enumerate(v.x_pairs))
     return {
-        "total": float(lp.cost @ values), "parts": price, "duties": duty, "inbound_freight": buys - price - duty,
-        "build": part(v.x), "outbound_freight": part(v.q), "transfer_freight": part(v.tr),
+        "total": float(lp.cost @ values), "parts": price, "duties": duty, "inbound_freight": freight,
+        "build": build, "outbound_freight": part(v.q), "transfer_freight": part(v.tr),
         "holding": part(v.inv) + part(v.site),
         "lateness": part(v.late),
     }  # fmt: skip
