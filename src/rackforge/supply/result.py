@@ -115,10 +115,10 @@ def decode(data: SupplyData, v: Blocks, values: np.ndarray) -> Tables:
     for key, qty in _just_in_time_orders(data, v, values).items():
         orders[key] += qty
     purchases: list[Purchase] = []
-    for (offer, dest, t, to_site), qty in sorted(orders.items()):
-        off, name, week = data.offers[offer], (data.sites if to_site else fac)[dest], int(t) + 1
+    for (offer, dest, week0, to_site), qty in sorted(orders.items()):
+        off, name, week = data.offers[offer], (data.sites if to_site else fac)[dest], week0 + 1
         delay = off.lead + data.lane(off.supplier, name)[0]
-        duty = qty * off.price * float(data.duty[offer, t])
+        duty = qty * off.price * float(data.duty[offer, week0])
         purchases.append(Purchase(off.supplier, off.country, data.items[off.part], name, week, week + delay, qty,
                                   off.price, duty))  # fmt: skip
     shipments = tuple(
