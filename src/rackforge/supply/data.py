@@ -67,6 +67,12 @@ class SupplyData:
         """``(transit weeks, USD per unit)`` from ``origin`` to ``to``."""
         return self.lanes.get((origin, to), (self.default_transit, 0.0))
 
+    def delivery(self, o: int, to: str) -> tuple[int, float]:
+        """``(weeks from order to arrival, freight USD per unit)`` of offer ``o`` delivered to ``to``."""
+        off = self.offers[o]
+        transit, freight = self.lane(off.supplier, to)
+        return off.lead + transit, freight
+
     def week_of(self, t: int) -> dt.date:
         """Monday of planning week ``t``."""
         return week_date(self.start, t)

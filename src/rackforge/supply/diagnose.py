@@ -29,9 +29,9 @@ def earliest_arrival(data: SupplyData) -> np.ndarray:
     """``[site, item]``: the first week each item can reach each site, ordering in week 1."""
     fac = tuple(f.name for f in data.facilities)
     at_fac = np.full((len(fac), len(data.items)), math.inf)
-    for off in data.offers:
+    for o, off in enumerate(data.offers):
         for f, name in enumerate(fac):
-            at_fac[f, off.part] = min(at_fac[f, off.part], 1 + off.lead + data.lane(off.supplier, name)[0])
+            at_fac[f, off.part] = min(at_fac[f, off.part], 1 + data.delivery(o, name)[0])
     children: dict[int, list[int]] = defaultdict(list)
     for parent, child in data.edges:
         children[int(parent)].append(int(child))
@@ -49,8 +49,8 @@ def earliest_arrival(data: SupplyData) -> np.ndarray:
     for k, site in enumerate(data.sites):
         for f, name in enumerate(fac):
             out[k] = np.minimum(out[k], at_fac[f] + data.lane(name, site)[0])
-        for off in data.offers:
-            out[k, off.part] = min(out[k, off.part], 1 + off.lead + data.lane(off.supplier, site)[0])
+        for o, off in enumerate(data.offers):
+            out[k, off.part] = min(out[k, off.part], 1 + data.delivery(o, site)[0])
     return out
 
 

@@ -17,13 +17,6 @@ from rackforge.supply.jit import build_cost as jit_build_cost
 from rackforge.supply.jit import just_in_time
 from rackforge.supply.model import Blocks, Builder, LinearProgram, gross_requirement, pairs, shifted
 
-
-def _offer_lane(data: SupplyData, o: int, dest: str) -> tuple[int, float]:
-    off = data.offers[o]
-    transit, freight = data.lane(off.supplier, dest)
-    return off.lead + transit, freight
-
-
 Pairs = list[tuple[int, int]]
 
 
@@ -32,7 +25,7 @@ def _purchase_cost(data: SupplyData, prs: Pairs, names: tuple[str, ...]) -> tupl
     cost = np.zeros((len(prs), data.weeks))
     upper = np.full((len(prs), data.weeks), np.inf)
     for i, (o, d) in enumerate(prs):
-        delay, freight = _offer_lane(data, o, names[d])
+        delay, freight = data.delivery(o, names[d])
         cost[i] = data.offers[o].price * (1 + data.duty[o]) + freight
         upper[i, max(0, data.weeks - delay) :] = 0.0
     return cost, upper
@@ -111,7 +104,7 @@ def facility_balance(b: Builder, data: SupplyData, v: Blocks) -> None:
                 weeks, later = shifted(v.x[x_of[(f, p)]], -int(data.build_weeks[p]))
                 b.terms(row[pair][weeks], later, a)
     for i, (o, f) in enumerate(v.yf_pairs):
-        delay, _ = _offer_lane(data, o, fac[f])
+        delay, _ = data.delivery(o, fac[f])
         weeks, ordered = shifted(v.yf[i], delay)
         b.terms(row[(f, data.offers[o].part)][weeks], ordered, -1.0)
     for i, (f, _, p) in enumerate(v.q_pairs):
@@ -142,7 +135,7 @@ def site_balance(b: Builder, data: SupplyData, v: Blocks) -> None:
         weeks, sent = shifted(v.q[i], data.lane(fac[f], data.sites[k])[0])
         b.terms(rows[(k, p)][weeks], sent, -1.0)
     for i, (o, k) in enumerate(v.ys_pairs):
-        delay, _ = _offer_lane(data, o, data.sites[k])
+        delay, _ = data.delivery(o, data.sites[k])
         weeks, ordered = shifted(v.ys[i], delay)
         b.terms(rows[(k, data.offers[o].part)][weeks], ordered, -1.0)
 

@@ -18,6 +18,7 @@ keeps its variables.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,11 +35,6 @@ class JustInTime:
     free: np.ndarray
     cost: np.ndarray
     offer: np.ndarray
-
-    def delay(self, data: SupplyData, o: int, g: int) -> int:
-        """Weeks from order to arrival of offer ``o`` at factory ``g``."""
-        off = data.offers[o]
-        return off.lead + data.lane(off.supplier, data.facilities[g].name)[0]
 
 
 def _landed(data: SupplyData, o: int) -> np.ndarray:
@@ -75,25 +71,33 @@ def just_in_time(data: SupplyData, policy: Policy) -> JustInTime:
             continue
         landed = _landed(data, o)
         for g, fac in enumerate(data.facilities):
-            d = jit.delay(data, o, g)
+            d, freight = data.delivery(o, fac.name)
             if d >= data.weeks:
                 continue
             here = np.full(data.weeks, np.inf)
-            here[d:] = landed[: data.weeks - d] + data.lane(off.supplier, fac.name)[1]
+            here[d:] = landed[: data.weeks - d] + freight
             better = here < cost[g, off.part]
             cost[g, off.part] = np.where(better, here, cost[g, off.part])
             offer[g, off.part] = np.where(better, o, offer[g, off.part])
     return jit
 
 
+def free_children(data: SupplyData, jit: JustInTime) -> dict[int, list[tuple[int, float]]]:
+    """``parent -> [(free part, units per parent)]``."""
+    out: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for (p, j), a in zip(data.edges, data.edge_qty, strict=True):
+        if jit.free[j]:
+            out[int(p)].append((int(j), float(a)))
+    return out
+
+
 def build_cost(data: SupplyData, jit: JustInTime, x_pairs: list[tuple[int, int]]) -> np.ndarray:
     """``(len(x_pairs), T)``: cost of the free parts drawn by one unit completing in each week (inf: unreachable)."""
     out = np.zeros((len(x_pairs), data.weeks))
-    mask = jit.free[data.edges[:, 1]]
+    children = free_children(data, jit)
     for i, (g, p) in enumerate(x_pairs):
         b = int(data.build_weeks[p])
-        for (_, j), a in zip(data.edges[mask & (data.edges[:, 0] == p)], data.edge_qty[mask & (data.edges[:, 0] == p)],
-                             strict=True):  # fmt: skip
+        for j, a in children.get(int(p), ()):
             drawn = np.full(data.weeks, np.inf)
             drawn[b:] = jit.cost[g, j, : data.weeks - b]
             out[i] += a * drawn

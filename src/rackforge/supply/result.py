@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from rackforge.supply.data import SupplyData
+from rackforge.supply.jit import free_children
 from rackforge.supply.model import Blocks, LinearProgram
 
 TOL = 1e-6
@@ -117,7 +118,7 @@ def decode(data: SupplyData, v: Blocks, values: np.ndarray) -> Tables:
     purchases: list[Purchase] = []
     for (offer, dest, week0, to_site), qty in sorted(orders.items()):
         off, name, week = data.offers[offer], (data.sites if to_site else fac)[dest], week0 + 1
-        delay = off.lead + data.lane(off.supplier, name)[0]
+        delay = data.delivery(offer, name)[0]
         duty = qty * off.price * float(data.duty[offer, week0])
         purchases.append(Purchase(off.supplier, off.country, data.items[off.part], name, week, week + delay, qty,
                                   off.price, duty))  # fmt: skip
@@ -140,15 +141,16 @@ def _just_in_time_orders(data: SupplyData, v: Blocks, values: np.ndarray) -> dic
     out: dict[tuple[int, int, int, bool], float] = defaultdict(float)
     if not jit.free.any():
         return out
+    children = free_children(data, jit)
+    fac = tuple(f.name for f in data.facilities)
     for i, (g, p) in enumerate(v.x_pairs):
         built = np.flatnonzero(values[v.x[i]] > TOL)
         b = int(data.build_weeks[p])
-        for (_, j), a in zip(data.edges[data.edges[:, 0] == p], data.edge_qty[data.edges[:, 0] == p], strict=True):
-            if jit.free[j]:
-                for t in built:
-                    o = int(jit.offer[g, j, t - b])
-                    orders_week = int(t) - b - jit.delay(data, o, g)
-                    out[(o, g, orders_week, False)] += float(a * values[v.x[i, t]])
+        for j, a in children.get(int(p), ()):
+            for t in built:
+                o = int(jit.offer[g, j, t - b])
+                orders_week = int(t) - b - data.delivery(o, fac[g])[0]
+                out[(o, g, orders_week, False)] += float(a * values[v.x[i, t]])
     return out
 
 
