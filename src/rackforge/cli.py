@@ -148,6 +148,12 @@ def supply_cmd(
         late = plan.kpis.get("on_time_share", {})
         rows = [[k, f"{v:.1%}"] for k, v in late.items()]
         out.print(_table("On-time share by wave", ["site and week", "share"], rows))
+        content = [[r["product"], str(r["year"]), f"{r['units']:,.0f}", f"{r['share']:.1%}",
+                    "-" if r["threshold"] is None else f"{r['threshold']:.0%}",
+                    "-" if r["pass"] is None else ("pass" if r["pass"] else "fail")]
+                   for r in plan.kpis.get("domestic_share_by_product_year", [])]  # fmt: skip
+        head = ["product", "year", "units", "domestic share", "threshold", "test"]
+        out.print(_table("Domestic content per product and year", head, content))
     if plan.status == "infeasible":
         raise InfeasibleError("no supply plan satisfies the hard constraints; what binds:", plan.diagnosis)
     if plan.status not in ("optimal", "feasible"):

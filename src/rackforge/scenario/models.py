@@ -8,7 +8,7 @@ Cross-reference rules (unknown sites, wave shares, duplicate names) live in
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -201,8 +201,10 @@ class Policy(Frozen):
         2.0, ge=0, description="Penalty per unit still short at the horizon's end, as a fraction of its value."
     )
     holding_cost_rate: float = Field(0.002, ge=0, description="Inventory cost per week, fraction of value.")
-    domestic_content_target: float | None = Field(
-        None, gt=0, le=1, description="Minimum US share of purchase and build spend in every delivery year."
+    domestic_content_target: Annotated[float, Field(gt=0, le=1)] | Literal["buy-american"] | None = Field(
+        None,
+        description="Minimum domestic share of every US-built end product's component cost in every delivery "
+        "year (Buy American component test): a fraction, or `buy-american` for the catalog's dated threshold.",
     )
     budget_usd: float | None = Field(None, gt=0, description="Cap on total spend (USD).")
     on_time: Literal["soft", "hard"] = Field(

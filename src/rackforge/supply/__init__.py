@@ -19,6 +19,7 @@ from rackforge.bom import BillOfMaterials
 from rackforge.catalog import Catalog
 from rackforge.errors import InputError, Problem
 from rackforge.scenario import Scenario
+from rackforge.supply.attribution import domestic_shares
 from rackforge.supply.data import SupplyData, supply_data
 from rackforge.supply.diagnose import explain
 from rackforge.supply.formulation import build
@@ -102,5 +103,6 @@ def plan_supply(
         return SupplyPlan(sol.status, sol.objective, sol.bound, sol.gap, sol.runtime_s, model, {}, (), (), (), why)
     builds, purchases, shipments, transfers = decode(data, blocks, sol.values)
     indicators = kpis(data, blocks, lp, sol.values, purchases)
+    indicators["domestic_share_by_product_year"] = domestic_shares(data, scenario.policy, sol.values)
     return SupplyPlan(sol.status, float(lp.cost @ sol.values), sol.bound, sol.gap, sol.runtime_s, model,
                       indicators, builds, purchases, shipments, (), transfers)  # fmt: skip

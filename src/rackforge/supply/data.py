@@ -62,6 +62,9 @@ class SupplyData:
     initial: np.ndarray
     lanes: dict[tuple[str, str], tuple[int, float]]
     default_transit: int
+    labour: np.ndarray
+    targets: dict[int, float]
+    reference: dict[int, float]
 
     def lane(self, origin: str, to: str) -> tuple[int, float]:
         """``(transit weeks, USD per unit)`` from ``origin`` to ``to``."""
@@ -145,7 +148,20 @@ def supply_data(scenario: Scenario, catalog: Catalog, bom: BillOfMaterials) -> S
         capacity=capacity, build_cost=build_cost, buildable=buildable, offers=offers, duty=duty, demand=demand,
         initial=initial,
         lanes=lanes, default_transit=scenario.policy.default_transit_weeks,
+        labour=np.array([not assembly[j] and catalog.items[i].make_or_buy == "make" for j, i in enumerate(ids)],
+                        dtype=bool),
+        **_thresholds(scenario, catalog),
     )  # fmt: skip
+
+
+def _thresholds(scenario: Scenario, catalog: Catalog) -> dict[str, dict[int, float]]:
+    """Per delivery year of the horizon: the policy's domestic-content target and the catalog's Buy American
+    threshold (for reference in the KPIs)."""
+    years = sorted({week_date(scenario.start, t).year for t in range(1, scenario.horizon_weeks + 1)})
+    reference = {y: t for y in years if (t := catalog.threshold("buy-american", y)) is not None}
+    target = scenario.policy.domestic_content_target
+    targets = reference if target == "buy-american" else {} if target is None else dict.fromkeys(years, target)
+    return {"targets": targets, "reference": reference}
 
 
 def _as_origin(catalog: Catalog, item: str, country: str):  # type: ignore[no-untyped-def]

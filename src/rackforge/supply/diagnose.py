@@ -94,9 +94,12 @@ def explain(scenario: Scenario, data: SupplyData, v: Blocks, values: np.ndarray,
     lines += full_lines(data, v, values)
     policy = scenario.policy
     for name, amount in slack.items():
-        if amount > 1e-6 and name.startswith("domestic"):
+        if amount > 1e-6 and name.startswith("domestic share"):
+            product, year = name.removeprefix("domestic share ").rsplit(" ", 1)
             lines.append(
-                f"{name}: US spend short of the {policy.domestic_content_target or 0:.0%} target by US${amount:,.0f}"
+                f"domestic content of {product} delivered in {year}: US-origin component cost short of the "
+                f"{data.targets[int(year)]:.1%} threshold by US${amount:,.0f} (more US suppliers, US-built "
+                "modules or a lower target)"
             )
         elif amount > 1e-6 and name == "budget":
             lines.append(f"budget: the plan needs US${amount:,.0f} more than the US${policy.budget_usd:,.0f} budget")

@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from rackforge.scenario.models import Policy
+from rackforge.supply.content import origin_split, share_rows
 from rackforge.supply.data import SupplyData
 from rackforge.supply.jit import build_cost as jit_build_cost
 from rackforge.supply.jit import just_in_time
@@ -194,16 +195,10 @@ def _spend(b: Builder, data: SupplyData, v: Blocks) -> list[tuple[np.ndarray, np
 
 
 def policy_rows(b: Builder, data: SupplyData, v: Blocks, policy: Policy) -> None:
-    """Domestic share of spend per calendar year, and the budget, when the policy sets them."""
+    """Domestic share per end product and delivery year (:mod:`.content`), and the budget, when the policy sets them."""
     spend = _spend(b, data, v)
-    if policy.domestic_content_target is not None:
-        years = np.array([data.week_of(t + 1).year for t in range(data.weeks)])
-        for year in np.unique(years):
-            row = b.rows_block(1, 0.0, np.inf)
-            b.named[f"domestic share {year}"] = row
-            for cols, unit, us in spend:
-                mask = np.broadcast_to(years == year, cols.shape)
-                b.terms(np.full(int(mask.sum()), row), cols[mask], ((us - policy.domestic_content_target) * unit)[mask])
+    if data.targets:
+        share_rows(b, data, origin_split(b, data, v))
     if policy.budget_usd is not None:
         row = b.rows_block(1, -np.inf, policy.budget_usd)
         b.named["budget"] = row

@@ -61,7 +61,7 @@ def _highs(lp: LinearProgram, time_limit: float | None, threads: int | None, see
     model = highspy.HighsLp()
     model.num_col_, model.num_row_ = lp.matrix.shape[1], lp.matrix.shape[0]
     model.col_cost_ = lp.cost
-    model.col_lower_ = np.zeros(model.num_col_)
+    model.col_lower_ = np.zeros(model.num_col_) if lp.col_lo is None else lp.col_lo
     model.col_upper_ = lp.col_hi
     model.row_lower_, model.row_upper_ = lp.row_lo, lp.row_hi
     model.a_matrix_.format_ = highspy.MatrixFormat.kColwise

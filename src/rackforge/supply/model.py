@@ -24,8 +24,8 @@ Constraints:
   site's ``on_hand`` units as its stock before week 1;
 * minimum orders ``m_o·Z[o,t] <= Σ_d Y[o,d,t] <= U_o·Z[o,t]``, one binary per offer and week;
 * purchases of a part never exceed its gross requirement through the BOM;
-* domestic share, per calendar year ``Y`` of order or build, of purchase and
-  build spend ``Σ (us - target)·spend >= 0`` when the policy sets a target;
+* domestic share of every end product's component cost per delivery year, on
+  US-origin sub-stocks (:mod:`rackforge.supply.content`), when the policy sets a target;
   budget ``Σ spend <= budget``; with ``on_time: hard`` no backlog at all.
 
 Objective (USD): purchases at price plus duty plus freight, build cost, freight
@@ -92,8 +92,8 @@ class Builder:
 
 @dataclass(frozen=True)
 class LinearProgram:
-    """``min c·x`` s.t. ``row_lo <= A x <= row_hi``, ``0 <= x <= col_hi``, ``x_i`` integer where flagged;
-    ``start``, when given, a feasible point the solver may begin from."""
+    """``min c·x`` s.t. ``row_lo <= A x <= row_hi``, ``col_lo <= x <= col_hi`` (``col_lo`` 0 unless given),
+    ``x_i`` integer where flagged; ``start``, when given, a feasible point the solver may begin from."""
 
     cost: np.ndarray
     matrix: sp.csc_matrix
@@ -103,6 +103,7 @@ class LinearProgram:
     integer: np.ndarray
     named_rows: dict[str, int] = field(default_factory=dict)
     start: np.ndarray | None = None
+    col_lo: np.ndarray | None = None
 
     @property
     def nonzeros(self) -> int:

@@ -1,0 +1,45 @@
+"""Domestic share per end product and year of a solved plan (KPI), by the attribution of :mod:`.content`.
+
+The plan's own columns are fixed at their values; the US sub-stocks, drawn units and (under a
+target) the share rows are added, and the attribution that maximises the domestic component value
+is solved for. Under a target the plan's own attribution is feasible, so the reported shares meet it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from rackforge.scenario.models import Policy
+from rackforge.supply.content import origin_split, share_rows, shares
+from rackforge.supply.data import SupplyData
+from rackforge.supply.formulation import variables
+from rackforge.supply.highs import solve
+from rackforge.supply.model import Builder, LinearProgram
+
+
+def domestic_shares(data: SupplyData, policy: Policy, values: np.ndarray) -> list[dict[str, object]]:
+    """Rows ``{product, year, units, share, threshold, pass}`` for every end product built."""
+    b = Builder(data.weeks)
+    v = variables(b, data, policy)
+    fixed = b.n_cols
+    split = origin_split(b, data, v)
+    if not split.units:
+        return []
+    share_rows(b, data, split)
+    cost = np.zeros(b.n_cols)
+    for cols, coef in split.value.values():
+        np.add.at(cost, cols, -coef)
+    upper = np.concatenate(b.upper)
+    lower = np.zeros(b.n_cols)
+    plan = np.maximum(values[:fixed], 0.0)
+    lower[:fixed] = upper[:fixed] = plan
+    b.terms(np.zeros(0, dtype=int), np.zeros(0, dtype=int), 0.0)
+    b.rows_block(0, 0.0, 0.0)
+    matrix = sp.csc_matrix(
+        (np.concatenate(b.vals), (np.concatenate(b.rows), np.concatenate(b.cols))), shape=(b.n_rows, b.n_cols)
+    )
+    lp = LinearProgram(cost, matrix, np.concatenate(b.row_lo), np.concatenate(b.row_hi), upper,
+                       np.zeros(b.n_cols, dtype=bool), col_lo=lower)  # fmt: skip
+    sol = solve(lp)
+    return shares(data, split, sol.values if sol.status == "optimal" else None)
