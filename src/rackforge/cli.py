@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -159,6 +160,70 @@ def supply_cmd(
     if plan.status not in ("optimal", "feasible"):
         hint = "raise --time-limit" if time_limit is not None else "check the solver status"
         raise InfeasibleError(f"no supply plan found (solver status {plan.status}); {hint}")
+
+
+@app.command("schedule")
+def schedule_cmd(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML with `projects` and `resources`.")] = None,
+    psplib: Annotated[Path | None, typer.Option("--psplib", help="A PSPLIB .sm/.mm or MPLIB .rcmp file.")] = None,
+    as_json: JsonOpt = False,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds for CP-SAT.")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", help="CP-SAT workers (all cores if omitted).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="CP-SAT random seed.")] = 0,
+    objective: Annotated[str | None, typer.Option("--objective", help="makespan, tardiness or delay.")] = None,
+    previous: Annotated[Path | None, typer.Option("--previous", help="Reschedule: an earlier `--json` result.")] = None,
+    now_week: Annotated[int | None, typer.Option("--now-week", help="Reschedule: tasks started before stay.")] = None,
+) -> None:
+    """Schedule the development projects on shared teams, labs and lines (CP-SAT), or a benchmark file."""
+    from rackforge.schedule import OBJECTIVES, ScheduleResult, solve_instance
+    from rackforge.schedule.readers import read_instance
+
+    if (scenario is None) == (psplib is None):
+        raise InputError.one(("schedule",), "give a scenario file or --psplib FILE (one of them)",
+                             "e.g. `rackforge schedule --psplib j301_1.sm --json`")  # fmt: skip
+    if objective is not None and objective not in OBJECTIVES:
+        raise InputError.one(
+            ("--objective",), f"unknown objective `{objective}`", f"use one of {', '.join(OBJECTIVES)}"
+        )
+    if (previous is None) != (now_week is None):
+        raise InputError.one(("--previous",), "rescheduling needs both --previous and --now-week",
+                             "pass the earlier `schedule --json` output and the current week")  # fmt: skip
+    if psplib is not None:
+        result = solve_instance(read_instance(psplib), objective or "makespan", time_limit, threads, seed)
+    else:
+        from rackforge.pipeline import run_schedule
+
+        inputs = load_inputs(scenario)  # type: ignore[arg-type]
+        if objective is not None:
+            policy = inputs.scenario.schedule.model_copy(update={"objective": objective})
+            inputs = replace(inputs, scenario=inputs.scenario.model_copy(update={"schedule": policy}))
+        before = ScheduleResult.from_dict(_read_json(previous)) if previous is not None else None
+        found = run_schedule(inputs, time_limit, threads, seed, before, now_week)
+        if found is None:
+            raise InputError.one(("projects",), "the scenario has no development projects",
+                                 "add `projects:` and `resources:` (see the README's scenario section)")  # fmt: skip
+        result = found
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    bound = f"lower bound {result.lower_bound:,.0f}, gap {result.gap:.1%}"
+    out.print(f"status {result.status}: {result.objective_name} {result.objective:,.0f}, {bound}, "
+              f"{result.runtime_s:.2f} s (priority rules alone: {result.heuristic:,.0f})")  # fmt: skip
+    rows = [[name, f"{finish}"] for name, finish in result.finishes.items()]
+    out.print(_table("Project finish", ["project", "finish " + result.unit], rows))
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    """A JSON file, or an input error naming it."""
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError.one((), f"cannot read {path}: {exc}", "pass a file written by `schedule --json`",
+                             file=str(path)) from None  # fmt: skip
+    if not isinstance(doc, dict) or "starts" not in doc:
+        raise InputError.one(("starts",), "not a `schedule --json` result", "pass a file written by `schedule --json`",
+                             file=str(path))  # fmt: skip
+    return doc
 
 
 @app.command()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,9 +18,10 @@ from rackforge.inputs import Inputs
 from rackforge.sizing import Sizing, size
 
 if TYPE_CHECKING:
+    from rackforge.schedule import ScheduleResult
     from rackforge.supply import SupplyPlan
 
-STAGES = ("sizing", "bom", "supply")
+STAGES = ("sizing", "bom", "schedule", "supply")
 Progress = Callable[[str], None]
 
 
@@ -32,27 +33,33 @@ class PlanResult:
     sizing: Sizing
     bom: BillOfMaterials
     supply: SupplyPlan | None = None
+    schedule: ScheduleResult | None = None
 
     @property
     def stages(self) -> list[str]:
         """The stages this result holds."""
-        return ["sizing", "bom"] + (["supply"] if self.supply is not None else [])
+        held = {"schedule": self.schedule, "supply": self.supply}
+        return ["sizing", "bom"] + [name for name, result in held.items() if result is not None]
 
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable ``plan.json``."""
         s = self.inputs.scenario
-        return {
-            "rackforge": __version__,
-            "scenario": {
-                "name": s.name,
-                "file": self.inputs.file,
-                "start": s.start.isoformat(),
-                "horizon_weeks": s.horizon_weeks,
-            },
-            "stages": self.stages,
-            "sizing": self.sizing.to_dict(),
-            "bom": self.bom.to_dict(),
-        } | ({"supply": self.supply.to_dict()} if self.supply is not None else {})
+        return (
+            {
+                "rackforge": __version__,
+                "scenario": {
+                    "name": s.name,
+                    "file": self.inputs.file,
+                    "start": s.start.isoformat(),
+                    "horizon_weeks": s.horizon_weeks,
+                },
+                "stages": self.stages,
+                "sizing": self.sizing.to_dict(),
+                "bom": self.bom.to_dict(),
+            }
+            | ({"schedule": self.schedule.to_dict()} if self.schedule is not None else {})
+            | ({"supply": self.supply.to_dict()} if self.supply is not None else {})
+        )
 
 
 def _quiet(stage: str) -> None:
@@ -81,18 +88,46 @@ def run_bom(inputs: Inputs, sizing: Sizing | None = None) -> BillOfMaterials:
         return build_bom(sizing, inputs.catalog, inputs.scenario.start)
 
 
+def run_schedule(
+    inputs: Inputs, time_limit: float | None = None, threads: int | None = None, seed: int = 0,
+    previous: ScheduleResult | None = None, now_week: int | None = None,
+) -> ScheduleResult | None:  # fmt: skip
+    """The development portfolio's schedule (``None`` without projects); with ``previous`` and
+    ``now_week``, a reschedule that keeps the tasks already started."""
+    from rackforge.schedule import reschedule, solve_instance
+    from rackforge.schedule.portfolio import instance_of
+
+    s = inputs.scenario
+    if not s.projects:
+        return None
+    limit = s.schedule.time_limit_s if time_limit is None else time_limit
+    with placed(inputs):
+        inst = instance_of(s)
+        if previous is not None and now_week is not None:
+            result = reschedule(inst, previous, now_week - 1, limit, threads, seed)
+        else:
+            result = solve_instance(inst, s.schedule.objective, limit, threads, seed)
+    return replace(result, unit="week")
+
+
 def run_supply(
     inputs: Inputs, sizing: Sizing | None = None, bom: BillOfMaterials | None = None,
     time_limit: float | None = None, threads: int | None = None, seed: int = 0, export_mps: Path | None = None,
+    schedule: ScheduleResult | None = None,
 ) -> SupplyPlan:  # fmt: skip
-    """The supply plan (sizing and BOM first unless given); optionally the exact model as MPS."""
+    """The supply plan (sizing and BOM first unless given), with lines of families that development
+    projects introduce gated by their completion (the schedule is solved first unless given);
+    optionally the exact model as MPS."""
+    from rackforge.schedule.portfolio import gated, gates
     from rackforge.supply import build_model, plan_supply, write_mps
 
     bom = bom or run_bom(inputs, sizing)
+    schedule = schedule or run_schedule(inputs, threads=threads, seed=seed)
+    scenario = gated(inputs.scenario, gates(inputs.scenario, schedule)) if schedule else inputs.scenario
     with placed(inputs):
         if export_mps is not None:
-            write_mps(build_model(inputs.scenario, inputs.catalog, bom)[1], str(export_mps))
-        return plan_supply(inputs.scenario, inputs.catalog, bom, time_limit, threads, seed)
+            write_mps(build_model(scenario, inputs.catalog, bom)[1], str(export_mps))
+        return plan_supply(scenario, inputs.catalog, bom, time_limit, threads, seed)
 
 
 def run_plan(inputs: Inputs, progress: Progress = _quiet) -> PlanResult:
@@ -101,6 +136,8 @@ def run_plan(inputs: Inputs, progress: Progress = _quiet) -> PlanResult:
     sizing = run_size(inputs)
     progress("bom")
     bom = run_bom(inputs, sizing)
+    progress("schedule")
+    schedule = run_schedule(inputs)
     progress("supply")
-    supply = run_supply(inputs, sizing, bom) if inputs.scenario.facilities else None
-    return PlanResult(inputs, sizing, bom, supply)
+    supply = run_supply(inputs, sizing, bom, schedule=schedule) if inputs.scenario.facilities else None
+    return PlanResult(inputs, sizing, bom, supply, schedule)

@@ -128,6 +128,65 @@ def something_to_size(s: Scenario) -> list[Problem]:
     return [Problem((), "nothing to size", "add a `workloads:` or a `clusters:` entry")]
 
 
+def _cycle(tasks: dict[str, list[str]]) -> str | None:
+    """A task on a precedence cycle, if any (depth-first search)."""
+    state: dict[str, int] = {}
+
+    def visit(name: str) -> str | None:
+        state[name] = 1
+        for before in tasks.get(name, ()):
+            if state.get(before) == 1:
+                return before
+            if before not in state and (hit := visit(before)):
+                return hit
+        state[name] = 2
+        return None
+
+    for name in tasks:
+        if name not in state and (hit := visit(name)):
+            return hit
+    return None
+
+
+def project_tasks(s: Scenario) -> list[Problem]:
+    """Project and task names are unique, predecessors exist and form no cycle, needs name known
+    resources within their largest capacity."""
+    out = _duplicates("projects", (p.name for p in s.projects)) + _duplicates(
+        "resources", (r.name for r in s.resources)
+    )
+    top = {r.name: max([r.capacity] + [c.capacity for c in r.calendar]) for r in s.resources}
+    for i, proj in enumerate(s.projects):
+        out += [Problem(("projects", i, *q.key[1:]), q.what, q.fix)
+                for q in _duplicates("tasks", (t.name for t in proj.tasks))]  # fmt: skip
+        names = {t.name for t in proj.tasks}
+        graph: dict[str, list[str]] = {}
+        for k, task in enumerate(proj.tasks):
+            before = [a if isinstance(a, str) else a.task for a in task.after]
+            graph[task.name] = [b for b in before if b in names]
+            for m, b in enumerate(before):
+                if b not in names:
+                    fix = suggest(b, names, f"tasks of project `{proj.name}`")
+                    out.append(Problem(("projects", i, "tasks", k, "after", m), f"unknown task `{b}`", fix))
+            for res, units in task.needs.items():
+                if res not in top:
+                    fix = suggest(res, set(top), "resources under `resources:`")
+                    out.append(Problem(("projects", i, "tasks", k, "needs", res), f"unknown resource `{res}`", fix))
+                elif units > top[res]:
+                    out.append(Problem(("projects", i, "tasks", k, "needs", res),
+                                       f"needs {units} of `{res}`, which never has more than {top[res]}",
+                                       f"lower the need or raise `{res}` capacity"))  # fmt: skip
+        if (hit := _cycle(graph)) is not None:
+            k = next(k for k, t in enumerate(proj.tasks) if t.name == hit)
+            out.append(Problem(("projects", i, "tasks", k, "after"), f"task `{hit}` is on a precedence cycle",
+                               "remove one predecessor of the cycle"))  # fmt: skip
+    for i, team in enumerate(s.resources):
+        weeks = [c.from_week for c in team.calendar]
+        if weeks != sorted(set(weeks)):
+            out.append(Problem(("resources", i, "calendar"), "calendar weeks are not increasing",
+                               "list capacity changes once per week, in week order"))  # fmt: skip
+    return out
+
+
 RULES: tuple[Rule, ...] = (
     unique_names,
     known_sites,
@@ -136,6 +195,7 @@ RULES: tuple[Rule, ...] = (
     workload_inputs,
     model_shapes,
     something_to_size,
+    project_tasks,
 )
 
 

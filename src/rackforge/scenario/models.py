@@ -213,6 +213,57 @@ class Policy(Frozen):
     default_transit_weeks: int = Field(1, ge=0, description="Transit where no lane is given (weeks).")
 
 
+class CapacityStep(Frozen):
+    """From a week on, a resource has another capacity (holidays, a lab coming on line, a team moving)."""
+
+    from_week: int = Field(ge=1, description="First week of the new capacity.")
+    capacity: int = Field(ge=0, description="Units available from that week on.")
+
+
+class TeamResource(Frozen):
+    """A shared engineering team, test lab or pilot line: units available per week, optionally by week."""
+
+    name: str = Field(min_length=1, description="Unique resource name.")
+    capacity: int = Field(ge=0, description="Units available per week (engineers, lab bays, line slots).")
+    calendar: tuple[CapacityStep, ...] = Field((), description="Capacity changes by week, in week order.")
+
+
+class Predecessor(Frozen):
+    """A task that must finish first, and the weeks that must pass after it (lag)."""
+
+    task: str = Field(min_length=1, description="Name of the predecessor task in the same project.")
+    lag_weeks: int = Field(0, description="Weeks between its finish and this task's start (negative: overlap).")
+
+
+class Task(Frozen):
+    """One task of a development project: duration, predecessors and resource needs per week."""
+
+    name: str = Field(min_length=1, description="Unique within its project.")
+    duration_weeks: int = Field(ge=0, description="Weeks the task takes.")
+    after: tuple[str | Predecessor, ...] = Field((), description="Predecessor task names, or {task, lag_weeks}.")
+    needs: dict[str, int] = Field(default_factory=dict, description="Units of each resource used every week.")
+
+
+class DevelopmentProject(Frozen):
+    """A hardware generation's development (design, validation, pilot, ramp) introducing a product family."""
+
+    name: str = Field(min_length=1, description="Unique project name.")
+    family: Family | None = Field(None, description="Product family whose lines may build only after completion.")
+    release_week: int = Field(1, ge=1, description="First week the project may start.")
+    due_week: int | None = Field(None, ge=1, description="Week by which the project should be complete.")
+    priority: float = Field(1.0, gt=0, description="Weight of a week of tardiness against other projects.")
+    tasks: tuple[Task, ...] = Field(min_length=1)
+
+
+class SchedulePolicy(Frozen):
+    """How the portfolio is scheduled."""
+
+    objective: Literal["makespan", "tardiness", "delay"] = Field(
+        "tardiness", description="Portfolio makespan, weighted tardiness against due weeks, or total project delay."
+    )
+    time_limit_s: float = Field(30.0, gt=0, description="Seconds for CP-SAT when the plan runs the schedule.")
+
+
 class CatalogFile(Frozen):
     """A bill of materials, item master or supplier price list exported by an ERP (CSV or XLSX)."""
 
@@ -241,6 +292,9 @@ class Scenario(Frozen):
     suppliers: tuple[Supplier, ...] = Field((), description="Suppliers; catalog prices stand in for parts none offers.")
     lanes: tuple[Lane, ...] = ()
     policy: Policy = Field(default_factory=Policy)
+    resources: tuple[TeamResource, ...] = Field((), description="Shared teams, labs and pilot lines.")
+    projects: tuple[DevelopmentProject, ...] = Field((), description="Development projects to schedule.")
+    schedule: SchedulePolicy = Field(default_factory=SchedulePolicy)
 
     @field_validator("start")
     @classmethod

@@ -1,0 +1,107 @@
+"""Solve a scheduling instance: priority-rule schedule first (hint and fallback), then CP-SAT.
+
+For makespan the start domains are cut to ``[ES_j, UB - tail_j]`` with ``UB`` the heuristic's
+makespan (no optimal schedule is lost); the reported lower bound is the larger of CP-SAT's and the
+critical path. Rescheduling freezes the jobs started before ``now`` at their previous start and
+mode, lets the rest start from ``now``, finds the best objective, then the schedule closest to the
+previous one (``Σ |S_j - S'_j|``) among those within that objective.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from rackforge.schedule import cpsat
+from rackforge.schedule.check import objective_value, project_finishes
+from rackforge.schedule.instance import Instance
+from rackforge.schedule.network import critical_path, earliest_starts, project_critical_paths, tails, topological
+from rackforge.schedule.result import ScheduleResult
+from rackforge.schedule.sgs import Plan, best_schedule
+
+OBJECTIVES = ("makespan", "tardiness", "delay")
+
+
+def _scale(objective: str) -> float:
+    return float(cpsat.WEIGHT_SCALE) if objective == "tardiness" else 1.0
+
+
+def _offset(inst: Instance, objective: str) -> float:
+    return float(project_critical_paths(inst).sum()) if objective == "delay" else 0.0
+
+
+def _value(inst: Instance, objective: str, plan: Plan) -> float:
+    starts, modes = _named(inst, plan)
+    return objective_value(inst, objective, starts, modes, project_critical_paths(inst).tolist())
+
+
+def _named(inst: Instance, plan: Plan) -> tuple[dict[str, int], dict[str, int]]:
+    starts = {j.name: int(s) for j, s in zip(inst.jobs, plan.starts, strict=True)}
+    modes = {j.name: int(m) for j, m in zip(inst.jobs, plan.modes, strict=True)}
+    return starts, modes
+
+
+def _bounds(inst: Instance, objective: str, upper: int, not_before: int) -> tuple[np.ndarray, np.ndarray, int]:
+    order = topological(inst)
+    lo = np.maximum(earliest_starts(inst, order), not_before)
+    horizon = upper if objective == "makespan" else inst.horizon + not_before
+    hi = np.maximum(horizon - tails(inst, order), lo)
+    return lo, hi, horizon
+
+
+def _result(inst: Instance, objective: str, out: cpsat.Outcome, hint: Plan, heuristic: float) -> ScheduleResult:
+    plan, status, source = out.plan, out.status, "cp-sat"
+    bound = 0.0
+    if plan is None:
+        plan, status, source = hint, "feasible", "priority rules"
+    else:
+        bound = out.bound / _scale(objective) - _offset(inst, objective)
+    value = _value(inst, objective, plan)
+    if objective == "makespan":
+        bound = max(math.ceil(bound - 1e-9), critical_path(inst))
+    if status == "optimal":
+        bound = value
+    starts, modes = _named(inst, plan)
+    finish = project_finishes(inst, starts, modes)
+    runtime = out.runtime_s
+    return ScheduleResult(status, objective, value, max(bound, 0.0), runtime, starts, modes,
+                          {p.name: int(c) for p, c in zip(inst.projects, finish, strict=True)},
+                          heuristic, source)  # fmt: skip
+
+
+def solve_instance(
+    inst: Instance, objective: str = "makespan", time_limit: float | None = None, threads: int | None = None,
+    seed: int = 0,
+) -> ScheduleResult:  # fmt: skip
+    """Best schedule within the limits."""
+    hint = best_schedule(inst, seed=seed)
+    heuristic = _value(inst, objective, hint)
+    upper = int(hint.ends(inst).max(initial=0))
+    lo, hi, horizon = _bounds(inst, objective, upper, 0)
+    req = cpsat.Request(objective, time_limit, threads, seed, hint, horizon=horizon)
+    return _result(inst, objective, cpsat.solve(inst, req, lo, hi), hint, heuristic)
+
+
+def reschedule(
+    inst: Instance, previous: ScheduleResult, now: int, time_limit: float | None = None,
+    threads: int | None = None, seed: int = 0,
+) -> ScheduleResult:  # fmt: skip
+    """Jobs started before ``now`` keep their start and mode; the rest start at ``now`` or later."""
+    objective = previous.objective_name
+    frozen = tuple((j, previous.starts[job.name], previous.modes.get(job.name, 0))
+                   for j, job in enumerate(inst.jobs) if previous.starts.get(job.name, now) < now)  # fmt: skip
+    hint = best_schedule(inst, seed=seed)
+    lo, hi, horizon = _bounds(inst, objective, inst.horizon + now, now)
+    half = None if time_limit is None else time_limit / 2
+    base = cpsat.Request(objective, half, threads, seed, None, frozen, now, horizon=horizon)
+    first = cpsat.solve(inst, base, lo, hi)
+    if first.plan is None:
+        return _result(inst, objective, first, hint, _value(inst, objective, hint))
+    prev = tuple(int(previous.starts.get(j.name, now)) for j in inst.jobs)
+    second = cpsat.solve(inst, replace(base, hint=first.plan, cap=round(first.objective), previous=prev), lo, hi)
+    chosen = second if second.plan is not None else first
+    out = replace(chosen, objective=first.objective, bound=first.bound, runtime_s=first.runtime_s + second.runtime_s,
+                  status=first.status)  # fmt: skip
+    return _result(inst, objective, out, hint, _value(inst, objective, hint))
