@@ -188,6 +188,7 @@ def schedule_cmd(
     if (previous is None) != (now_week is None):
         raise InputError.one(("--previous",), "rescheduling needs both --previous and --now-week",
                              "pass the earlier `schedule --json` output and the current week")  # fmt: skip
+    inputs = None
     if psplib is not None:
         result = solve_instance(read_instance(psplib), objective or "makespan", time_limit, threads, seed)
     else:
@@ -209,8 +210,22 @@ def schedule_cmd(
     bound = f"lower bound {result.lower_bound:,.0f}, gap {result.gap:.1%}"
     out.print(f"status {result.status}: {result.objective_name} {result.objective:,.0f}, {bound}, "
               f"{result.runtime_s:.2f} s (priority rules alone: {result.heuristic:,.0f})")  # fmt: skip
-    rows = [[name, f"{finish}"] for name, finish in result.finishes.items()]
-    out.print(_table("Project finish", ["project", "finish " + result.unit], rows))
+    _print_schedule(result, inputs.scenario if inputs is not None else None)
+
+
+def _print_schedule(result: Any, scenario: Any) -> None:
+    """Projects (finish, due, late) and, for a scenario, every task's weeks."""
+    due = {p.name: p.due_week for p in scenario.projects} if scenario is not None else {}
+    rows = [[name, f"{finish}", "-" if due.get(name) is None else f"{due[name]}",
+             "-" if due.get(name) is None else f"{max(0, finish - due[name])}"]
+            for name, finish in result.finishes.items()]  # fmt: skip
+    out.print(_table("Projects", ["project", "finish " + result.unit, "due", "late"], rows))
+    if scenario is None:
+        return
+    length = {f"{p.name}/{t.name}": t.duration_weeks for p in scenario.projects for t in p.tasks}
+    tasks = [[name, f"{start + 1}", f"{start + length[name]}"]
+             for name, start in sorted(result.starts.items(), key=lambda kv: (kv[1], kv[0]))]  # fmt: skip
+    out.print(_table("Tasks", ["project/task", "first week", "last week"], tasks))
 
 
 def _read_json(path: Path) -> dict[str, Any]:
