@@ -10,6 +10,7 @@ import markupsafe
 import plotly.graph_objects as go
 import plotly.offline
 
+from rackforge.report.development import ProjectRow, loading_figure, project_rows, projects_figure, resource_loading
 from rackforge.report.figures import (
     cost_figure,
     domestic_figure,
@@ -57,6 +58,22 @@ def workload_note(w: WorkloadSizing) -> str:
     return str(d.get("note", ""))
 
 
+def development(result: PlanResult) -> tuple[dict[str, str], list[ProjectRow]]:
+    """The development schedule's figures (``projects``, ``loading``) and table rows; none without a schedule."""
+    if result.schedule is None:
+        return {}, []
+    from rackforge.schedule.portfolio import instance_of
+
+    s = result.inputs.scenario
+    inst = instance_of(s)
+    loading = resource_loading(inst, result.schedule)
+    figures = {
+        "projects": _div(projects_figure(inst, result.schedule, s.start), "fig-projects"),
+        "loading": _div(loading_figure(loading, s.start), "fig-resource-loading"),
+    }
+    return figures, project_rows(inst, result.schedule)
+
+
 def render(result: PlanResult) -> str:
     """The report's HTML text."""
     s = result.inputs.scenario
@@ -70,6 +87,8 @@ def render(result: PlanResult) -> str:
     if result.supply is not None and result.supply.builds:
         figures["utilization"] = _div(utilization_figure(result.supply, s.start), "fig-utilization")
         figures["gantt"] = _div(gantt_figure(result.supply, s.start), "fig-gantt")
+    schedule_figures, projects = development(result)
+    figures |= schedule_figures
     top_lines = sorted(result.bom.lines, key=lambda x: -x.extended_cost_usd)[:25]
     return _ENV.get_template("report.html.j2").render(
         scenario=s,
@@ -80,6 +99,8 @@ def render(result: PlanResult) -> str:
         top_lines=top_lines,
         notes={w.name: workload_note(w) for w in result.sizing.workloads},
         supply=result.supply,
+        schedule=result.schedule,
+        projects=projects,
         figures=figures,
         plotly_js=markupsafe.Markup(plotly.offline.get_plotlyjs()),
     )
