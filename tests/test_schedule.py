@@ -24,7 +24,7 @@ from rackforge.schedule import (
 from rackforge.schedule.check import objective_value
 from rackforge.schedule.network import critical_path, project_critical_paths
 from rackforge.schedule.readers import read_instance, read_j30_optima, read_mm_optima
-from rackforge.schedule.sgs import best_schedule, serial
+from rackforge.schedule.sgs import best_schedule, justify, serial
 
 DATA = Path(__file__).parent / "data" / "psplib"
 J30 = sorted(p.stem for p in DATA.glob("j30*_*.sm"))
@@ -111,6 +111,13 @@ def test_cp_sat_matches_brute_force_on_tiny_portfolios(inst: Instance, objective
     assert violations(inst, result.starts, result.modes) == []
     assert result.objective == pytest.approx(brute_force(inst, objective))
     assert result.objective <= result.heuristic + 1e-9
+    plan = best_schedule(inst, samples=5)
+    assert violations(inst, {j.name: int(s) for j, s in zip(inst.jobs, plan.starts, strict=True)}) == []
+    first = serial(inst, -np.arange(len(inst.jobs), dtype=float), inst.horizon + 1)
+    assert first is not None
+    justified = justify(inst, first)
+    assert justified.ends(inst).max() <= first.ends(inst).max(), "double justification never lengthens"
+    assert violations(inst, {j.name: int(s) for j, s in zip(inst.jobs, justified.starts, strict=True)}) == []
 
 
 def test_priority_rule_schedules_are_feasible_on_every_test_instance() -> None:
