@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_VENV := .venv-bench
+BENCH_BIN := $(BENCH_VENV)/bin
+BENCH_STAMP := $(BENCH_VENV)/.installed
 
 .PHONY: demo test bench lint format clean
 
@@ -18,8 +21,15 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
 
-bench: $(STAMP)
-	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+# Benchmarks run in their own environment: the project plus benchmark-only tools (PyJobShop).
+$(BENCH_STAMP): pyproject.toml constraints.txt benchmarks/requirements.txt
+	test -x $(BENCH_BIN)/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BENCH_BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e . -r benchmarks/requirements.txt
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BENCH_BIN)/python $$b || exit 1; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
