@@ -1,7 +1,7 @@
 """Schedule stage: the parallel development projects on shared teams, labs and lines (CP-SAT).
 
 Instances (:mod:`.instance`) come from PSPLIB/MPLIB files (:mod:`.readers`) or a scenario's
-``projects`` and ``resources``; :mod:`.sgs` gives a priority-rule schedule (hint and fallback),
+``projects`` and ``resources``; :mod:`.sgs` gives a priority-rule schedule (upper bound and fallback),
 :mod:`.cpsat` the exact model, :mod:`.check` re-checks any schedule independently.
 """
 
