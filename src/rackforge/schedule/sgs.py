@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rackforge.schedule.instance import Instance, Job, Precedence, Resource
-from rackforge.schedule.network import earliest_starts, predecessors, successors, tails, topological
+from rackforge.schedule.network import critical_path, earliest_starts, predecessors, successors, tails, topological
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def best_schedule(inst: Instance, samples: int = 200, seed: int = 0, budget_s: f
     regret = base["LFT"] - base["LFT"].min() + 1.0
     horizon = inst.horizon + 1
     best: Plan | None = None
-    bound = int((earliest_starts(inst) + tails(inst)).max(initial=0))
+    bound = critical_path(inst)
     for i in range(len(base) + samples):
         done = best is not None and int(best.ends(inst).max()) <= bound
         if done or (i >= len(base) and time.perf_counter() - started > budget_s):

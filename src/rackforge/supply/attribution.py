@@ -8,14 +8,13 @@ is solved for. Under a target the plan's own attribution is feasible, so the rep
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from rackforge.scenario.models import Policy
 from rackforge.supply.content import origin_split, share_rows, shares
 from rackforge.supply.data import SupplyData
 from rackforge.supply.formulation import variables
 from rackforge.supply.highs import solve
-from rackforge.supply.model import Builder, LinearProgram
+from rackforge.supply.model import Builder
 
 
 def domestic_shares(data: SupplyData, policy: Policy, values: np.ndarray) -> list[dict[str, object]]:
@@ -34,12 +33,5 @@ def domestic_shares(data: SupplyData, policy: Policy, values: np.ndarray) -> lis
     lower = np.zeros(b.n_cols)
     plan = np.maximum(values[:fixed], 0.0)
     lower[:fixed] = upper[:fixed] = plan
-    b.terms(np.zeros(0, dtype=int), np.zeros(0, dtype=int), 0.0)
-    b.rows_block(0, 0.0, 0.0)
-    matrix = sp.csc_matrix(
-        (np.concatenate(b.vals), (np.concatenate(b.rows), np.concatenate(b.cols))), shape=(b.n_rows, b.n_cols)
-    )
-    lp = LinearProgram(cost, matrix, np.concatenate(b.row_lo), np.concatenate(b.row_hi), upper,
-                       np.zeros(b.n_cols, dtype=bool), col_lo=lower)  # fmt: skip
-    sol = solve(lp)
+    sol = solve(b.program(cost, upper, col_lo=lower))
     return shares(data, split, sol.values if sol.status == "optimal" else None)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
-import scipy.sparse as sp
 
 from rackforge.scenario.models import Policy
 from rackforge.supply.content import origin_split, share_rows
@@ -220,14 +219,8 @@ def build(data: SupplyData, policy: Policy) -> tuple[LinearProgram, Blocks]:
     upper = np.concatenate(b.upper)
     if policy.on_time == "hard":
         upper[v.late.ravel()] = 0.0
-    matrix = sp.csc_matrix(
-        (np.concatenate(b.vals), (np.concatenate(b.rows), np.concatenate(b.cols))), shape=(b.n_rows, b.n_cols)
-    )
     start = backlog_start(data, v, b.n_cols) if policy.on_time == "soft" else None
-    lp = LinearProgram(
-        np.concatenate(b.cost), matrix, np.concatenate(b.row_lo), np.concatenate(b.row_hi),
-        upper, np.concatenate(b.integer), dict(b.named), start,
-    )  # fmt: skip
+    lp = b.program(np.concatenate(b.cost), upper, start=start)
     return lp, v
 
 

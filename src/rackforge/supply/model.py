@@ -82,6 +82,18 @@ class Builder:
         self.row_hi.append(np.broadcast_to(np.asarray(hi, dtype=float), (count,)).copy())
         return first
 
+    def program(self, cost: np.ndarray, upper: np.ndarray, **extra: object) -> LinearProgram:
+        """The accumulated rows as a :class:`LinearProgram` with ``cost`` and column bounds ``upper``."""
+        empty = np.zeros(0)
+        matrix = sp.csc_matrix(
+            (np.concatenate([empty, *self.vals]),
+             (np.concatenate([empty, *self.rows]).astype(int), np.concatenate([empty, *self.cols]).astype(int))),
+            shape=(self.n_rows, self.n_cols),
+        )  # fmt: skip
+        lo, hi = np.concatenate([empty, *self.row_lo]), np.concatenate([empty, *self.row_hi])
+        integer = np.concatenate([np.zeros(0, dtype=bool), *self.integer])
+        return LinearProgram(cost, matrix, lo, hi, upper, integer, dict(self.named), **extra)  # type: ignore[arg-type]
+
     def terms(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray | float) -> None:
         """Add coefficients ``A[rows, cols] += vals`` (broadcast)."""
         r, c = np.broadcast_arrays(rows, cols)
