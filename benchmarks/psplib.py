@@ -1,7 +1,7 @@
 """PSPLIB and MPLIB: rackforge's scheduler against PyJobShop's CP-SAT model, one markdown table per set.
 
 Every instance is read with ``rackforge.schedule.readers.read_instance`` and solved for makespan twice with the
-same time limit, threads and seed: by ``rackforge.schedule.solve_instance`` (priority-rule hint, CP-SAT) and by
+same time limit, threads and seed: by ``rackforge.schedule.solve_instance`` (priority-rule bound, CP-SAT) and by
 PyJobShop (``Model`` built from the same parsed ``Instance``: one job per project with its release date, one
 single-mode task per job on every renewable resource, end-before-start precedences with their lags; solved with
 ``solver="ortools"``). Each returned schedule is re-checked by ``rackforge.schedule.violations`` from its start
