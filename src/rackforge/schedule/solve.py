@@ -61,11 +61,11 @@ def _bounds(inst: Instance, objective: str, upper: int, not_before: int) -> tupl
     return lo, hi, horizon
 
 
-def _result(inst: Instance, objective: str, out: cpsat.Outcome, hint: Plan, heuristic: float) -> ScheduleResult:
+def _result(inst: Instance, objective: str, out: cpsat.Outcome, fallback: Plan, heuristic: float) -> ScheduleResult:
     plan, status, source = out.plan, out.status, "cp-sat"
     bound = 0.0
     if plan is None:
-        plan, status, source = hint, "feasible", "priority rules"
+        plan, status, source = fallback, "feasible", "priority rules"
     else:
         bound = out.bound / _scale(objective) - _offset(inst, objective)
     value = _value(inst, objective, plan)
@@ -89,14 +89,14 @@ def solve_instance(
     most ``HEURISTIC_S``; the four rules always run) and CP-SAT the rest."""
     started = time.perf_counter()
     budget = HEURISTIC_S if time_limit is None else min(HEURISTIC_S, HEURISTIC_SHARE * time_limit)
-    hint = best_schedule(inst, seed=seed, budget_s=budget)
-    heuristic = _value(inst, objective, hint)
-    upper = int(hint.ends(inst).max(initial=0))
+    rules = best_schedule(inst, seed=seed, budget_s=budget)
+    heuristic = _value(inst, objective, rules)
+    upper = int(rules.ends(inst).max(initial=0))
     lo, hi, horizon = _bounds(inst, objective, upper, 0)
     left = None if time_limit is None else max(time_limit - (time.perf_counter() - started), 0.01)
-    req = cpsat.Request(objective, left, threads, seed, None, horizon=horizon)
+    req = cpsat.Request(objective, left, threads, seed, horizon=horizon)
     out = cpsat.solve(inst, req, lo, hi)
-    return _result(inst, objective, replace(out, runtime_s=time.perf_counter() - started), hint, heuristic)
+    return _result(inst, objective, replace(out, runtime_s=time.perf_counter() - started), rules, heuristic)
 
 
 def reschedule(
@@ -107,16 +107,17 @@ def reschedule(
     objective = previous.objective_name
     frozen = tuple((j, previous.starts[job.name], previous.modes.get(job.name, 0))
                    for j, job in enumerate(inst.jobs) if previous.starts.get(job.name, now) < now)  # fmt: skip
-    hint = best_schedule(inst, seed=seed)
+    rules = best_schedule(inst, seed=seed)
+    heuristic = _value(inst, objective, rules)
     lo, hi, horizon = _bounds(inst, objective, inst.horizon + now, now)
     half = None if time_limit is None else time_limit / 2
-    base = cpsat.Request(objective, half, threads, seed, None, frozen, now, horizon=horizon)
+    base = cpsat.Request(objective, half, threads, seed, frozen=frozen, not_before=now, horizon=horizon)
     first = cpsat.solve(inst, base, lo, hi)
     if first.plan is None:
-        return _result(inst, objective, first, hint, _value(inst, objective, hint))
+        return _result(inst, objective, first, rules, heuristic)
     prev = tuple(int(previous.starts.get(j.name, now)) for j in inst.jobs)
     second = cpsat.solve(inst, replace(base, hint=first.plan, cap=round(first.objective), previous=prev), lo, hi)
     chosen = second if second.plan is not None else first
     out = replace(chosen, objective=first.objective, bound=first.bound, runtime_s=first.runtime_s + second.runtime_s,
                   status=first.status)  # fmt: skip
-    return _result(inst, objective, out, hint, _value(inst, objective, hint))
+    return _result(inst, objective, out, rules, heuristic)
