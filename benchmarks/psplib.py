@@ -16,7 +16,7 @@ Set 3 (``C`` = total portfolio makespan) gives the mean gap to the published BKS
 objectives of ``MPLIB1_Set3_sample_bks_and_peer_results.csv`` (their budget: 900 s, 8 workers). ``bad LB``
 counts reported lower bounds above a known feasible makespan (a bug); ``no sched.`` runs without a schedule.
 
-Usage: ``python benchmarks/psplib.py [--sets j30,j60,j120,mplib] [--time-limit 10] [--threads 2] [--sample 1]
+Usage: ``python benchmarks/psplib.py [--sets j30,j60,j120,mplib] [--time-limit 10] [--threads 2] [--sample 1] [--offset 0]
 [--seed 0] [--no-pyjobshop] [--only NAME,...] [--csv FILE] [--data DIR]``
 """
 
@@ -78,10 +78,11 @@ def _key(path: Path) -> tuple[int, ...]:
     return tuple(int(x) for x in re.findall(r"\d+", path.stem))
 
 
-def instance_files(data: Path, name: str, sample: int, only: set[str]) -> list[Path]:
-    """The set's files in (parameter, instance) order, every ``sample``-th, restricted to ``only`` if given."""
+def instance_files(data: Path, name: str, sample: int, only: set[str], offset: int = 0) -> list[Path]:
+    """The set's files in (parameter, instance) order, every ``sample``-th from the ``offset``-th, restricted
+    to ``only`` if given."""
     folder = data / ("rcmpsp/mplib/MPLIB1_Set3_sample" if name == "mplib" else f"psplib/{name}")
-    files = sorted(folder.glob("*.txt" if name == "mplib" else "*.sm"), key=_key)[::sample]
+    files = sorted(folder.glob("*.txt" if name == "mplib" else "*.sm"), key=_key)[offset::sample]
     return [f for f in files if not only or f.stem in only]
 
 
@@ -243,7 +244,7 @@ def bench_set(name: str, args: argparse.Namespace, refs: dict[str, dict[str, flo
               out: list[list[object]]) -> dict[str, list[tuple[Case, Run]]]:  # fmt: skip
     """Solve every selected instance of one set with each solver."""
     only = set(args.only.split(",")) if args.only else set()
-    files = instance_files(args.data, name, args.sample, only)
+    files = instance_files(args.data, name, args.sample, only, args.offset)
     results: dict[str, list[tuple[Case, Run]]] = {"rackforge": []} | ({"pyjobshop": []} if pjs else {})
     for i, path in enumerate(files, start=1):
         c = case(name, path, refs)
@@ -263,6 +264,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance and solver")
     parser.add_argument("--threads", type=int, default=2, help="CP-SAT workers per solve")
     parser.add_argument("--sample", type=int, default=1, help="every K-th instance of each set (1: all)")
+    parser.add_argument("--offset", type=int, default=0, help="start the sample at the K-th instance (0-based)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-pyjobshop", action="store_true", help="rackforge only")
     parser.add_argument("--only", help="comma-separated instance names (e.g. j3013_1) to run, within the sample")
@@ -276,8 +278,8 @@ def main() -> None:
     if pjs is None and not args.no_pyjobshop:
         print(HINT, file=sys.stderr)
     version = f"pyjobshop {metadata.version('pyjobshop')}" if pjs else "pyjobshop not used"
-    print(f"time limit {args.time_limit:g} s, {args.threads} threads, sample every {args.sample}, seed {args.seed}, "
-          f"sets {','.join(names)}, {version}", flush=True)  # fmt: skip
+    print(f"time limit {args.time_limit:g} s, {args.threads} threads, sample every {args.sample} from {args.offset}, "
+          f"seed {args.seed}, sets {','.join(names)}, {version}", flush=True)  # fmt: skip
     refs, out = references(args.data), []
     started = time.perf_counter()
     for name in names:
