@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rackforge.errors import InfeasibleError
 from rackforge.schedule import (
     Instance,
     Job,
@@ -17,6 +18,7 @@ from rackforge.schedule import (
     Precedence,
     Project,
     Resource,
+    cpsat,
     reschedule,
     solve_instance,
     violations,
@@ -24,7 +26,8 @@ from rackforge.schedule import (
 from rackforge.schedule.check import objective_value
 from rackforge.schedule.network import critical_path, project_critical_paths
 from rackforge.schedule.readers import read_instance, read_j30_optima, read_mm_optima
-from rackforge.schedule.sgs import best_schedule, justify, serial
+from rackforge.schedule.sgs import best_schedule, frozen_schedule, justify, serial
+from rackforge.schedule.solve import _restart
 
 DATA = Path(__file__).parent / "data" / "psplib"
 J30 = sorted(p.stem for p in DATA.glob("j30*_*.sm"))
@@ -152,3 +155,50 @@ def test_reschedule_keeps_started_tasks_and_changes_least() -> None:
     moved_fresh = sum(abs(fresh.starts[k] - before.starts[k]) for k in before.starts)
     assert moved <= moved_fresh
     assert after.makespan >= fresh.makespan
+
+
+@settings(max_examples=30, deadline=None)
+@given(inst=portfolios(), now=st.integers(0, 12))
+def test_the_rescheduling_fallback_holds_started_jobs(inst: Instance, now: int) -> None:
+    """The fallback (used when CP-SAT finds no schedule in time) keeps every job started before ``now``
+    at its start and mode, starts the rest at ``now`` or later and breaks no constraint."""
+    before = serial(inst, -np.arange(len(inst.jobs), dtype=float), inst.horizon + 1)
+    assert before is not None
+    held = {j: (int(s), 0) for j, s in enumerate(before.starts) if s < now}
+    plan = frozen_schedule(inst, held, now)
+    for j, s in enumerate(plan.starts):
+        assert s == held[j][0] if j in held else s >= now
+    assert violations(inst, {j.name: int(s) for j, s in zip(inst.jobs, plan.starts, strict=True)}) == []
+
+
+def test_a_pivot_that_starves_started_tasks_is_infeasible_with_a_diagnosis() -> None:
+    inst = read_instance(DATA / "j3014_1.sm")
+    before = solve_instance(inst, time_limit=30, threads=2)
+    running = [j for j, job in enumerate(inst.jobs)
+               if before.starts[job.name] < 10 < before.starts[job.name] + job.modes[0].duration]  # fmt: skip
+    k = int(np.argmax(inst.jobs[running[0]].modes[0].renewable))
+    need = inst.jobs[running[0]].modes[0].renewable[k]
+    cut = list(inst.resources)
+    cut[k] = Resource(cut[k].name, cut[k].capacity, (cut[k].capacity,) * 5 + (need - 1,) * 20 + (cut[k].capacity,))
+    starved = Instance(inst.name, inst.jobs, inst.precedences, inst.projects, tuple(cut))
+    with pytest.raises(InfeasibleError) as caught:
+        reschedule(starved, before, now=10, time_limit=30, threads=2)
+    assert any(cut[k].name in line and "over capacity" in line for line in caught.value.diagnosis)
+
+
+def test_the_restart_from_an_incumbent_reaches_and_proves_the_published_optimum() -> None:
+    """``_restart`` cuts the windows to the incumbent's makespan: from the priority rules' schedule it
+    must still reach the J30 optimum, prove it, and keep a lower bound no weaker than the first run's."""
+    name = J30[0]
+    inst = read_instance(DATA / f"{name}.sm")
+    plan = best_schedule(inst, samples=0)
+    upper = float(plan.ends(inst).max())
+    first = cpsat.Outcome("feasible", plan, upper, float(critical_path(inst)), 0.0)
+    req = cpsat.Request("makespan", 30.0, 2, 0, horizon=int(upper))
+    out = _restart(inst, first, req, 30.0)
+    assert out.status == "optimal"
+    assert out.objective == read_j30_optima(DATA / "j30opt.sm")[name] <= upper
+    assert out.bound >= first.bound
+    assert out.plan is not None
+    starts = {j.name: int(s) for j, s in zip(inst.jobs, out.plan.starts, strict=True)}
+    assert violations(inst, starts) == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -64,11 +65,18 @@ def _mode_choice(inst: Instance, j: int, left: np.ndarray, cheapest_rest: np.nda
     return order[0]
 
 
-def serial(inst: Instance, priority: np.ndarray, horizon: int) -> Plan | None:
-    """One serial SGS pass, highest ``priority`` first among eligible jobs; ``None`` if the horizon is too short."""
+def serial(
+    inst: Instance, priority: np.ndarray, horizon: int, fixed: Mapping[int, tuple[int, int]] | None = None,
+    not_before: int = 0,
+) -> Plan | None:  # fmt: skip
+    """One serial SGS pass, highest ``priority`` first among eligible jobs; ``None`` if the horizon is too short.
+
+    Jobs in ``fixed`` (job -> (start, mode), e.g. already started) hold their start and mode and take their
+    resources first, even beyond capacity; every other job starts at ``not_before`` or later."""
     n = len(inst.jobs)
+    fixed = fixed or {}
     pred, succ = predecessors(inst), successors(inst)
-    free = capacity(inst, horizon)
+    free = capacity(inst, max([horizon] + [s + inst.jobs[j].modes[m].duration for j, (s, m) in fixed.items()]))
     starts = np.full(n, -1, dtype=np.int64)
     modes = np.zeros(n, dtype=np.int64)
     ends = np.zeros(n, dtype=np.int64)
@@ -76,29 +84,44 @@ def serial(inst: Instance, priority: np.ndarray, horizon: int) -> Plan | None:
     left = np.array(inst.nonrenewable, dtype=np.int64)
     cheapest = _cheapest_nonrenewable(inst)
     rest = cheapest.sum(axis=0) if cheapest.size else np.zeros(0, dtype=np.int64)
+    for j, (s, m) in fixed.items():
+        mode = inst.jobs[j].modes[m]
+        starts[j], modes[j], ends[j] = s, m, s + mode.duration
+        free[:, s : s + mode.duration] -= np.array(mode.renewable, dtype=np.int64)[:, None]
+        if left.size:
+            rest, left = rest - cheapest[j], left - np.array(mode.nonrenewable, dtype=np.int64)
     eligible = [(-priority[j], j) for j in np.flatnonzero(waiting == 0).tolist()]
     heapq.heapify(eligible)
     while eligible:
         j = heapq.heappop(eligible)[1]
+        if j in fixed:
+            _release(succ, waiting, eligible, priority, j)
+            continue
         if left.size:
             rest = rest - cheapest[j]
             modes[j] = _mode_choice(inst, j, left, rest)
         mode = inst.jobs[j].modes[modes[j]]
         if left.size:
             left -= np.array(mode.nonrenewable, dtype=np.int64)
-        es = inst.projects[inst.jobs[j].project].release
+        es = max(inst.projects[inst.jobs[j].project].release, not_before)
         es = max([es] + [int(ends[a]) + lag for a, lag in pred.get(j, ())])
         need = np.array(mode.renewable, dtype=np.int64)
-        t = _first_fit(free, need, es, mode.duration) if es < horizon else -1
+        t = _first_fit(free[:, :horizon], need, es, mode.duration) if es < horizon else -1
         if t < 0 or t + mode.duration > horizon:
             return None
         starts[j], ends[j] = t, t + mode.duration
         free[:, t : t + mode.duration] -= need[:, None]
-        for b, _ in succ.get(j, ()):
-            waiting[b] -= 1
-            if waiting[b] == 0:
-                heapq.heappush(eligible, (-priority[b], b))
+        _release(succ, waiting, eligible, priority, j)
     return Plan(starts, modes)
+
+
+def _release(succ: dict[int, list[tuple[int, int]]], waiting: np.ndarray, eligible: list[tuple[float, int]],
+             priority: np.ndarray, j: int) -> None:  # fmt: skip
+    """``j`` is placed: its successors wait for one job fewer; those with none left become eligible."""
+    for b, _ in succ.get(j, ()):
+        waiting[b] -= 1
+        if waiting[b] == 0:
+            heapq.heappush(eligible, (-priority[b], b))
 
 
 def _cheapest_nonrenewable(inst: Instance) -> np.ndarray:
@@ -187,3 +210,12 @@ def best_schedule(inst: Instance, samples: int = 200, seed: int = 0, budget_s: f
     if best is None:
         raise ValueError("no serial schedule fits the horizon")  # the horizon sums every duration and lag
     return best
+
+
+def frozen_schedule(inst: Instance, fixed: Mapping[int, tuple[int, int]], not_before: int) -> Plan | None:
+    """Best makespan over the four rules with the ``fixed`` jobs held (job -> (start, mode)) and every other
+    job from ``not_before`` on: the rescheduling fallback; ``None`` when no rule's schedule fits the horizon
+    (a job needs more than a resource has for good). No justification, which would move held jobs."""
+    horizon = max(inst.horizon, max((len(r.profile) for r in inst.resources), default=0)) + not_before + 1
+    plans = [p for p in (serial(inst, q, horizon, fixed, not_before) for q in rules(inst).values()) if p]
+    return min(plans, key=lambda p: int(p.ends(inst).max(initial=0))) if plans else None

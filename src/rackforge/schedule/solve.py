@@ -11,7 +11,9 @@ For makespan the start domains are cut to ``[ES_j, UB - tail_j]`` with ``UB`` th
 makespan (no optimal schedule is lost); the reported lower bound is the larger of CP-SAT's and the
 critical path. Rescheduling freezes the jobs started before ``now`` at their previous start and
 mode, lets the rest start from ``now``, finds the best objective, then the schedule closest to the
-previous one (``Σ |S_j - S'_j|``) among those within that objective.
+previous one (``Σ |S_j - S'_j|``) among those within that objective. Its fallback holds the started
+jobs too (``frozen_schedule``); when CP-SAT proves no schedule keeps them (a pivot cut a resource they
+use), the result is an ``InfeasibleError`` whose diagnosis lists what the held jobs overload.
 """
 
 from __future__ import annotations
@@ -22,16 +24,18 @@ from dataclasses import replace
 
 import numpy as np
 
+from rackforge.errors import InfeasibleError
 from rackforge.schedule import cpsat
-from rackforge.schedule.check import objective_value, project_finishes
+from rackforge.schedule.check import objective_value, project_finishes, violations
 from rackforge.schedule.instance import Instance
 from rackforge.schedule.network import critical_path, earliest_starts, project_critical_paths, tails, topological
 from rackforge.schedule.result import ScheduleResult
-from rackforge.schedule.sgs import Plan, best_schedule
+from rackforge.schedule.sgs import Plan, best_schedule, frozen_schedule
 
 OBJECTIVES = ("makespan", "tardiness", "delay")
 HEURISTIC_S = 2.0
 HEURISTIC_SHARE = 0.02
+RESTART_SHARE = 0.1
 
 
 def _scale(objective: str) -> float:
@@ -86,7 +90,9 @@ def solve_instance(
     seed: int = 0,
 ) -> ScheduleResult:  # fmt: skip
     """Best schedule within the limits; the priority rules get ``HEURISTIC_SHARE`` of ``time_limit`` (at
-    most ``HEURISTIC_S``; the four rules always run) and CP-SAT the rest."""
+    most ``HEURISTIC_S``; the four rules always run) and CP-SAT the rest. For makespan with a time limit,
+    CP-SAT's first run gets ``RESTART_SHARE`` of what is left and, unless it proved optimality, a
+    restart on the windows of its incumbent the remainder (``_restart``)."""
     started = time.perf_counter()
     budget = HEURISTIC_S if time_limit is None else min(HEURISTIC_S, HEURISTIC_SHARE * time_limit)
     rules = best_schedule(inst, seed=seed, budget_s=budget)
@@ -94,9 +100,25 @@ def solve_instance(
     upper = int(rules.ends(inst).max(initial=0))
     lo, hi, horizon = _bounds(inst, objective, upper, 0)
     left = None if time_limit is None else max(time_limit - (time.perf_counter() - started), 0.01)
-    req = cpsat.Request(objective, left, threads, seed, horizon=horizon)
+    share = RESTART_SHARE if objective == "makespan" else 1.0
+    req = cpsat.Request(objective, None if left is None else share * left, threads, seed, horizon=horizon)
     out = cpsat.solve(inst, req, lo, hi)
+    if share < 1.0 and time_limit is not None and out.status == "feasible":
+        out = _restart(inst, out, req, max(time_limit - (time.perf_counter() - started), 0.01))
     return _result(inst, objective, replace(out, runtime_s=time.perf_counter() - started), rules, heuristic)
+
+
+def _restart(inst: Instance, first: cpsat.Outcome, req: cpsat.Request, left: float) -> cpsat.Outcome:
+    """Makespan again, the start windows cut to the incumbent's ``U`` (``[ES_j, U - tail_j]``) and the
+    incumbent as hint, for ``left`` seconds. Presolve on the tighter windows proves optimality more
+    often than the search that found ``U`` does by going on. The lower bound is the larger of the two
+    runs' (both are valid: the second run holds every schedule of makespan ``<= U``)."""
+    assert first.plan is not None
+    lo, hi, horizon = _bounds(inst, "makespan", round(first.objective), 0)
+    second = cpsat.solve(inst, replace(req, time_limit=left, hint=first.plan, horizon=horizon), lo, hi)
+    if second.plan is None:
+        return first
+    return replace(second, bound=max(first.bound, second.bound))
 
 
 def reschedule(
@@ -107,12 +129,16 @@ def reschedule(
     objective = previous.objective_name
     frozen = tuple((j, previous.starts[job.name], previous.modes.get(job.name, 0))
                    for j, job in enumerate(inst.jobs) if previous.starts.get(job.name, now) < now)  # fmt: skip
-    rules = best_schedule(inst, seed=seed)
-    heuristic = _value(inst, objective, rules)
+    rules = frozen_schedule(inst, {j: (s, m) for j, s, m in frozen}, now)
     lo, hi, horizon = _bounds(inst, objective, inst.horizon + now, now)
     half = None if time_limit is None else time_limit / 2
     base = cpsat.Request(objective, half, threads, seed, frozen=frozen, not_before=now, horizon=horizon)
     first = cpsat.solve(inst, base, lo, hi)
+    if first.status == "infeasible" or rules is None:
+        why = violations(inst, *_named(inst, rules)) if rules else ["a task needs more of a resource than it has"]
+        raise InfeasibleError(f"no schedule keeps the {len(frozen)} tasks started before period {now} as they are",
+                              why or ["the horizon is too short"])  # fmt: skip
+    heuristic = _value(inst, objective, rules)
     if first.plan is None:
         return _result(inst, objective, first, rules, heuristic)
     prev = tuple(int(previous.starts.get(j.name, now)) for j in inst.jobs)
