@@ -18,7 +18,6 @@ from rackforge.schedule import (
     Precedence,
     Project,
     Resource,
-    cpsat,
     reschedule,
     solve_instance,
     violations,
@@ -27,7 +26,6 @@ from rackforge.schedule.check import objective_value
 from rackforge.schedule.network import critical_path, project_critical_paths
 from rackforge.schedule.readers import read_instance, read_j30_optima, read_mm_optima
 from rackforge.schedule.sgs import best_schedule, frozen_schedule, justify, serial
-from rackforge.schedule.solve import _restart
 
 DATA = Path(__file__).parent / "data" / "psplib"
 J30 = sorted(p.stem for p in DATA.glob("j30*_*.sm"))
@@ -184,21 +182,3 @@ def test_a_pivot_that_starves_started_tasks_is_infeasible_with_a_diagnosis() -> 
     with pytest.raises(InfeasibleError) as caught:
         reschedule(starved, before, now=10, time_limit=30, threads=2)
     assert any(cut[k].name in line and "over capacity" in line for line in caught.value.diagnosis)
-
-
-def test_the_restart_from_an_incumbent_reaches_and_proves_the_published_optimum() -> None:
-    """``_restart`` cuts the windows to the incumbent's makespan: from the priority rules' schedule it
-    must still reach the J30 optimum, prove it, and keep a lower bound no weaker than the first run's."""
-    name = J30[0]
-    inst = read_instance(DATA / f"{name}.sm")
-    plan = best_schedule(inst, samples=0)
-    upper = float(plan.ends(inst).max())
-    first = cpsat.Outcome("feasible", plan, upper, float(critical_path(inst)), 0.0)
-    req = cpsat.Request("makespan", 30.0, 2, 0, horizon=int(upper))
-    out = _restart(inst, first, req, 30.0)
-    assert out.status == "optimal"
-    assert out.objective == read_j30_optima(DATA / "j30opt.sm")[name] <= upper
-    assert out.bound >= first.bound
-    assert out.plan is not None
-    starts = {j.name: int(s) for j, s in zip(inst.jobs, out.plan.starts, strict=True)}
-    assert violations(inst, starts) == []

@@ -91,6 +91,16 @@ def test_schedule_cli_json_and_reschedule(run, portfolio, tmp_path: Path) -> Non
     assert again.code == 0, again.err
     moved = json.loads(again.out)
     assert moved["starts"] == doc["starts"], "nothing changed: the reschedule moves nothing"
+    # the pivot that cannot be: hw-eng cut to 1 under the 44-week compute design (3 engineers), started
+    starved = tmp_path / "starved.yaml"
+    starved.write_text(path.read_text().replace(
+        "{name: hw-eng, capacity: 4}",
+        "{name: hw-eng, capacity: 4, calendar: [{from_week: 10, capacity: 1}, {from_week: 60, capacity: 4}]}"))  # fmt: skip
+    stuck = run("schedule", starved, "--previous", prev, "--now-week", "10", "--threads", "2")
+    assert stuck.code == 1, stuck.err
+    assert "infeasible: no schedule keeps the" in stuck.err
+    assert "hw-eng over capacity" in stuck.err
+    assert "Traceback" not in stuck.err
 
 
 def test_psplib_cli_contract(run) -> None:

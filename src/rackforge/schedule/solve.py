@@ -35,7 +35,6 @@ from rackforge.schedule.sgs import Plan, best_schedule, frozen_schedule
 OBJECTIVES = ("makespan", "tardiness", "delay")
 HEURISTIC_S = 2.0
 HEURISTIC_SHARE = 0.02
-RESTART_SHARE = 0.1
 
 
 def _scale(objective: str) -> float:
@@ -90,9 +89,7 @@ def solve_instance(
     seed: int = 0,
 ) -> ScheduleResult:  # fmt: skip
     """Best schedule within the limits; the priority rules get ``HEURISTIC_SHARE`` of ``time_limit`` (at
-    most ``HEURISTIC_S``; the four rules always run) and CP-SAT the rest. For makespan with a time limit,
-    CP-SAT's first run gets ``RESTART_SHARE`` of what is left and, unless it proved optimality, a
-    restart on the windows of its incumbent the remainder (``_restart``)."""
+    most ``HEURISTIC_S``; the four rules always run) and CP-SAT the rest."""
     started = time.perf_counter()
     budget = HEURISTIC_S if time_limit is None else min(HEURISTIC_S, HEURISTIC_SHARE * time_limit)
     rules = best_schedule(inst, seed=seed, budget_s=budget)
@@ -100,25 +97,9 @@ def solve_instance(
     upper = int(rules.ends(inst).max(initial=0))
     lo, hi, horizon = _bounds(inst, objective, upper, 0)
     left = None if time_limit is None else max(time_limit - (time.perf_counter() - started), 0.01)
-    share = RESTART_SHARE if objective == "makespan" else 1.0
-    req = cpsat.Request(objective, None if left is None else share * left, threads, seed, horizon=horizon)
+    req = cpsat.Request(objective, left, threads, seed, horizon=horizon)
     out = cpsat.solve(inst, req, lo, hi)
-    if share < 1.0 and time_limit is not None and out.status == "feasible":
-        out = _restart(inst, out, req, max(time_limit - (time.perf_counter() - started), 0.01))
     return _result(inst, objective, replace(out, runtime_s=time.perf_counter() - started), rules, heuristic)
-
-
-def _restart(inst: Instance, first: cpsat.Outcome, req: cpsat.Request, left: float) -> cpsat.Outcome:
-    """Makespan again, the start windows cut to the incumbent's ``U`` (``[ES_j, U - tail_j]``) and the
-    incumbent as hint, for ``left`` seconds. Presolve on the tighter windows proves optimality more
-    often than the search that found ``U`` does by going on. The lower bound is the larger of the two
-    runs' (both are valid: the second run holds every schedule of makespan ``<= U``)."""
-    assert first.plan is not None
-    lo, hi, horizon = _bounds(inst, "makespan", round(first.objective), 0)
-    second = cpsat.solve(inst, replace(req, time_limit=left, hint=first.plan, horizon=horizon), lo, hi)
-    if second.plan is None:
-        return first
-    return replace(second, bound=max(first.bound, second.bound))
 
 
 def reschedule(
