@@ -79,7 +79,8 @@ class Instance:
 
     @property
     def horizon(self) -> int:
-        """A trivial upper bound on the makespan: latest release plus every job's longest mode and lag."""
+        """A trivial upper bound on the makespan: the later of the latest release and the end of every capacity
+        calendar, plus every job's longest mode and lag (from then on capacities hold, so jobs fit one by one)."""
         lags = sum(max(p.lag, 0) for p in self.precedences)
-        release = max((p.release for p in self.projects), default=0)
+        release = max([p.release for p in self.projects] + [len(r.profile) for r in self.resources])
         return release + sum(max(m.duration for m in j.modes) for j in self.jobs) + lags

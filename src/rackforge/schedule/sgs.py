@@ -216,6 +216,6 @@ def frozen_schedule(inst: Instance, fixed: Mapping[int, tuple[int, int]], not_be
     """Best makespan over the four rules with the ``fixed`` jobs held (job -> (start, mode)) and every other
     job from ``not_before`` on: the rescheduling fallback; ``None`` when no rule's schedule fits the horizon
     (a job needs more than a resource has for good). No justification, which would move held jobs."""
-    horizon = max(inst.horizon, max((len(r.profile) for r in inst.resources), default=0)) + not_before + 1
+    horizon = inst.horizon + not_before + 1
     plans = [p for p in (serial(inst, q, horizon, fixed, not_before) for q in rules(inst).values()) if p]
     return min(plans, key=lambda p: int(p.ends(inst).max(initial=0))) if plans else None

@@ -115,10 +115,9 @@ def reschedule(
     half = None if time_limit is None else time_limit / 2
     base = cpsat.Request(objective, half, threads, seed, frozen=frozen, not_before=now, horizon=horizon)
     first = cpsat.solve(inst, base, lo, hi)
-    if first.status == "infeasible" or rules is None:
+    if rules is None or first.status == "infeasible":
         why = violations(inst, *_named(inst, rules)) if rules else ["a task needs more of a resource than it has"]
-        raise InfeasibleError(f"no schedule keeps the {len(frozen)} tasks started before period {now} as they are",
-                              why or ["the horizon is too short"])  # fmt: skip
+        raise InfeasibleError(f"no schedule keeps the {len(frozen)} tasks started before period {now} as they are", why)
     heuristic = _value(inst, objective, rules)
     if first.plan is None:
         return _result(inst, objective, first, rules, heuristic)
