@@ -99,7 +99,8 @@ def test_schedule_cli_json_and_reschedule(run, portfolio, tmp_path: Path) -> Non
     stuck = run("schedule", starved, "--previous", prev, "--now-week", "10", "--threads", "2")
     assert stuck.code == 1, stuck.err
     assert "infeasible: no schedule keeps the" in stuck.err
-    assert "hw-eng over capacity" in stuck.err
+    assert "tasks started before week 10 as they are" in stuck.err, "weeks as the user counts them"
+    assert "hw-eng over capacity in 43 weeks (first week 10: 3)" in stuck.err
     assert "Traceback" not in stuck.err
 
 

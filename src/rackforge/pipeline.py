@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,10 +104,8 @@ def run_schedule(
     with placed(inputs):
         inst = instance_of(s)
         if previous is not None and now_week is not None:
-            result = reschedule(inst, previous, now_week - 1, limit, threads, seed)
-        else:
-            result = solve_instance(inst, s.schedule.objective, limit, threads, seed)
-    return replace(result, unit="week")
+            return reschedule(inst, previous, now_week - 1, limit, threads, seed)
+        return solve_instance(inst, s.schedule.objective, limit, threads, seed)
 
 
 def run_supply(

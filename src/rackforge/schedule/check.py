@@ -17,11 +17,11 @@ def violations(inst: Instance, starts: dict[str, int], modes: dict[str, int] | N
     e = s + np.array([m.duration for m in mode])
     for p in inst.precedences:
         if s[p.after] < e[p.before] + p.lag:
-            out.append(f"{inst.jobs[p.after].name} starts at {s[p.after]} before "
-                       f"{inst.jobs[p.before].name} ends at {e[p.before]} + lag {p.lag}")  # fmt: skip
+            out.append(f"{inst.jobs[p.after].name} starts in {inst.when(s[p.after])} before "
+                       f"{inst.jobs[p.before].name} ends in {inst.when(e[p.before])} + lag {p.lag}")  # fmt: skip
     for j, job in enumerate(inst.jobs):
         if s[j] < inst.projects[job.project].release:
-            out.append(f"{job.name} starts at {s[j]} before its project's release")
+            out.append(f"{job.name} starts in {inst.when(s[j])} before its project's release")
     horizon = int(e.max(initial=0))
     for k, res in enumerate(inst.resources):
         use = np.zeros(horizon + 1, dtype=np.int64)
@@ -29,7 +29,8 @@ def violations(inst: Instance, starts: dict[str, int], modes: dict[str, int] | N
             use[s[j] : e[j]] += m.renewable[k]
         over = [t for t in np.flatnonzero(use[:horizon]) if use[t] > res.at(int(t))]
         if over:
-            out.append(f"{res.name} over capacity in {len(over)} periods (first {over[0]}: {use[over[0]]})")
+            first = f"first {inst.when(int(over[0]))}: {use[over[0]]}"
+            out.append(f"{res.name} over capacity in {len(over)} {inst.unit}s ({first})")
     for r, cap in enumerate(inst.nonrenewable):
         total = sum(m.nonrenewable[r] for m in mode)
         if total > cap:

@@ -76,6 +76,13 @@ class Instance:
     resources: tuple[Resource, ...]
     nonrenewable: tuple[int, ...] = ()
     source: str = field(default="", compare=False)
+    unit: str = field(default="period", compare=False)
+    first: int = field(default=0, compare=False)
+
+    def when(self, t: int) -> str:
+        """Period ``t`` as the user counts it: ``period t``, or ``week t + 1`` for a scenario
+        (``unit="week"``, ``first=1``)."""
+        return f"{self.unit} {t + self.first}"
 
     @property
     def horizon(self) -> int:

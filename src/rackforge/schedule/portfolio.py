@@ -49,7 +49,7 @@ def instance_of(scenario: Scenario) -> Instance:
                 precedences.append(Precedence(index[job_name(proj, link.task)], index[job_name(proj, task.name)],
                                               link.lag_weeks))  # fmt: skip
     projects = tuple(Project(p.name, p.release_week - 1, p.due_week, p.priority) for p in scenario.projects)
-    return Instance(scenario.name, tuple(jobs), tuple(precedences), projects, resources)
+    return Instance(scenario.name, tuple(jobs), tuple(precedences), projects, resources, unit="week", first=1)
 
 
 def gates(scenario: Scenario, result: ScheduleResult) -> dict[str, int]:

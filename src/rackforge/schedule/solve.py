@@ -81,7 +81,7 @@ def _result(inst: Instance, objective: str, out: cpsat.Outcome, fallback: Plan, 
     runtime = out.runtime_s
     return ScheduleResult(status, objective, value, max(bound, 0.0), runtime, starts, modes,
                           {p.name: int(c) for p, c in zip(inst.projects, finish, strict=True)},
-                          heuristic, source)  # fmt: skip
+                          heuristic, source, inst.unit)  # fmt: skip
 
 
 def solve_instance(
@@ -117,7 +117,8 @@ def reschedule(
     first = cpsat.solve(inst, base, lo, hi)
     if rules is None or first.status == "infeasible":
         why = violations(inst, *_named(inst, rules)) if rules else ["a task needs more of a resource than it has"]
-        raise InfeasibleError(f"no schedule keeps the {len(frozen)} tasks started before period {now} as they are", why)
+        held = f"the {len(frozen)} tasks started before {inst.when(now)}"
+        raise InfeasibleError(f"no schedule keeps {held} as they are", why)
     heuristic = _value(inst, objective, rules)
     if first.plan is None:
         return _result(inst, objective, first, rules, heuristic)
