@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -182,3 +183,23 @@ def test_a_pivot_that_starves_started_tasks_is_infeasible_with_a_diagnosis() -> 
     with pytest.raises(InfeasibleError) as caught:
         reschedule(starved, before, now=10, time_limit=30, threads=2)
     assert any(cut[k].name in line and "over capacity" in line for line in caught.value.diagnosis)
+
+
+def test_a_pivot_that_lengthens_a_started_task_past_its_started_successor_is_infeasible() -> None:
+    """A started task that now takes longer than the gap before its (also started) successor: both
+    are held, so the precedence cannot hold; the diagnosis names the pair and the period."""
+    inst = read_instance(DATA / "j3014_1.sm")
+    before = solve_instance(inst, time_limit=30, threads=2)
+    now = 12
+    started = {j for j, job in enumerate(inst.jobs) if before.starts[job.name] < now}
+    link = next(p for p in inst.precedences
+                if {p.before, p.after} <= started and inst.jobs[p.before].modes[0].duration > 0)  # fmt: skip
+    a, b = inst.jobs[link.before], inst.jobs[link.after]
+    gap = before.starts[b.name] - before.starts[a.name]
+    longer = Job(a.name, a.project, (replace(a.modes[0], duration=gap + 2),))
+    jobs = tuple(longer if j is a else j for j in inst.jobs)
+    with pytest.raises(InfeasibleError) as caught:
+        reschedule(replace(inst, jobs=jobs), before, now=now, time_limit=30, threads=2)
+    expected = (f"{b.name} starts in period {before.starts[b.name]} before {a.name} ends in period "
+                f"{before.starts[a.name] + gap + 2} + lag 0")  # fmt: skip
+    assert expected in caught.value.diagnosis
