@@ -26,6 +26,7 @@ from rackforge.schedule import (
 from rackforge.schedule.check import objective_value
 from rackforge.schedule.network import critical_path, project_critical_paths
 from rackforge.schedule.readers import read_instance, read_j30_optima, read_mm_optima
+from rackforge.schedule.result import ScheduleResult
 from rackforge.schedule.sgs import best_schedule, frozen_schedule, justify, serial
 
 DATA = Path(__file__).parent / "data" / "psplib"
@@ -131,9 +132,15 @@ def test_priority_rule_schedules_are_feasible_on_every_test_instance() -> None:
         assert violations(inst, starts, modes) == [], path.name
 
 
-def test_reschedule_keeps_started_tasks_and_changes_least() -> None:
+@pytest.fixture(scope="module")
+def solved() -> tuple[Instance, ScheduleResult]:
+    """j3014_1 and its proven-optimal schedule: the previous plan of the rescheduling tests."""
     inst = read_instance(DATA / "j3014_1.sm")
-    before = solve_instance(inst, time_limit=30, threads=2)
+    return inst, solve_instance(inst, time_limit=30, threads=2)
+
+
+def test_reschedule_keeps_started_tasks_and_changes_least(solved: tuple[Instance, ScheduleResult]) -> None:
+    inst, before = solved
     same = reschedule(inst, before, now=10, time_limit=30, threads=2)
     assert same.objective == before.objective
     assert same.starts == before.starts, "nothing changed, so nothing moves"
@@ -170,9 +177,10 @@ def test_the_rescheduling_fallback_holds_started_jobs(inst: Instance, now: int) 
     assert violations(inst, {j.name: int(s) for j, s in zip(inst.jobs, plan.starts, strict=True)}) == []
 
 
-def test_a_pivot_that_starves_started_tasks_is_infeasible_with_a_diagnosis() -> None:
-    inst = read_instance(DATA / "j3014_1.sm")
-    before = solve_instance(inst, time_limit=30, threads=2)
+def test_a_pivot_that_starves_started_tasks_is_infeasible_with_a_diagnosis(
+    solved: tuple[Instance, ScheduleResult],
+) -> None:
+    inst, before = solved
     running = [j for j, job in enumerate(inst.jobs)
                if before.starts[job.name] < 10 < before.starts[job.name] + job.modes[0].duration]  # fmt: skip
     k = int(np.argmax(inst.jobs[running[0]].modes[0].renewable))
@@ -185,11 +193,12 @@ def test_a_pivot_that_starves_started_tasks_is_infeasible_with_a_diagnosis() -> 
     assert any(cut[k].name in line and "over capacity" in line for line in caught.value.diagnosis)
 
 
-def test_a_pivot_that_lengthens_a_started_task_past_its_started_successor_is_infeasible() -> None:
+def test_a_pivot_that_lengthens_a_started_task_past_its_started_successor_is_infeasible(
+    solved: tuple[Instance, ScheduleResult],
+) -> None:
     """A started task that now takes longer than the gap before its (also started) successor: both
     are held, so the precedence cannot hold; the diagnosis names the pair and the period."""
-    inst = read_instance(DATA / "j3014_1.sm")
-    before = solve_instance(inst, time_limit=30, threads=2)
+    inst, before = solved
     now = 12
     started = {j for j, job in enumerate(inst.jobs) if before.starts[job.name] < now}
     link = next(p for p in inst.precedences
