@@ -134,7 +134,7 @@ def test_priority_rule_schedules_are_feasible_on_every_test_instance() -> None:
 
 @pytest.fixture(scope="module")
 def solved() -> tuple[Instance, ScheduleResult]:
-    """j3014_1 and its proven-optimal schedule: the previous plan of the rescheduling tests."""
+    """j3014_1 and its schedule: the previous plan of the rescheduling tests."""
     inst = read_instance(DATA / "j3014_1.sm")
     return inst, solve_instance(inst, time_limit=30, threads=2)
 
