@@ -134,10 +134,11 @@ def supply_cmd(
     export_mps: Annotated[Path | None, typer.Option("--export-mps", help="Write the exact model as MPS.")] = None,
 ) -> None:
     """Plan builds and purchases week by week across facilities and suppliers (HiGHS)."""
-    from rackforge.pipeline import run_supply
+    from rackforge.pipeline import run_schedule, run_supply, schedule_gates
 
     inputs = load_inputs(scenario)
-    plan = run_supply(inputs, time_limit=time_limit, threads=threads, seed=seed, export_mps=export_mps)
+    gates = schedule_gates(inputs, run_schedule(inputs, threads=threads, seed=seed))
+    plan = run_supply(inputs, time_limit=time_limit, threads=threads, seed=seed, export_mps=export_mps, gates=gates)
     if as_json:
         _print_json(plan.to_dict())
     elif plan.status in ("optimal", "feasible"):

@@ -5,7 +5,7 @@ Stages that are not built yet are absent from the result, never faked.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,24 +108,27 @@ def run_schedule(
         return solve_instance(inst, s.schedule.objective, limit, threads, seed)
 
 
+def schedule_gates(inputs: Inputs, schedule: ScheduleResult | None) -> dict[str, int]:
+    """First week each product family may be built, from the development schedule (none without one)."""
+    from rackforge.schedule.portfolio import gates
+
+    return gates(inputs.scenario, schedule) if schedule is not None else {}
+
+
 def run_supply(
     inputs: Inputs, sizing: Sizing | None = None, bom: BillOfMaterials | None = None,
     time_limit: float | None = None, threads: int | None = None, seed: int = 0, export_mps: Path | None = None,
-    schedule: ScheduleResult | None = None,
+    gates: Mapping[str, int] | None = None,
 ) -> SupplyPlan:  # fmt: skip
-    """The supply plan (sizing and BOM first unless given), with lines of families that development
-    projects introduce gated by their completion (the schedule is solved first unless given);
-    optionally the exact model as MPS."""
-    from rackforge.schedule.portfolio import gated, gates
+    """The supply plan (sizing and BOM first unless given); ``gates`` hold a product family's lines until
+    a week (see :func:`schedule_gates`); optionally the exact model as MPS."""
     from rackforge.supply import build_model, plan_supply, write_mps
 
     bom = bom or run_bom(inputs, sizing)
-    schedule = schedule or run_schedule(inputs, threads=threads, seed=seed)
-    scenario = gated(inputs.scenario, gates(inputs.scenario, schedule)) if schedule else inputs.scenario
     with placed(inputs):
         if export_mps is not None:
-            write_mps(build_model(scenario, inputs.catalog, bom)[1], str(export_mps))
-        return plan_supply(scenario, inputs.catalog, bom, time_limit, threads, seed)
+            write_mps(build_model(inputs.scenario, inputs.catalog, bom, gates)[1], str(export_mps))
+        return plan_supply(inputs.scenario, inputs.catalog, bom, time_limit, threads, seed, gates=gates)
 
 
 def run_plan(inputs: Inputs, progress: Progress = _quiet) -> PlanResult:
@@ -137,5 +140,6 @@ def run_plan(inputs: Inputs, progress: Progress = _quiet) -> PlanResult:
     progress("schedule")
     schedule = run_schedule(inputs)
     progress("supply")
-    supply = run_supply(inputs, sizing, bom, schedule=schedule) if inputs.scenario.facilities else None
+    gates = schedule_gates(inputs, schedule)
+    supply = run_supply(inputs, sizing, bom, gates=gates) if inputs.scenario.facilities else None
     return PlanResult(inputs, sizing, bom, supply, schedule)

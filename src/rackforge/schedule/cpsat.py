@@ -19,6 +19,7 @@ from ortools.sat.python import cp_model
 
 from rackforge.schedule.instance import Instance
 from rackforge.schedule.sgs import Plan
+from rackforge.status import SolveStatus
 
 WEIGHT_SCALE = 1000
 
@@ -45,7 +46,7 @@ class Request:
 class Outcome:
     """Solver status, plan, objective and bound in the objective's integer scale, wall seconds."""
 
-    status: str
+    status: SolveStatus
     plan: Plan | None
     objective: float
     bound: float
@@ -186,10 +187,14 @@ def _hint(m: cp_model.CpModel, v: _Vars, hint: Plan | None) -> None:
 
 
 def _outcome(solver: cp_model.CpSolver, status: cp_model.CpSolverStatus, v: _Vars, runtime: float) -> Outcome:
-    names = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
-             cp_model.MODEL_INVALID: "invalid"}  # fmt: skip
-    name = names.get(status, "unknown")
-    if name not in ("optimal", "feasible"):
+    names = {
+        cp_model.OPTIMAL: SolveStatus.OPTIMAL,
+        cp_model.FEASIBLE: SolveStatus.FEASIBLE,
+        cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
+        cp_model.UNKNOWN: SolveStatus.TIME_LIMIT,
+    }
+    name = names.get(status, SolveStatus.ERROR)
+    if not name.has_result:
         return Outcome(name, None, float("nan"), float("nan"), runtime)
     starts = np.array([solver.value(s) for s in v.starts], dtype=np.int64)
     modes = np.array([next(i for i, x in enumerate(xs) if solver.value(x)) for xs in v.modes], dtype=np.int64)

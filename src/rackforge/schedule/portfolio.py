@@ -60,16 +60,3 @@ def gates(scenario: Scenario, result: ScheduleResult) -> dict[str, int]:
             week = result.finishes[proj.name] + 1
             out[proj.family] = min(out.get(proj.family, week), week)
     return out
-
-
-def gated(scenario: Scenario, weeks: dict[str, int]) -> Scenario:
-    """``scenario`` with every line of a gated family starting no earlier than its gate week."""
-    if not weeks:
-        return scenario
-    facilities = tuple(
-        f.model_copy(update={"lines": tuple(
-            line.model_copy(update={"start_week": max(line.start_week, weeks.get(line.family, 1))})
-            for line in f.lines)})
-        for f in scenario.facilities
-    )  # fmt: skip
-    return scenario.model_copy(update={"facilities": facilities})

@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from rackforge.status import SolveStatus
+
 
 @dataclass(frozen=True)
 class ScheduleResult:
@@ -13,7 +15,7 @@ class ScheduleResult:
     lower bound and relative gap, wall seconds, start period and mode (0-based) per job, finish per
     project, and the priority-rule heuristic's objective for reference."""
 
-    status: str
+    status: SolveStatus
     objective_name: str
     objective: float
     lower_bound: float
@@ -47,7 +49,7 @@ class ScheduleResult:
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> ScheduleResult:
         """Read back a ``schedule --json`` document (the previous schedule of a reschedule)."""
-        return cls(str(doc["status"]), str(doc["objective"]), float(doc["objective_value"]),
+        return cls(SolveStatus(doc["status"]), str(doc["objective"]), float(doc["objective_value"]),
                    float(doc["lower_bound"]), float(doc["runtime_s"]),
                    {str(k): int(v) for k, v in doc["starts"].items()},
                    {str(k): int(v) for k, v in doc.get("modes", {}).items()},

@@ -31,6 +31,7 @@ from rackforge.schedule.instance import Instance
 from rackforge.schedule.network import critical_path, earliest_starts, project_critical_paths, tails, topological
 from rackforge.schedule.result import ScheduleResult
 from rackforge.schedule.sgs import Plan, best_schedule, frozen_schedule
+from rackforge.status import SolveStatus
 
 OBJECTIVES = ("makespan", "tardiness", "delay")
 HEURISTIC_S = 2.0
@@ -68,13 +69,13 @@ def _result(inst: Instance, objective: str, out: cpsat.Outcome, fallback: Plan, 
     plan, status, source = out.plan, out.status, "cp-sat"
     bound = 0.0
     if plan is None:
-        plan, status, source = fallback, "feasible", "priority rules"
+        plan, status, source = fallback, SolveStatus.FEASIBLE, "priority rules"
     else:
         bound = out.bound / _scale(objective) - _offset(inst, objective)
     value = _value(inst, objective, plan)
     if objective == "makespan":
         bound = max(math.ceil(bound - 1e-9), critical_path(inst))
-    if status == "optimal":
+    if status == SolveStatus.OPTIMAL:
         bound = value
     starts, modes = _named(inst, plan)
     finish = project_finishes(inst, starts, modes)
@@ -115,7 +116,7 @@ def reschedule(
     half = None if time_limit is None else time_limit / 2
     base = cpsat.Request(objective, half, threads, seed, frozen=frozen, not_before=now, horizon=horizon)
     first = cpsat.solve(inst, base, lo, hi)
-    if rules is None or first.status == "infeasible":
+    if rules is None or first.status == SolveStatus.INFEASIBLE:
         why = violations(inst, *_named(inst, rules)) if rules else ["a task needs more of a resource than it has"]
         held = f"the {len(frozen)} tasks started before {inst.when(now)}"
         raise InfeasibleError(f"no schedule keeps {held} as they are", why)

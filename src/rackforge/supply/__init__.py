@@ -10,6 +10,7 @@ lateness, then cost with lateness held at that optimum.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -19,6 +20,7 @@ from rackforge.bom import BillOfMaterials
 from rackforge.catalog import Catalog
 from rackforge.errors import InputError, Problem
 from rackforge.scenario import Scenario
+from rackforge.status import SolveStatus
 from rackforge.supply.attribution import domestic_shares
 from rackforge.supply.data import SupplyData, supply_data
 from rackforge.supply.diagnose import explain
@@ -35,12 +37,19 @@ ELASTIC_LATENESS_RATE = 1e3
 ELASTIC_SLACK_COST = 1e3
 
 
-def build_model(scenario: Scenario, catalog: Catalog, bom: BillOfMaterials) -> tuple[SupplyData, LinearProgram, Blocks]:
-    """Index the network and assemble the program; an input error when no facility can build what is needed."""
+Gates = Mapping[str, int]
+
+
+def build_model(
+    scenario: Scenario, catalog: Catalog, bom: BillOfMaterials, gates: Gates | None = None
+) -> tuple[SupplyData, LinearProgram, Blocks]:
+    """Index the network and assemble the program; an input error when no facility can build what is needed.
+
+    ``gates``: first week each product family's lines may build (development gates), none if omitted."""
     if not scenario.facilities:
         raise InputError(Problem(("facilities",), "the supply plan needs at least one facility",
                                  "add `facilities:` with lines for the families you build"))  # fmt: skip
-    data = supply_data(scenario, catalog, bom)
+    data = supply_data(scenario, catalog, bom, gates)
     missing = sorted({data.items[j] for j in np.flatnonzero(data.assembly & ~data.buildable.any(axis=0))})
     if missing:
         fams = sorted({catalog.items[m].family for m in missing})
@@ -54,7 +63,7 @@ def _lexicographic(lp: LinearProgram, v: Blocks, **kw: object) -> Solution:
     late = np.zeros_like(lp.cost)
     late[v.late.ravel()] = lp.cost[v.late.ravel()]
     first = solve(replace(lp, cost=late), **kw)  # type: ignore[arg-type]
-    if first.status not in ("optimal", "feasible"):
+    if not first.status.has_result:
         return first
     row = sp.csc_matrix(late.reshape(1, -1))
     limit = first.objective * (1 + LEXICOGRAPHIC_SLACK) + LEXICOGRAPHIC_SLACK
@@ -63,11 +72,13 @@ def _lexicographic(lp: LinearProgram, v: Blocks, **kw: object) -> Solution:
     return solve(held, **kw)  # type: ignore[arg-type]
 
 
-def diagnose(scenario: Scenario, catalog: Catalog, bom: BillOfMaterials, **kw: object) -> list[str]:
+def diagnose(
+    scenario: Scenario, catalog: Catalog, bom: BillOfMaterials, gates: Gates | None = None, **kw: object
+) -> list[str]:
     """Elastic re-solve: hard constraints become penalised; what still gives way is what binds."""
     policy = scenario.policy.model_copy(update={"on_time": "soft", "lateness_penalty_rate": ELASTIC_LATENESS_RATE,
                                                 "unmet_penalty_rate": ELASTIC_LATENESS_RATE})  # fmt: skip
-    data, lp, blocks = build_model(scenario.model_copy(update={"policy": policy}), catalog, bom)
+    data, lp, blocks = build_model(scenario.model_copy(update={"policy": policy}), catalog, bom, gates)
     names = list(lp.named_rows)
     if names:
         rows = np.array([lp.named_rows[n] for n in names])
@@ -78,7 +89,7 @@ def diagnose(scenario: Scenario, catalog: Catalog, bom: BillOfMaterials, **kw: o
                      matrix=sp.hstack([lp.matrix, extra]).tocsc(), col_hi=np.append(lp.col_hi, np.full(m, np.inf)),
                      integer=np.append(lp.integer, np.zeros(m, dtype=bool)))  # fmt: skip
     sol = solve(lp, **kw)  # type: ignore[arg-type]
-    if sol.status not in ("optimal", "feasible"):
+    if not sol.status.has_result:
         return [f"even the elastic model has no solution (HiGHS status {sol.status})"]
     n = lp.cost.size - len(names)
     slack = {name: float(sol.values[n + i]) for i, name in enumerate(names)}
@@ -88,18 +99,22 @@ def diagnose(scenario: Scenario, catalog: Catalog, bom: BillOfMaterials, **kw: o
 def plan_supply(
     scenario: Scenario, catalog: Catalog, bom: BillOfMaterials,
     time_limit: float | None = None, threads: int | None = None, seed: int = 0, mip_gap: float = MIP_GAP,
+    gates: Gates | None = None,
 ) -> SupplyPlan:  # fmt: skip
-    """Build and solve the weekly supply plan; a MIP stops at relative gap ``mip_gap``."""
+    """Build and solve the weekly supply plan; a MIP stops at relative gap ``mip_gap``.
+
+    ``gates`` maps a product family to the first week its lines may build (the development schedule's
+    completion gates, :func:`rackforge.schedule.portfolio.gates`); the caller solves the schedule."""
     started = time.perf_counter()
-    data, lp, blocks = build_model(scenario, catalog, bom)
+    data, lp, blocks = build_model(scenario, catalog, bom, gates)
     build_s = time.perf_counter() - started
     kw = {"time_limit": time_limit, "threads": threads, "seed": seed, "mip_gap": mip_gap}
     lexicographic = scenario.policy.objective == "lateness-then-cost"
     sol = _lexicographic(lp, blocks, **kw) if lexicographic else solve(lp, **kw)  # type: ignore[arg-type]
     model = {"variables": lp.cost.size, "constraints": lp.matrix.shape[0], "nonzeros": lp.nonzeros,
              "integers": int(lp.integer.sum()), "build_s": build_s}  # fmt: skip
-    if sol.status not in ("optimal", "feasible"):
-        why = tuple(diagnose(scenario, catalog, bom, **kw)) if sol.status == "infeasible" else ()
+    if not sol.status.has_result:
+        why = tuple(diagnose(scenario, catalog, bom, gates, **kw)) if sol.status == SolveStatus.INFEASIBLE else ()
         return SupplyPlan(sol.status, sol.objective, sol.bound, sol.gap, sol.runtime_s, model, {}, (), (), (), why)
     builds, purchases, shipments, transfers = decode(data, blocks, sol.values)
     indicators = kpis(data, blocks, lp, sol.values, purchases)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from rackforge.scenario.models import Policy
+from rackforge.status import SolveStatus
 from rackforge.supply.content import origin_split, share_rows, shares
 from rackforge.supply.data import SupplyData
 from rackforge.supply.formulation import variables
@@ -34,4 +35,4 @@ def domestic_shares(data: SupplyData, policy: Policy, values: np.ndarray) -> lis
     plan = np.maximum(values[:fixed], 0.0)
     lower[:fixed] = upper[:fixed] = plan
     sol = solve(b.program(cost, upper, col_lo=lower))
-    return shares(data, split, sol.values if sol.status == "optimal" else None)
+    return shares(data, split, sol.values if sol.status == SolveStatus.OPTIMAL else None)

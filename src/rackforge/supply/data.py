@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -65,6 +66,7 @@ class SupplyData:
     labour: np.ndarray
     targets: dict[int, float]
     reference: dict[int, float]
+    gates: Mapping[str, int] = field(default_factory=dict)
 
     def lane(self, origin: str, to: str) -> tuple[int, float]:
         """``(transit weeks, USD per unit)`` from ``origin`` to ``to``."""
@@ -81,10 +83,13 @@ class SupplyData:
         return week_date(self.start, t)
 
 
-def ramp(line: Line, weeks: int) -> np.ndarray:
-    """Units per week of ``line`` in weeks 1..T: 0 before start, a linear ramp, then full rate."""
+def ramp(line: Line, weeks: int, gate: int = 1) -> np.ndarray:
+    """Units per week of ``line`` in weeks 1..T: 0 before start, a linear ramp, then full rate.
+
+    The line starts in week ``max(start_week, gate)``: a development gate (the week after the project
+    introducing the family completes) delays the start and the ramp with it."""
     t = np.arange(1, weeks + 1)
-    since = t - line.start_week
+    since = t - max(line.start_week, gate)
     share = np.where(since < 0, 0.0, 1.0)
     if line.ramp_weeks:
         rising = line.ramp_start_share + (1 - line.ramp_start_share) * since / line.ramp_weeks
@@ -104,8 +109,14 @@ def reachable(matrix: BomMatrix, top: np.ndarray) -> np.ndarray:
     return seen
 
 
-def supply_data(scenario: Scenario, catalog: Catalog, bom: BillOfMaterials) -> SupplyData:
-    """Index the scenario's supply network for the weekly plan."""
+def supply_data(
+    scenario: Scenario, catalog: Catalog, bom: BillOfMaterials, gates: Mapping[str, int] | None = None
+) -> SupplyData:
+    """Index the scenario's supply network for the weekly plan.
+
+    ``gates`` maps a product family to the first week any line of it may build (from the development
+    schedule, :func:`rackforge.schedule.portfolio.gates`); no gate where absent."""
+    gates = dict(gates or {})
     matrix = BomMatrix.of(catalog)
     top = np.zeros(len(matrix.ids), dtype=bool)
     for d in bom.deliveries:
@@ -131,7 +142,7 @@ def supply_data(scenario: Scenario, catalog: Catalog, bom: BillOfMaterials) -> S
     build_cost = np.zeros((len(facilities), len(ids)))
     for f, fac in enumerate(facilities):
         for line in fac.lines:
-            capacity[f, families.index(line.family)] += ramp(line, weeks)
+            capacity[f, families.index(line.family)] += ramp(line, weeks, gates.get(line.family, 1))
         for j, item in enumerate(ids):
             build_cost[f, j] = dict(fac.build_cost_usd).get(catalog.items[item].family, 0.0)
     assembly = ~matrix.leaf[keep]
@@ -150,6 +161,7 @@ def supply_data(scenario: Scenario, catalog: Catalog, bom: BillOfMaterials) -> S
         lanes=lanes, default_transit=scenario.policy.default_transit_weeks,
         labour=np.array([not assembly[j] and catalog.items[i].make_or_buy == "make" for j, i in enumerate(ids)],
                         dtype=bool),
+        gates=gates,
         **_thresholds(scenario, catalog),
     )  # fmt: skip
 

@@ -1,8 +1,9 @@
 """HiGHS adapter: the only place that imports ``highspy``.
 
-Maps HiGHS model statuses to rackforge's own: ``optimal``; ``feasible`` (a
-time limit or interruption stopped it with a plan in hand); ``infeasible``;
-``unbounded``; ``unknown`` otherwise.
+Maps HiGHS model statuses to :class:`rackforge.status.SolveStatus`: ``optimal``;
+``feasible`` (a limit or interruption stopped it with a plan in hand);
+``time_limit`` (stopped by the time limit with no plan); ``infeasible``;
+``unbounded``; ``error`` otherwise.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import highspy
 import numpy as np
 
 from rackforge.errors import SolverError
+from rackforge.status import SolveStatus
 from rackforge.supply.model import LinearProgram
 
 
@@ -25,7 +27,7 @@ from rackforge.supply.model import LinearProgram
 class Solution:
     """What a solve returned: status, values, objective, best bound, relative gap and wall time."""
 
-    status: str
+    status: SolveStatus
     values: np.ndarray
     objective: float
     bound: float
@@ -96,23 +98,25 @@ def solve(lp: LinearProgram, time_limit: float | None = None, threads: int | Non
     objective = float(info.objective_function_value) if has_plan else float("nan")
     mip = bool(lp.integer.any())
     bound = float(info.mip_dual_bound) if mip else objective
-    gap = float(info.mip_gap) if mip and has_plan else (0.0 if name == "optimal" else float("nan"))
+    gap = float(info.mip_gap) if mip and has_plan else (0.0 if name == SolveStatus.OPTIMAL else float("nan"))
     return Solution(name, values, objective, bound, gap, runtime)
 
 
-def _status(status: highspy.HighsModelStatus, has_plan: bool) -> str:
+def _status(status: highspy.HighsModelStatus, has_plan: bool) -> SolveStatus:
     s = highspy.HighsModelStatus
     if status == s.kOptimal:
-        return "optimal"
+        return SolveStatus.OPTIMAL
     if status in (s.kInfeasible,):
-        return "infeasible"
+        return SolveStatus.INFEASIBLE
     if status in (s.kUnbounded, s.kUnboundedOrInfeasible):
-        return "unbounded"
+        return SolveStatus.UNBOUNDED
     if has_plan and status in (s.kTimeLimit, s.kInterrupt, s.kIterationLimit, s.kSolutionLimit):
-        return "feasible"
+        return SolveStatus.FEASIBLE
+    if status == s.kTimeLimit:
+        return SolveStatus.TIME_LIMIT
     if status in (s.kModelError, s.kSolveError, s.kLoadError, s.kPresolveError, s.kPostsolveError):
         raise SolverError(f"HiGHS failed: {h_name(status)}")
-    return "unknown"
+    return SolveStatus.ERROR
 
 
 def h_name(status: highspy.HighsModelStatus) -> str:

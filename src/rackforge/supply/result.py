@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from rackforge.status import SolveStatus
 from rackforge.supply.data import SupplyData
 from rackforge.supply.jit import free_children
 from rackforge.supply.model import Blocks, LinearProgram
@@ -68,7 +69,7 @@ class Transfer:
 class SupplyPlan:
     """Result of :func:`rackforge.supply.plan_supply`."""
 
-    status: str
+    status: SolveStatus
     objective: float
     bound: float
     gap: float
