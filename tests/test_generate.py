@@ -97,8 +97,8 @@ def test_an_on_time_plan_exists(tmp_path: Path, seed: int) -> None:
     inputs = load_inputs(tmp_path / "hard.yaml")
     plan = plan_supply(inputs.scenario, inputs.catalog, run_bom(inputs, run_size(inputs)), time_limit=60, threads=1)
     assert plan.status == "optimal", plan.diagnosis
-    assert plan.kpis["units_late"] == pytest.approx(0.0, abs=1e-6)
-    assert min(plan.kpis["on_time_share"].values()) == pytest.approx(1.0)
+    assert plan.kpis.units_late == pytest.approx(0.0, abs=1e-6)
+    assert min(plan.kpis.on_time_share.values()) == pytest.approx(1.0)
 
 
 def test_developer_stock_is_the_gear_no_order_can_deliver(tiny) -> None:
@@ -119,7 +119,7 @@ def test_tiny_instance_plans_optimal_with_exactly_its_parts(tiny) -> None:
     assert len([line for line in bom.lines if inputs.catalog.items[line.part].source == GENERATED]) == 20
     plan = plan_supply(inputs.scenario, inputs.catalog, bom, time_limit=60, threads=1)
     assert plan.status == "optimal"
-    assert plan.model["integers"] > 0, "minimum orders make it a MIP"
+    assert plan.model.integers > 0, "minimum orders make it a MIP"
 
 
 def test_model_grows_with_parts_and_weeks(tmp_path: Path, tiny) -> None:

@@ -140,8 +140,8 @@ def test_plan_satisfies_every_constraint_and_its_objective(small) -> None:
     assert plan.status == "optimal"
     check = recompute(inputs, bom, plan)
     assert check["objective"] == pytest.approx(plan.objective, rel=1e-7)
-    assert check["late_units"] == pytest.approx(plan.kpis["units_late"], abs=1e-6)
-    assert plan.kpis["cost_usd"]["total"] == pytest.approx(plan.objective)
+    assert check["late_units"] == pytest.approx(plan.kpis.units_late, abs=1e-6)
+    assert plan.kpis.cost_usd.total == pytest.approx(plan.objective)
 
 
 SPLIT = (
@@ -177,7 +177,7 @@ def test_transfers_carry_modules_between_specialised_factories(tmp_path: Path) -
     assert families <= {"power", "cooling", "cables", "networking"}
     check = recompute(inputs, bom, plan)
     assert check["objective"] == pytest.approx(plan.objective, rel=1e-7)
-    assert plan.kpis["cost_usd"]["transfer_freight"] == pytest.approx(75 * sum(t.quantity for t in plan.transfers))
+    assert plan.kpis.cost_usd.transfer_freight == pytest.approx(75 * sum(t.quantity for t in plan.transfers))
 
 
 def test_labour_hours_follow_the_builds(tmp_path: Path) -> None:
@@ -191,7 +191,7 @@ def test_labour_hours_follow_the_builds(tmp_path: Path) -> None:
     hours = sum(
         b.quantity * {"compute": 6, "racks": 40}.get(inputs.catalog.items[b.item].family, 0) for b in plan.builds
     )
-    assert plan.kpis["labour_hours"]["houston"]["total"] == pytest.approx(hours)
+    assert plan.kpis.labour_hours["houston"].total == pytest.approx(hours)
     assert hours > 0
 
 
@@ -216,8 +216,8 @@ def test_lexicographic_objective_never_more_late(small, tmp_path) -> None:
     cheap = inputs.scenario.model_copy(update={"policy": lex.policy.model_copy(update={"objective": "cost"})})
     first = plan_supply(lex, inputs.catalog, bom)
     second = plan_supply(cheap, inputs.catalog, bom)
-    assert first.kpis["units_late"] <= second.kpis["units_late"] + 1e-6
-    assert second.kpis["units_late"] > first.kpis["units_late"], "nearly free lateness: the cost objective skips buying"
+    assert first.kpis.units_late <= second.kpis.units_late + 1e-6
+    assert second.kpis.units_late > first.kpis.units_late, "nearly free lateness: the cost objective skips buying"
 
 
 TINY = """\
@@ -268,7 +268,7 @@ def test_tiny_instance_matches_brute_force(tmp_path: Path, demand, late) -> None
     bom = BillOfMaterials((), (), (), {}, {}, {}, {}, 0.0, Tariffs(0, {}, {}, {}), (), deliveries)
     plan = plan_supply(inputs.scenario, inputs.catalog, bom)
     assert plan.status == "optimal"
-    assert plan.model["integers"] == 3, "one min-order binary per week on the acme offer"
+    assert plan.model.integers == 3, "one min-order binary per week on the acme offer"
     assert plan.objective == pytest.approx(brute_force(demand, late), abs=1e-6)
 
 
@@ -356,7 +356,7 @@ def test_time_limited_solve_returns_its_best_plan_and_gap(tmp_path: Path) -> Non
     inputs = load_inputs(path)
     bom = run_bom(inputs, run_size(inputs))
     plan = plan_supply(inputs.scenario, inputs.catalog, bom, time_limit=0.5, threads=1)
-    assert plan.model["integers"] > 0
+    assert plan.model.integers > 0
     assert plan.status == "feasible"
     assert plan.gap > 0.01, "0.5 s cannot prove the 1 % target on this instance"
     if math.isfinite(plan.bound):
@@ -383,9 +383,9 @@ def test_just_in_time_reduction_keeps_the_optimum(small, tmp_path: Path, monkeyp
         inputs = load_inputs(tmp_path / "g.yaml")
         bom = run_bom(inputs, run_size(inputs))
         reduced = plan_supply(inputs.scenario, inputs.catalog, bom, mip_gap=1e-9)
-    assert reduced.model["variables"] > 0
+    assert reduced.model.variables > 0
     monkeypatch.setattr(jit, "free_parts", lambda data, policy: np.zeros(len(data.items), dtype=bool))
     full = plan_supply(inputs.scenario, inputs.catalog, bom, **({} if which == "small" else {"mip_gap": 1e-9}))
-    assert full.model["variables"] > reduced.model["variables"]
+    assert full.model.variables > reduced.model.variables
     assert reduced.objective == pytest.approx(full.objective, rel=1e-7)
     assert recompute(inputs, bom, reduced)["objective"] == pytest.approx(reduced.objective, rel=1e-7)

@@ -74,16 +74,16 @@ def _oracle(inputs, bom, plan) -> dict[tuple[str, int], float]:
 
 def test_share_without_a_target_is_the_most_the_plan_attains(tmp_path: Path) -> None:
     inputs, bom, plan = _plan(tmp_path, NEARSHORE)
-    rows = plan.kpis["domestic_share_by_product_year"]
-    assert {r["product"] for r in rows} == {RACK}
+    rows = plan.kpis.domestic_share_by_product_year
+    assert {r.product for r in rows} == {RACK}
     assert {inputs.catalog.items[t.item].family for t in plan.transfers} == set(NEARBY)
     assert all((t.origin, t.destination) == ("juarez", "houston") for t in plan.transfers)
     oracle = _oracle(inputs, bom, plan)
     for r in rows:
-        assert r["threshold"] == pytest.approx(0.65), "the catalog's dated Buy American threshold"
-        assert r["share"] == pytest.approx(oracle[(RACK, r["year"])], abs=1e-9)
-        assert 0.65 < r["share"] < 0.95
-        assert r["pass"] is True
+        assert r.threshold == pytest.approx(0.65), "the catalog's dated Buy American threshold"
+        assert r.share == pytest.approx(oracle[(RACK, r.year)], abs=1e-9)
+        assert 0.65 < r.share < 0.95
+        assert r.passed is True
 
 
 @pytest.mark.parametrize("target", [0.95, "buy-american"])
@@ -92,15 +92,15 @@ def test_target_brings_module_builds_home_at_least_cost(tmp_path: Path, target: 
     inputs, bom, plan = _plan(tmp_path, NEARSHORE + f"policy: {{domestic_content_target: {target}}}\n")
     assert plan.status == "optimal"
     oracle = _oracle(inputs, bom, plan)
-    rows = plan.kpis["domestic_share_by_product_year"]
+    rows = plan.kpis.domestic_share_by_product_year
     assert rows
     for r in rows:
-        assert r["threshold"] == pytest.approx(0.95 if target == 0.95 else 0.65)
-        assert r["share"] >= r["threshold"] - 1e-6
-        assert r["pass"] is True
-        assert r["share"] == pytest.approx(oracle[(RACK, r["year"])], abs=1e-9)
+        assert r.threshold == pytest.approx(0.95 if target == 0.95 else 0.65)
+        assert r.share >= r.threshold - 1e-6
+        assert r.passed is True
+        assert r.share == pytest.approx(oracle[(RACK, r.year)], abs=1e-9)
     if target == 0.95:
-        assert all(r["share"] == pytest.approx(0.95, abs=1e-6) for r in rows), "Juarez modules fill the rest"
+        assert all(r.share == pytest.approx(0.95, abs=1e-6) for r in rows), "Juarez modules fill the rest"
         assert plan.objective > free.objective * (1 + 1e-6)
         home = {inputs.catalog.items[b.item].family for b in plan.builds if b.facility == "houston"}
         assert home & set(NEARBY)

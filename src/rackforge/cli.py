@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from rackforge.errors import InfeasibleError, InputError, SolverError
-from rackforge.inputs import Inputs, load_inputs
+from rackforge import __version__
+from rackforge.errors import InputError, NoResultError, Problem
+from rackforge.inputs import load_inputs
 from rackforge.pipeline import STAGES, run_bom, run_plan, run_size
+from rackforge.supply import no_plan_error
+from rackforge.terminal import live, out, say
+from rackforge.terminal import table as _table
 
 app = typer.Typer(
     add_completion=False,
@@ -30,10 +31,33 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Plan AI data-center hardware: size clusters, explode the bill of materials, plan supply.",
 )
-out = Console()
-if not out.is_terminal:
-    out = Console(width=160)
-err = Console(stderr=True)
+COMMAND_LINE = "<command line>"
+
+
+def _version(flag: bool) -> None:
+    if flag:
+        out.print(f"rackforge {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Plan AI data-center hardware: size clusters, explode the bill of materials, plan supply."""
+
+
+def _limits(time_limit: float | None, threads: int | None) -> None:
+    """``--time-limit`` a finite number of seconds above 0 and ``--threads`` a count of 1 or more."""
+    if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
+        what = f"the time limit must be a number of seconds above 0 (got {time_limit:g})"
+        raise InputError(Problem(("--time-limit",), what, "e.g. --time-limit 60", COMMAND_LINE))
+    if threads is not None and threads < 1:
+        what = f"the thread count must be 1 or more (got {threads})"
+        raise InputError(Problem(("--threads",), what, "e.g. --threads 2, or omit it for all cores", COMMAND_LINE))
+
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
@@ -46,15 +70,6 @@ def bundled_scenario() -> Path:
 
 def _print_json(doc: Any) -> None:
     sys.stdout.write(json.dumps(doc, indent=1) + "\n")
-
-
-def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
-    table = Table(title=title, title_justify="left")
-    for i, c in enumerate(columns):
-        table.add_column(c, justify="left" if i == 0 else "right")
-    for r in rows:
-        table.add_row(*[f"{v:,.1f}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else str(v) for v in r])
-    return table
 
 
 @app.command()
@@ -97,12 +112,12 @@ def bom_cmd(
     ] = None,
 ) -> None:
     """Explode sized sites into leaf parts with quantities, cost and need-by weeks."""
-    from rackforge.report import write_atomic
+    from rackforge.report import demand_rows, to_csv, write_atomic
 
     inputs = load_inputs(scenario)
     bom = run_bom(inputs)
     if csv is not None:
-        write_atomic(csv, _demand_csv(inputs, bom))
+        write_atomic(csv, to_csv(demand_rows(bom, inputs.catalog, inputs.scenario.start)))
     if as_json:
         _print_json(bom.to_dict())
         return
@@ -134,33 +149,42 @@ def supply_cmd(
     export_mps: Annotated[Path | None, typer.Option("--export-mps", help="Write the exact model as MPS.")] = None,
 ) -> None:
     """Plan builds and purchases week by week across facilities and suppliers (HiGHS)."""
-    from rackforge.pipeline import run_schedule, run_supply, schedule_gates
+    from rackforge.pipeline import Budget, run_schedule, run_supply, schedule_gates
 
+    _limits(time_limit, threads)
     inputs = load_inputs(scenario)
-    gates = schedule_gates(inputs, run_schedule(inputs, threads=threads, seed=seed))
-    plan = run_supply(inputs, time_limit=time_limit, threads=threads, seed=seed, export_mps=export_mps, gates=gates)
+    budget = Budget(time_limit)
+    with live(as_json) as (on_progress, _):
+        limit = budget.schedule_s(inputs.scenario.schedule.time_limit_s, with_supply=True)
+        schedule = run_schedule(inputs, limit, threads, seed, on_progress=on_progress)
+        plan = run_supply(inputs, time_limit=budget.left(), threads=threads, seed=seed, export_mps=export_mps,
+                          gates=schedule_gates(inputs, schedule), on_progress=on_progress)  # fmt: skip
     if as_json:
         _print_json(plan.to_dict())
-    elif plan.status in ("optimal", "feasible"):
-        bound = (f"bound US${plan.bound:,.0f}, gap {plan.gap:.2%}" if math.isfinite(plan.bound)
-                 else "no bound yet (raise --time-limit to prove one)")  # fmt: skip
-        out.print(f"status {plan.status}: objective US${plan.objective:,.0f}, {bound}, {plan.runtime_s:.2f} s")
-        cost = plan.kpis.get("cost_usd", {})
-        out.print(_table("Cost (US$)", ["component", "US$"], [[k, float(v)] for k, v in cost.items()]))
-        late = plan.kpis.get("on_time_share", {})
-        rows = [[k, f"{v:.1%}"] for k, v in late.items()]
-        out.print(_table("On-time share by wave", ["site and week", "share"], rows))
-        content = [[r["product"], str(r["year"]), f"{r['units']:,.0f}", f"{r['share']:.1%}",
-                    "-" if r["threshold"] is None else f"{r['threshold']:.0%}",
-                    "-" if r["pass"] is None else ("pass" if r["pass"] else "fail")]
-                   for r in plan.kpis.get("domestic_share_by_product_year", [])]  # fmt: skip
-        head = ["product", "year", "units", "domestic share", "threshold", "test"]
-        out.print(_table("Domestic content per product and year", head, content))
-    if plan.status == "infeasible":
-        raise InfeasibleError("no supply plan satisfies the hard constraints; what binds:", plan.diagnosis)
-    if plan.status not in ("optimal", "feasible"):
-        hint = "raise --time-limit" if time_limit is not None else "check the solver status"
-        raise InfeasibleError(f"no supply plan found (solver status {plan.status}); {hint}")
+    else:
+        _print_supply(plan)
+    if not plan.status.has_result:
+        raise no_plan_error(plan, time_limit)
+
+
+def _print_supply(plan: Any) -> None:
+    """Status, cost breakdown, on-time share per wave and domestic content of a supply plan."""
+    if plan.kpis is None:
+        return
+    bound = (f"bound US${plan.bound:,.0f}, gap {plan.gap:.2%}" if math.isfinite(plan.bound)
+             else "no bound yet (raise --time-limit to prove one)")  # fmt: skip
+    out.print(f"status {plan.status}: objective US${plan.objective:,.0f}, {bound}, {plan.runtime_s:.2f} s")
+    k = plan.kpis
+    cost = [[name, float(v)] for name, v in vars(k.cost_usd).items()]
+    out.print(_table("Cost (US$)", ["component", "US$"], cost))
+    rows = [[name, f"{v:.1%}"] for name, v in k.on_time_share.items()]
+    out.print(_table("On-time share by wave", ["site and week", "share"], rows))
+    content = [[r.product, str(r.year), f"{r.units:,.0f}", f"{r.share:.1%}",
+                "-" if r.threshold is None else f"{r.threshold:.0%}",
+                "-" if r.passed is None else ("pass" if r.passed else "fail")]
+               for r in k.domestic_share_by_product_year]  # fmt: skip
+    head = ["product", "year", "units", "domestic share", "threshold", "test"]
+    out.print(_table("Domestic content per product and year", head, content))
 
 
 @app.command("schedule")
@@ -186,12 +210,15 @@ def schedule_cmd(
         raise InputError.one(
             ("--objective",), f"unknown objective `{objective}`", f"use one of {', '.join(OBJECTIVES)}"
         )
+    _limits(time_limit, threads)
     if (previous is None) != (now_week is None):
         raise InputError.one(("--previous",), "rescheduling needs both --previous and --now-week",
                              "pass the earlier `schedule --json` output and the current week")  # fmt: skip
     inputs = None
     if psplib is not None:
-        result = solve_instance(read_instance(psplib), objective or "makespan", time_limit, threads, seed)
+        with live(as_json) as (on_progress, _):
+            result = solve_instance(read_instance(psplib), objective or "makespan", time_limit, threads, seed,
+                                    on_progress)  # fmt: skip
     else:
         from rackforge.pipeline import run_schedule
 
@@ -200,7 +227,8 @@ def schedule_cmd(
             policy = inputs.scenario.schedule.model_copy(update={"objective": objective})
             inputs = replace(inputs, scenario=inputs.scenario.model_copy(update={"schedule": policy}))
         before = ScheduleResult.from_dict(_read_json(previous)) if previous is not None else None
-        found = run_schedule(inputs, time_limit, threads, seed, before, now_week)
+        with live(as_json) as (on_progress, _):
+            found = run_schedule(inputs, time_limit, threads, seed, before, now_week, on_progress)
         if found is None:
             raise InputError.one(("projects",), "the scenario has no development projects",
                                  "add `projects:` and `resources:` (see the README's scenario section)")  # fmt: skip
@@ -253,15 +281,13 @@ def generate(
 ) -> None:
     """Write a valid synthetic scenario of any size (for tests and benchmarks)."""
     from rackforge import generate as gen
-    from rackforge.errors import Problem
 
     try:
         doc = gen.generate(parts, facilities, suppliers, weeks, seed)
     except ValueError as exc:
-        raise InputError(Problem(("--parts",), str(exc), "choose sizes in range", "<command line>")) from None
+        raise InputError(Problem(("--parts",), str(exc), "choose sizes in range", COMMAND_LINE)) from None
     gen.write_scenario(doc, out_file)
-    err.print(f"wrote {out_file}: {parts} parts, {facilities} facilities, {suppliers} suppliers, {weeks} weeks",
-              markup=False, highlight=False)  # fmt: skip
+    say(f"wrote {out_file}: {parts} parts, {facilities} facilities, {suppliers} suppliers, {weeks} weeks")
 
 
 catalog_app = typer.Typer(no_args_is_help=True, help="Work with the hardware catalog.")
@@ -292,22 +318,7 @@ def catalog_import(
         sys.stdout.write(buf.getvalue())
         return
     write_atomic(out_file, buf.getvalue())
-    err.print(f"wrote {out_file}: {len(imp.catalog['parts'])} {imp.kind} records", markup=False, highlight=False)
-
-
-def _demand_csv(inputs: Inputs, bom: Any) -> str:
-    from rackforge.bom import week_date
-    from rackforge.report import to_csv
-
-    items = inputs.catalog.items
-    rows = [
-        {"part": d.part, "kind": d.kind, "name": items[d.part].name, "family": items[d.part].family, "week": d.week,
-         "need_by": week_date(inputs.scenario.start, d.week).isoformat(), "quantity": d.quantity,
-         "unit_cost_usd": items[d.part].unit_cost_usd, "origin": items[d.part].origin,
-         "lead_time_weeks": items[d.part].lead_time_weeks}
-        for d in bom.demand
-    ]  # fmt: skip
-    return to_csv(rows)
+    say(f"wrote {out_file}: {len(imp.catalog['parts'])} {imp.kind} records")
 
 
 @app.command()
@@ -317,32 +328,42 @@ def plan(
         "out"
     ),
     as_json: JsonOpt = False,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Seconds for the whole job (schedule and supply solves).")
+    ] = None,
+    threads: Annotated[int | None, typer.Option("--threads", help="Solver threads (all cores if omitted).")] = None,
 ) -> None:
-    """Run the whole pipeline and write plan.json, report.html and CSV tables."""
+    """Run the whole pipeline and write plan.json, report.html and CSV tables.
+
+    A supply plan that cannot be found (infeasible, out of time) exits 1 with its diagnosis, and every
+    output is still written, the report's supply section showing the status and the diagnosis."""
     from rackforge.report import write_plan
 
+    _limits(time_limit, threads)
     path = scenario or bundled_scenario()
     inputs = load_inputs(path)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
-                  disable=as_json or not err.is_terminal) as bar:  # fmt: skip
-        task = bar.add_task("loading", total=len(STAGES) + 1)
-
-        def step(stage: str) -> None:
-            bar.update(task, description=f"stage: {stage}", advance=1)
-
-        result = run_plan(inputs, step)
-        bar.update(task, description="writing report", advance=1)
+    with live(as_json, len(STAGES) + 1) as (on_progress, step):
+        result = run_plan(inputs, step, time_limit, threads, on_progress)
+        step("writing report")
         written = write_plan(result, out_dir)
     if as_json:
         _print_json(result.to_dict())
-        return
+    else:
+        _print_plan(result, path, written)
+    if result.supply is not None and not result.supply.status.has_result:
+        raise no_plan_error(result.supply, time_limit)
+
+
+def _print_plan(result: Any, path: Path, written: list[Path]) -> None:
     sites = result.sizing.sites
-    out.print(f"[bold]{inputs.scenario.name}[/bold] ({path})")
+    out.print(f"[bold]{result.inputs.scenario.name}[/bold] ({path})", markup=True)
     out.print(
         f"  {sum(s.accelerators for s in sites):,} accelerators in {sum(s.racks for s in sites):,} racks, "
         f"{sum(s.power.it_mw for s in sites):,.1f} MW IT / {sum(s.power.facility_mw for s in sites):,.1f} MW facility"
     )
     out.print(f"  hardware US${result.bom.total_cost_usd / 1e9:,.2f} B over {len(result.bom.lines)} leaf parts")
+    if result.supply is not None:
+        out.print(f"  supply plan: status {result.supply.status}")
     for p in written:
         out.print(f"  wrote {p}")
 
@@ -353,13 +374,10 @@ def main() -> None:
         app()
     except InputError as exc:
         for problem in exc.problems:
-            err.print(f"error: {problem}", markup=False, highlight=False, soft_wrap=True)
+            say(f"error: {problem}")
         raise SystemExit(2) from None
-    except InfeasibleError as exc:
-        err.print(f"infeasible: {exc}", markup=False, highlight=False, soft_wrap=True)
+    except NoResultError as exc:
+        say(f"{exc.label}: {exc}")
         for line in exc.diagnosis:
-            err.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
-        raise SystemExit(1) from None
-    except SolverError as exc:
-        err.print(f"solver error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            say(f"  {line}")
         raise SystemExit(1) from None

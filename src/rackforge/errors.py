@@ -4,8 +4,10 @@
 
     RackforgeError
     ├── InputError        bad scenario, catalog or command-line input (exit code 2)
-    ├── InfeasibleError   no plan satisfies the hard constraints (exit code 1)
-    └── SolverError       a solver failed for a reason that is not the input's fault
+    └── NoResultError     no result came back (exit code 1), with its diagnosis
+        ├── InfeasibleError   no plan satisfies the hard constraints
+        ├── TimeLimitError    the time limit ran out before any result was found
+        └── SolverError       a solver failed for a reason that is not the input's fault
 
 An :class:`InputError` carries one or more :class:`Problem` records, each naming
 the file, line, column and key path of the bad value, what is wrong and how to
@@ -81,13 +83,29 @@ class InputError(RackforgeError):
         return InputError(placed)
 
 
-class InfeasibleError(RackforgeError):
-    """The hard constraints admit no result; ``diagnosis`` says what is short."""
+class NoResultError(RackforgeError):
+    """A solve returned no result; ``diagnosis`` says why, line by line; ``label`` heads the message."""
+
+    label = "no result"
 
     def __init__(self, message: str, diagnosis: Iterable[str] = ()) -> None:
         self.diagnosis = tuple(diagnosis)
         super().__init__(message)
 
 
-class SolverError(RackforgeError):
+class InfeasibleError(NoResultError):
+    """The hard constraints admit no result; ``diagnosis`` says what is short."""
+
+    label = "infeasible"
+
+
+class TimeLimitError(NoResultError):
+    """The time limit ran out before a solver found any result (which says nothing about feasibility)."""
+
+    label = "time limit"
+
+
+class SolverError(NoResultError):
     """A solver failed (crashed, ran out of memory, returned garbage)."""
+
+    label = "solver error"

@@ -5,9 +5,10 @@ Stages that are not built yet are absent from the result, never faked.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,12 +17,15 @@ from rackforge.bom import BillOfMaterials, build_bom
 from rackforge.errors import InputError
 from rackforge.inputs import Inputs
 from rackforge.sizing import Sizing, size
+from rackforge.status import OnProgress
 
 if TYPE_CHECKING:
     from rackforge.schedule import ScheduleResult
     from rackforge.supply import SupplyPlan
 
 STAGES = ("sizing", "bom", "schedule", "supply")
+SCHEDULE_SHARE = 0.25
+MIN_STAGE_S = 1e-3
 Progress = Callable[[str], None]
 
 
@@ -90,7 +94,7 @@ def run_bom(inputs: Inputs, sizing: Sizing | None = None) -> BillOfMaterials:
 
 def run_schedule(
     inputs: Inputs, time_limit: float | None = None, threads: int | None = None, seed: int = 0,
-    previous: ScheduleResult | None = None, now_week: int | None = None,
+    previous: ScheduleResult | None = None, now_week: int | None = None, on_progress: OnProgress | None = None,
 ) -> ScheduleResult | None:  # fmt: skip
     """The development portfolio's schedule (``None`` without projects); with ``previous`` and
     ``now_week``, a reschedule that keeps the tasks already started."""
@@ -105,7 +109,7 @@ def run_schedule(
         inst = instance_of(s)
         if previous is not None and now_week is not None:
             return reschedule(inst, previous, now_week - 1, limit, threads, seed)
-        return solve_instance(inst, s.schedule.objective, limit, threads, seed)
+        return solve_instance(inst, s.schedule.objective, limit, threads, seed, on_progress)
 
 
 def schedule_gates(inputs: Inputs, schedule: ScheduleResult | None) -> dict[str, int]:
@@ -118,7 +122,7 @@ def schedule_gates(inputs: Inputs, schedule: ScheduleResult | None) -> dict[str,
 def run_supply(
     inputs: Inputs, sizing: Sizing | None = None, bom: BillOfMaterials | None = None,
     time_limit: float | None = None, threads: int | None = None, seed: int = 0, export_mps: Path | None = None,
-    gates: Mapping[str, int] | None = None,
+    gates: Mapping[str, int] | None = None, on_progress: OnProgress | None = None,
 ) -> SupplyPlan:  # fmt: skip
     """The supply plan (sizing and BOM first unless given); ``gates`` hold a product family's lines until
     a week (see :func:`schedule_gates`); optionally the exact model as MPS."""
@@ -128,18 +132,53 @@ def run_supply(
     with placed(inputs):
         if export_mps is not None:
             write_mps(build_model(inputs.scenario, inputs.catalog, bom, gates)[1], str(export_mps))
-        return plan_supply(inputs.scenario, inputs.catalog, bom, time_limit, threads, seed, gates=gates)
+        return plan_supply(inputs.scenario, inputs.catalog, bom, time_limit, threads, seed, gates=gates,
+                           on_progress=on_progress)  # fmt: skip
 
 
-def run_plan(inputs: Inputs, progress: Progress = _quiet) -> PlanResult:
-    """Run every built stage in order, calling ``progress(stage)`` before each."""
+@dataclass(frozen=True)
+class Budget:
+    """The time a whole plan may take, shared out between the solves (seconds; ``None``: no limit)."""
+
+    time_limit: float | None = None
+    started: float = field(default_factory=time.perf_counter)
+
+    def left(self) -> float | None:
+        """Seconds left, never below ``MIN_STAGE_S`` (a solve needs a moment even at the limit)."""
+        if self.time_limit is None:
+            return None
+        return max(self.time_limit - (time.perf_counter() - self.started), MIN_STAGE_S)
+
+    def schedule_s(self, scenario_limit: float, with_supply: bool) -> float:
+        """The schedule's limit: its scenario limit, at most ``SCHEDULE_SHARE`` of what is left when a
+        supply plan follows (all of it otherwise)."""
+        left = self.left()
+        if left is None:
+            return scenario_limit
+        return min(scenario_limit, left * (SCHEDULE_SHARE if with_supply else 1.0))
+
+
+def run_plan(
+    inputs: Inputs, progress: Progress = _quiet, time_limit: float | None = None, threads: int | None = None,
+    on_progress: OnProgress | None = None,
+) -> PlanResult:  # fmt: skip
+    """Run every stage in order, calling ``progress(stage)`` before each; ``time_limit`` bounds the whole
+    job (the schedule gets at most ``SCHEDULE_SHARE`` of it when a supply plan follows, the supply the
+    rest). A supply plan without a result is kept in the result with its status and diagnosis."""
+    budget = Budget(time_limit)
     progress("sizing")
     sizing = run_size(inputs)
     progress("bom")
     bom = run_bom(inputs, sizing)
     progress("schedule")
-    schedule = run_schedule(inputs)
+    s = inputs.scenario
+    limit = budget.schedule_s(s.schedule.time_limit_s, bool(s.facilities))
+    schedule = run_schedule(inputs, limit, threads, on_progress=on_progress)
     progress("supply")
     gates = schedule_gates(inputs, schedule)
-    supply = run_supply(inputs, sizing, bom, gates=gates) if inputs.scenario.facilities else None
+    supply = (
+        run_supply(inputs, sizing, bom, budget.left(), threads, gates=gates, on_progress=on_progress)
+        if s.facilities
+        else None
+    )
     return PlanResult(inputs, sizing, bom, supply, schedule)

@@ -6,6 +6,9 @@ compares solver-specific strings. The values are the strings of the JSON contrac
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -30,3 +33,26 @@ class SolveStatus(StrEnum):
     def has_result(self) -> bool:
         """Whether a result (a plan or a schedule) came back."""
         return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+@dataclass(frozen=True)
+class SolveProgress:
+    """A solver's state while it runs: stage (``supply``, ``schedule``), wall seconds so far, the best
+    objective found (``None`` before the first), the best proven bound and the relative gap (``None``
+    where not known yet), in the objective's own unit (USD for supply, weeks for schedule)."""
+
+    stage: str
+    elapsed_s: float
+    incumbent: float | None
+    bound: float | None
+    gap: float | None
+
+
+OnProgress = Callable[[SolveProgress], None]
+
+
+def relative_gap(incumbent: float | None, bound: float | None) -> float | None:
+    """``|incumbent - bound| / max(|incumbent|, 1e-9)``, ``None`` unless both are finite."""
+    if incumbent is None or bound is None or not (math.isfinite(incumbent) and math.isfinite(bound)):
+        return None
+    return abs(incumbent - bound) / max(abs(incumbent), 1e-9)

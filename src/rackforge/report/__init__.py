@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 from rackforge.errors import InputError
 from rackforge.report.html import render
-from rackforge.report.tables import tables, to_csv
+from rackforge.report.tables import demand_rows, tables, to_csv
 
 if TYPE_CHECKING:
     from rackforge.pipeline import PlanResult
 
-__all__ = ["render", "to_csv", "write_atomic", "write_plan"]
+__all__ = ["demand_rows", "render", "to_csv", "write_atomic", "write_plan"]
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -35,7 +35,8 @@ def write_plan(result: PlanResult, out_dir: str | Path) -> list[Path]:
     """Write every output of ``result`` under ``out_dir``; return the paths written."""
     out = Path(out_dir)
     files = {"plan.json": json.dumps(result.to_dict(), indent=1) + "\n", "report.html": render(result)}
-    files.update(tables(result.sizing, result.bom, result.supply))
+    s = result.inputs
+    files.update(tables(result.sizing, result.bom, s.catalog, s.scenario.start, result.supply))
     for name, text in files.items():
         try:
             write_atomic(out / name, text)

@@ -89,8 +89,9 @@ def domestic_figure(bom: BillOfMaterials) -> go.Figure:
 
 def utilization_figure(supply: SupplyPlan, start: dt.date) -> go.Figure:
     """Factory utilization per week (built units over capacity) as a heatmap."""
-    names = list(supply.kpis.get("utilization", {}))
-    rows = [supply.kpis["utilization"][n] for n in names]
+    use = supply.kpis.utilization if supply.kpis is not None else {}
+    names = list(use)
+    rows = [list(use[n]) for n in names]
     weeks = [week_date(start, t + 1) for t in range(len(rows[0]) if rows else 0)]
     fig = go.Figure(go.Heatmap(z=rows, x=weeks, y=names, zmin=0, zmax=1, colorscale="YlOrRd",
                                colorbar={"title": "utilization", "tickformat": ".0%"}))  # fmt: skip

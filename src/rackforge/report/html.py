@@ -21,6 +21,7 @@ from rackforge.report.figures import (
     weekly_cost_figure,
 )
 from rackforge.sizing import WorkloadSizing
+from rackforge.supply import no_plan_error
 
 if TYPE_CHECKING:
     from rackforge.pipeline import PlanResult
@@ -99,6 +100,7 @@ def render(result: PlanResult) -> str:
         top_lines=top_lines,
         notes={w.name: workload_note(w) for w in result.sizing.workloads},
         supply=result.supply,
+        no_plan=str(no_plan_error(result.supply)) if result.supply and not result.supply.status.has_result else "",
         schedule=result.schedule,
         projects=projects,
         figures=figures,

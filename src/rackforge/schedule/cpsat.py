@@ -12,6 +12,7 @@ paths). Optionally a second objective ``Σ |S_j - previous_j|`` (change from a p
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +41,7 @@ class Request:
     cap: int | None = None
     previous: tuple[int, ...] | None = None
     horizon: int | None = None
+    on_solution: Callable[[float, float, float], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -171,9 +173,20 @@ def solve(inst: Instance, req: Request, lo: np.ndarray, hi: np.ndarray) -> Outco
     solver.parameters.num_workers = int(req.threads or 0)
     solver.parameters.random_seed = int(req.seed)
     started = time.perf_counter()
-    status = solver.solve(m)
+    status = solver.solve(m, _Listener(req.on_solution) if req.on_solution is not None else None)
     runtime = time.perf_counter() - started
     return _outcome(solver, status, v, runtime)
+
+
+class _Listener(cp_model.CpSolverSolutionCallback):
+    """Passes each improving solution's objective, the best bound and wall seconds to ``tell``."""
+
+    def __init__(self, tell: Callable[[float, float, float], None]) -> None:
+        super().__init__()
+        self._tell = tell
+
+    def on_solution_callback(self) -> None:
+        self._tell(self.objective_value, self.best_objective_bound, self.wall_time)
 
 
 def _hint(m: cp_model.CpModel, v: _Vars, hint: Plan | None) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -31,7 +32,7 @@ from rackforge.schedule.instance import Instance
 from rackforge.schedule.network import critical_path, earliest_starts, project_critical_paths, tails, topological
 from rackforge.schedule.result import ScheduleResult
 from rackforge.schedule.sgs import Plan, best_schedule, frozen_schedule
-from rackforge.status import SolveStatus
+from rackforge.status import OnProgress, SolveProgress, SolveStatus, relative_gap
 
 OBJECTIVES = ("makespan", "tardiness", "delay")
 HEURISTIC_S = 2.0
@@ -85,9 +86,24 @@ def _result(inst: Instance, objective: str, out: cpsat.Outcome, fallback: Plan, 
                           heuristic, source, inst.unit)  # fmt: skip
 
 
+def _listener(
+    inst: Instance, objective: str, on_progress: OnProgress | None
+) -> Callable[[float, float, float], None] | None:
+    """CP-SAT's objective and bound (integer scale) as :class:`SolveProgress` in the objective's unit."""
+    if on_progress is None:
+        return None
+    scale, offset = _scale(objective), _offset(inst, objective)
+
+    def tell(value: float, bound: float, elapsed: float) -> None:
+        incumbent, lower = value / scale - offset, max(bound / scale - offset, 0.0)
+        on_progress(SolveProgress("schedule", elapsed, incumbent, lower, relative_gap(incumbent, lower)))
+
+    return tell
+
+
 def solve_instance(
     inst: Instance, objective: str = "makespan", time_limit: float | None = None, threads: int | None = None,
-    seed: int = 0,
+    seed: int = 0, on_progress: OnProgress | None = None,
 ) -> ScheduleResult:  # fmt: skip
     """Best schedule within the limits; the priority rules get ``HEURISTIC_SHARE`` of ``time_limit`` (at
     most ``HEURISTIC_S``; the four rules always run) and CP-SAT the rest."""
@@ -98,7 +114,9 @@ def solve_instance(
     upper = int(rules.ends(inst).max(initial=0))
     lo, hi, horizon = _bounds(inst, objective, upper, 0)
     left = None if time_limit is None else max(time_limit - (time.perf_counter() - started), 0.01)
-    req = cpsat.Request(objective, left, threads, seed, horizon=horizon)
+    req = cpsat.Request(
+        objective, left, threads, seed, horizon=horizon, on_solution=_listener(inst, objective, on_progress)
+    )
     out = cpsat.solve(inst, req, lo, hi)
     return _result(inst, objective, replace(out, runtime_s=time.perf_counter() - started), rules, heuristic)
 

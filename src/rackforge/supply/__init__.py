@@ -10,8 +10,9 @@ lateness, then cost with lateness held at that optimum.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,19 +21,30 @@ from rackforge.bom import BillOfMaterials
 from rackforge.catalog import Catalog
 from rackforge.errors import InputError, Problem
 from rackforge.scenario import Scenario
-from rackforge.status import SolveStatus
+from rackforge.status import OnProgress, SolveStatus
 from rackforge.supply.attribution import domestic_shares
 from rackforge.supply.data import SupplyData, supply_data
 from rackforge.supply.diagnose import explain
 from rackforge.supply.formulation import build
 from rackforge.supply.highs import Solution, solve, write_mps
 from rackforge.supply.model import Blocks, LinearProgram
-from rackforge.supply.result import SupplyPlan, Transfer, decode, kpis
+from rackforge.supply.result import ModelSize, SupplyPlan, Transfer, decode, kpis, no_plan_error
 
-__all__ = ["SupplyData", "SupplyPlan", "Transfer", "build_model", "diagnose", "plan_supply", "supply_data", "write_mps"]
+__all__ = [
+    "SupplyData",
+    "SupplyPlan",
+    "Transfer",
+    "build_model",
+    "diagnose",
+    "no_plan_error",
+    "plan_supply",
+    "supply_data",
+    "write_mps",
+]
 
 LEXICOGRAPHIC_SLACK = 1e-6
 MIP_GAP = 0.01
+MIN_SOLVE_S = 1e-3
 ELASTIC_LATENESS_RATE = 1e3
 ELASTIC_SLACK_COST = 1e3
 
@@ -59,21 +71,29 @@ def build_model(
     return data, lp, blocks
 
 
-def _lexicographic(lp: LinearProgram, v: Blocks, **kw: object) -> Solution:
+def _lexicographic(lp: LinearProgram, v: Blocks, left: Callable[[], float | None], **kw: Any) -> Solution:
     late = np.zeros_like(lp.cost)
     late[v.late.ravel()] = lp.cost[v.late.ravel()]
-    first = solve(replace(lp, cost=late), **kw)  # type: ignore[arg-type]
+    first = solve(replace(lp, cost=late), time_limit=left(), **kw)
     if not first.status.has_result:
         return first
     row = sp.csc_matrix(late.reshape(1, -1))
     limit = first.objective * (1 + LEXICOGRAPHIC_SLACK) + LEXICOGRAPHIC_SLACK
     held = replace(lp, matrix=sp.vstack([lp.matrix, row]).tocsc(), row_lo=np.append(lp.row_lo, -np.inf),
                    row_hi=np.append(lp.row_hi, limit))  # fmt: skip
-    return solve(held, **kw)  # type: ignore[arg-type]
+    return solve(held, time_limit=left(), **kw)
+
+
+def _clock(time_limit: float | None) -> Callable[[], float | None]:
+    """Seconds left of ``time_limit`` from now on (``None``: no limit), never below ``MIN_SOLVE_S``."""
+    if time_limit is None:
+        return lambda: None
+    deadline = time.perf_counter() + time_limit
+    return lambda: max(deadline - time.perf_counter(), MIN_SOLVE_S)
 
 
 def diagnose(
-    scenario: Scenario, catalog: Catalog, bom: BillOfMaterials, gates: Gates | None = None, **kw: object
+    scenario: Scenario, catalog: Catalog, bom: BillOfMaterials, gates: Gates | None = None, **kw: Any
 ) -> list[str]:
     """Elastic re-solve: hard constraints become penalised; what still gives way is what binds."""
     policy = scenario.policy.model_copy(update={"on_time": "soft", "lateness_penalty_rate": ELASTIC_LATENESS_RATE,
@@ -88,7 +108,7 @@ def diagnose(
         lp = replace(lp, cost=np.append(lp.cost, np.full(m, ELASTIC_SLACK_COST)),
                      matrix=sp.hstack([lp.matrix, extra]).tocsc(), col_hi=np.append(lp.col_hi, np.full(m, np.inf)),
                      integer=np.append(lp.integer, np.zeros(m, dtype=bool)))  # fmt: skip
-    sol = solve(lp, **kw)  # type: ignore[arg-type]
+    sol = solve(lp, **kw)
     if not sol.status.has_result:
         return [f"even the elastic model has no solution (HiGHS status {sol.status})"]
     n = lp.cost.size - len(names)
@@ -99,25 +119,28 @@ def diagnose(
 def plan_supply(
     scenario: Scenario, catalog: Catalog, bom: BillOfMaterials,
     time_limit: float | None = None, threads: int | None = None, seed: int = 0, mip_gap: float = MIP_GAP,
-    gates: Gates | None = None,
+    gates: Gates | None = None, on_progress: OnProgress | None = None,
 ) -> SupplyPlan:  # fmt: skip
     """Build and solve the weekly supply plan; a MIP stops at relative gap ``mip_gap``.
 
     ``gates`` maps a product family to the first week its lines may build (the development schedule's
-    completion gates, :func:`rackforge.schedule.portfolio.gates`); the caller solves the schedule."""
+    completion gates, :func:`rackforge.schedule.portfolio.gates`); the caller solves the schedule.
+    ``time_limit`` bounds every solve together, the diagnosis of an infeasible plan included."""
     started = time.perf_counter()
     data, lp, blocks = build_model(scenario, catalog, bom, gates)
     build_s = time.perf_counter() - started
-    kw = {"time_limit": time_limit, "threads": threads, "seed": seed, "mip_gap": mip_gap}
+    left = _clock(time_limit)
+    kw: dict[str, Any] = {"threads": threads, "seed": seed, "mip_gap": mip_gap, "on_progress": on_progress}
     lexicographic = scenario.policy.objective == "lateness-then-cost"
-    sol = _lexicographic(lp, blocks, **kw) if lexicographic else solve(lp, **kw)  # type: ignore[arg-type]
-    model = {"variables": lp.cost.size, "constraints": lp.matrix.shape[0], "nonzeros": lp.nonzeros,
-             "integers": int(lp.integer.sum()), "build_s": build_s}  # fmt: skip
+    sol = _lexicographic(lp, blocks, left, **kw) if lexicographic else solve(lp, time_limit=left(), **kw)
+    model = ModelSize(variables=int(lp.cost.size), constraints=int(lp.matrix.shape[0]), nonzeros=int(lp.nonzeros),
+                      integers=int(lp.integer.sum()), build_s=build_s)  # fmt: skip
     if not sol.status.has_result:
-        why = tuple(diagnose(scenario, catalog, bom, gates, **kw)) if sol.status == SolveStatus.INFEASIBLE else ()
-        return SupplyPlan(sol.status, sol.objective, sol.bound, sol.gap, sol.runtime_s, model, {}, (), (), (), why)
+        infeasible = sol.status == SolveStatus.INFEASIBLE
+        why = tuple(diagnose(scenario, catalog, bom, gates, time_limit=left(), **kw)) if infeasible else ()
+        return SupplyPlan(sol.status, sol.objective, sol.bound, sol.gap, sol.runtime_s, model, None, diagnosis=why)
     builds, purchases, shipments, transfers = decode(data, blocks, sol.values)
-    indicators = kpis(data, blocks, lp, sol.values, purchases)
-    indicators["domestic_share_by_product_year"] = domestic_shares(data, scenario.policy, sol.values)
+    content = domestic_shares(data, scenario.policy, sol.values)
+    indicators = kpis(data, blocks, lp, sol.values, purchases, content)
     return SupplyPlan(sol.status, float(lp.cost @ sol.values), sol.bound, sol.gap, sol.runtime_s, model,
                       indicators, builds, purchases, shipments, (), transfers)  # fmt: skip

@@ -15,17 +15,18 @@ from rackforge.supply.content import origin_split, share_rows, shares
 from rackforge.supply.data import SupplyData
 from rackforge.supply.formulation import variables
 from rackforge.supply.highs import solve
+from rackforge.supply.kpis import ProductContent
 from rackforge.supply.model import Builder
 
 
-def domestic_shares(data: SupplyData, policy: Policy, values: np.ndarray) -> list[dict[str, object]]:
+def domestic_shares(data: SupplyData, policy: Policy, values: np.ndarray) -> tuple[ProductContent, ...]:
     """Rows ``{product, year, units, share, threshold, pass}`` for every end product built."""
     b = Builder(data.weeks)
     v = variables(b, data, policy)
     fixed = b.n_cols
     split = origin_split(b, data, v)
     if not split.units:
-        return []
+        return ()
     share_rows(b, data, split)
     cost = np.zeros(b.n_cols)
     for cols, coef in split.value.values():

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rackforge.supply.data import SupplyData
+from rackforge.supply.kpis import ProductContent
 from rackforge.supply.model import Blocks, Builder, shifted
 
 US, FOREIGN = 1, 2
@@ -234,7 +235,7 @@ def share_rows(b: Builder, data: SupplyData, split: OriginSplit) -> None:
         b.terms(np.full(made.size, row), made, -target * split.component_cost[e] * ones)
 
 
-def shares(data: SupplyData, split: OriginSplit, values: np.ndarray | None) -> list[dict[str, object]]:
+def shares(data: SupplyData, split: OriginSplit, values: np.ndarray | None) -> tuple[ProductContent, ...]:
     """KPI rows: units, domestic share, threshold and pass per end product and year (share ``None`` when
     no attribution could be computed)."""
     out = []
@@ -247,6 +248,6 @@ def shares(data: SupplyData, split: OriginSplit, values: np.ndarray | None) -> l
         cols, coef = split.value[(e, y)]
         share = float(coef @ values[cols]) / (units * split.component_cost[e]) if split.component_cost[e] else 0.0
         threshold = data.targets.get(y, data.reference.get(y))
-        out.append({"product": data.items[e], "year": y, "units": units, "share": share, "threshold": threshold,
-                    "pass": None if threshold is None else share >= threshold - 1e-6})  # fmt: skip
-    return out
+        passed = None if threshold is None else share >= threshold - 1e-6
+        out.append(ProductContent(data.items[e], y, units, share, threshold, passed))
+    return tuple(out)

@@ -19,8 +19,10 @@ import highspy
 import numpy as np
 
 from rackforge.errors import SolverError
-from rackforge.status import SolveStatus
+from rackforge.status import OnProgress, SolveProgress, SolveStatus, relative_gap
 from rackforge.supply.model import LinearProgram
+
+PROGRESS_EVERY_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,12 @@ def _highs(lp: LinearProgram, time_limit: float | None, threads: int | None, see
 
 
 def solve(lp: LinearProgram, time_limit: float | None = None, threads: int | None = None, seed: int = 0,
-          mip_gap: float = 1e-4) -> Solution:  # fmt: skip
-    """Solve ``lp`` with HiGHS."""
+          mip_gap: float = 1e-4, on_progress: OnProgress | None = None) -> Solution:  # fmt: skip
+    """Solve ``lp`` with HiGHS; ``on_progress`` hears the incumbent and bound as the solve goes."""
     h = _highs(lp, time_limit, threads, seed)
     h.setOptionValue("mip_rel_gap", mip_gap)
+    if on_progress is not None:
+        _listen(h, on_progress)
     started = time.perf_counter()
     h.run()
     runtime = time.perf_counter() - started
@@ -100,6 +104,29 @@ def solve(lp: LinearProgram, time_limit: float | None = None, threads: int | Non
     bound = float(info.mip_dual_bound) if mip else objective
     gap = float(info.mip_gap) if mip and has_plan else (0.0 if name == SolveStatus.OPTIMAL else float("nan"))
     return Solution(name, values, objective, bound, gap, runtime)
+
+
+def _listen(h: highspy.Highs, on_progress: OnProgress) -> None:
+    """Report MIP incumbent and dual bound (and the simplex objective of LPs), at most every 0.2 s."""
+    last = [-1.0]
+
+    def report(elapsed: float, incumbent: float | None, bound: float | None) -> None:
+        if elapsed - last[0] >= PROGRESS_EVERY_S:
+            last[0] = elapsed
+            on_progress(SolveProgress("supply", elapsed, incumbent, bound, relative_gap(incumbent, bound)))
+
+    def mip(event: highspy.HighsCallbackEvent) -> None:
+        out = event.data_out
+        incumbent, bound = float(out.mip_primal_bound), float(out.mip_dual_bound)
+        report(float(out.running_time), incumbent if abs(incumbent) < 1e30 else None,
+               bound if abs(bound) < 1e30 else None)  # fmt: skip
+
+    def simplex(event: highspy.HighsCallbackEvent) -> None:
+        out = event.data_out
+        report(float(out.running_time), None, None)
+
+    h.cbMipInterrupt.subscribe(mip)
+    h.cbSimplexInterrupt.subscribe(simplex)
 
 
 def _status(status: highspy.HighsModelStatus, has_plan: bool) -> SolveStatus:

@@ -8,9 +8,11 @@ from typing import Any
 
 import numpy as np
 
+from rackforge.errors import InfeasibleError, NoResultError, SolverError, TimeLimitError
 from rackforge.status import SolveStatus
 from rackforge.supply.data import SupplyData
 from rackforge.supply.jit import free_children
+from rackforge.supply.kpis import CostBreakdown, LabourHours, ProductContent, SupplyKpis
 from rackforge.supply.model import Blocks, LinearProgram
 
 TOL = 1e-6
@@ -66,6 +68,17 @@ class Transfer:
 
 
 @dataclass(frozen=True)
+class ModelSize:
+    """Size of the program solved and the seconds spent building it."""
+
+    variables: int
+    constraints: int
+    nonzeros: int
+    integers: int
+    build_s: float
+
+
+@dataclass(frozen=True)
 class SupplyPlan:
     """Result of :func:`rackforge.supply.plan_supply`."""
 
@@ -74,24 +87,34 @@ class SupplyPlan:
     bound: float
     gap: float
     runtime_s: float
-    model: dict[str, float]
-    kpis: dict[str, Any]
-    builds: tuple[Build, ...]
-    purchases: tuple[Purchase, ...]
-    shipments: tuple[Shipment, ...]
+    model: ModelSize
+    kpis: SupplyKpis | None
+    builds: tuple[Build, ...] = ()
+    purchases: tuple[Purchase, ...] = ()
+    shipments: tuple[Shipment, ...] = ()
     diagnosis: tuple[str, ...] = ()
     transfers: tuple[Transfer, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract shape of ``supply --json`` (plus the plan tables)."""
+        """The contract shape of ``supply --json`` (plus the plan tables); ``kpis`` is ``{}`` without a plan."""
         return {
             "status": self.status, "objective": _finite(self.objective), "bound": _finite(self.bound),
-            "gap": _finite(self.gap),
-            "runtime_s": self.runtime_s, "model": self.model, "kpis": self.kpis,
+            "gap": _finite(self.gap), "runtime_s": self.runtime_s, "model": asdict(self.model),
+            "kpis": self.kpis.to_dict() if self.kpis is not None else {},
             "builds": [asdict(x) for x in self.builds], "purchases": [asdict(x) for x in self.purchases],
             "shipments": [asdict(x) for x in self.shipments], "transfers": [asdict(x) for x in self.transfers],
             "diagnosis": list(self.diagnosis),
         }  # fmt: skip
+
+
+def no_plan_error(plan: SupplyPlan, time_limit: float | None = None) -> NoResultError:
+    """The error a supply solve without a plan ends in: its status, what to do, and the diagnosis."""
+    if plan.status == SolveStatus.INFEASIBLE:
+        return InfeasibleError("no supply plan satisfies the hard constraints; what binds:", plan.diagnosis)
+    if plan.status == SolveStatus.TIME_LIMIT:
+        limit = f"{time_limit:g} s" if time_limit is not None else "the time limit"
+        return TimeLimitError(f"status time_limit: no supply plan found within {limit}; raise --time-limit")
+    return SolverError(f"no supply plan (solver status {plan.status})", plan.diagnosis)
 
 
 def _finite(x: float) -> float | None:
@@ -156,23 +179,25 @@ def _just_in_time_orders(data: SupplyData, v: Blocks, values: np.ndarray) -> dic
 
 
 def kpis(
-    data: SupplyData, v: Blocks, lp: LinearProgram, values: np.ndarray, purchases: tuple[Purchase, ...]
-) -> dict[str, Any]:
+    data: SupplyData, v: Blocks, lp: LinearProgram, values: np.ndarray, purchases: tuple[Purchase, ...],
+    content: tuple[ProductContent, ...] = (),
+) -> SupplyKpis:  # fmt: skip
     """Cost breakdown, on-time share per wave, utilisation, domestic share per year and imports by country."""
-    return {
-        "cost_usd": _cost(data, lp, v, values, purchases),
-        "on_time_share": _on_time(data, v, values),
-        "utilization": _utilization(data, v, values),
-        "domestic_share_by_year": _domestic(data, purchases, v, values),
-        "imports_by_country_usd": _imports(purchases),
-        "labour_hours": _labour(data, v, values),
-        "units_late": float(values[v.late].sum()),
-    }
+    return SupplyKpis(
+        cost_usd=_cost(data, lp, v, values, purchases),
+        on_time_share=_on_time(data, v, values),
+        utilization=_utilization(data, v, values),
+        domestic_share_by_year=_domestic(data, purchases, v, values),
+        imports_by_country_usd=_imports(purchases),
+        labour_hours=_labour(data, v, values),
+        units_late=float(values[v.late].sum()),
+        domestic_share_by_product_year=content,
+    )
 
 
 def _cost(
     data: SupplyData, lp: LinearProgram, v: Blocks, values: np.ndarray, purchases: tuple[Purchase, ...]
-) -> dict[str, float]:
+) -> CostBreakdown:
     def part(idx: np.ndarray) -> float:
         return float(lp.cost[idx.ravel()] @ values[idx.ravel()]) if idx.size else 0.0
 
@@ -180,12 +205,17 @@ def _cost(
     duty = sum(p.duty_usd for p in purchases)
     freight = sum(p.quantity * data.lane(p.supplier, p.destination)[1] for p in purchases)
     build = sum(float(values[v.x[i]].sum()) * data.build_cost[f, p] for i, (f, p) in enumerate(v.x_pairs))
-    return {
-        "total": float(lp.cost @ values), "parts": price, "duties": duty, "inbound_freight": freight,
-        "build": build, "outbound_freight": part(v.q), "transfer_freight": part(v.tr),
-        "holding": part(v.inv) + part(v.site),
-        "lateness": part(v.late),
-    }  # fmt: skip
+    return CostBreakdown(
+        total=float(lp.cost @ values),
+        parts=price,
+        duties=duty,
+        inbound_freight=freight,
+        build=float(build),
+        outbound_freight=part(v.q),
+        transfer_freight=part(v.tr),
+        holding=part(v.inv) + part(v.site),
+        lateness=part(v.late),
+    )
 
 
 def _on_time(data: SupplyData, v: Blocks, values: np.ndarray) -> dict[str, float]:
@@ -200,13 +230,13 @@ def _on_time(data: SupplyData, v: Blocks, values: np.ndarray) -> dict[str, float
     return out
 
 
-def _utilization(data: SupplyData, v: Blocks, values: np.ndarray) -> dict[str, list[float]]:
+def _utilization(data: SupplyData, v: Blocks, values: np.ndarray) -> dict[str, tuple[float, ...]]:
     """Per facility and week: units built over units of capacity, all families together."""
     out = {}
     for f, fac in enumerate(data.facilities):
         built = sum((values[v.x[i]] for i, (ff, _) in enumerate(v.x_pairs) if ff == f), np.zeros(data.weeks))
         cap = data.capacity[f].sum(axis=0)
-        out[fac.name] = [float(b / c) if c > 0 else 0.0 for b, c in zip(built, cap, strict=True)]
+        out[fac.name] = tuple(float(b / c) if c > 0 else 0.0 for b, c in zip(built, cap, strict=True))
     return out
 
 
@@ -228,7 +258,7 @@ def _domestic(data: SupplyData, purchases: tuple[Purchase, ...], v: Blocks, valu
     return {str(y): us[y] / total[y] for y in sorted(total) if total[y] > 0}
 
 
-def _labour(data: SupplyData, v: Blocks, values: np.ndarray) -> dict[str, dict[str, float]]:
+def _labour(data: SupplyData, v: Blocks, values: np.ndarray) -> dict[str, LabourHours]:
     """Per facility: total and peak-week labour hours of the builds (``labour_hours`` per unit by family)."""
     out = {}
     for f, fac in enumerate(data.facilities):
@@ -237,7 +267,7 @@ def _labour(data: SupplyData, v: Blocks, values: np.ndarray) -> dict[str, dict[s
         for i, (ff, p) in enumerate(v.x_pairs):
             if ff == f:
                 hours += values[v.x[i]] * rate.get(data.families[data.family[p]], 0.0)
-        out[fac.name] = {"total": float(hours.sum()), "peak_week": float(hours.max(initial=0.0))}
+        out[fac.name] = LabourHours(total=float(hours.sum()), peak_week=float(hours.max(initial=0.0)))
     return out
 
 
