@@ -14,9 +14,9 @@ import pytest
 from rackforge import __version__
 from rackforge.inputs import load_inputs
 from rackforge.pipeline import run_bom, run_plan
+from rackforge.report.console import describe
 from rackforge.status import SolveProgress, SolveStatus
 from rackforge.supply import plan_supply
-from rackforge.terminal import describe
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "campus-1gw.yaml"

@@ -21,9 +21,9 @@ from rackforge import __version__
 from rackforge.errors import InputError, NoResultError, Problem
 from rackforge.inputs import load_inputs
 from rackforge.pipeline import STAGES, run_bom, run_plan, run_size
+from rackforge.report import console
 from rackforge.supply import no_plan_error
-from rackforge.terminal import live, out, say
-from rackforge.terminal import table as _table
+from rackforge.terminal import live, out, say, show
 
 app = typer.Typer(
     add_completion=False,
@@ -92,15 +92,7 @@ def size_cmd(scenario: ScenarioArg, as_json: JsonOpt = False) -> None:
     if as_json:
         _print_json(result.to_dict())
         return
-    out.print(_table("Workloads", ["workload", "type", "system", "accelerators", "days", "GPU-hours", "MFU"], [
-        [w.name, w.type, w.system, w.accelerators, w.days if w.days is not None else "-",
-         w.gpu_hours if w.gpu_hours is not None else "-", f"{w.mfu:.2f}"] for w in result.workloads
-    ]))  # fmt: skip
-    columns = ["site", "accelerators", "systems", "racks", "tiers", "switches", "IT MW", "facility MW"]
-    out.print(_table("Sites", columns, [
-        [x.name, x.accelerators, x.system_count, x.racks, x.fabric.tiers,
-         x.fabric.switches, x.power.it_mw, x.power.facility_mw] for x in result.sites
-    ]))  # fmt: skip
+    show(console.size_view(result))
 
 
 @app.command("bom")
@@ -121,20 +113,7 @@ def bom_cmd(
     if as_json:
         _print_json(bom.to_dict())
         return
-    top = sorted(bom.lines, key=lambda x: -x.extended_cost_usd)[:20]
-    out.print(_table("Largest lines", ["part", "family", "quantity", "unit US$", "extended US$"], [
-        [x.part, x.family, x.quantity, x.unit_cost_usd, x.extended_cost_usd] for x in top
-    ]))  # fmt: skip
-    out.print(_table("Cost by family", ["family", "US$"], [[k, v] for k, v in bom.cost_by_family.items()]))
-    out.print(_table("Domestic content (Buy American component test)",
-                     ["product", "year", "units", "share", "threshold", "result", "all-levels share"], [
-        [r.product, str(r.year), r.units, f"{r.share:.1%}", f"{r.threshold:.0%}" if r.threshold else "-",
-         "pass" if r.passed else "fail", f"{r.all_levels_share:.1%}"] for r in bom.domestic_content
-    ]))  # fmt: skip
-    out.print(f"total: US${bom.total_cost_usd:,.0f} over {len(bom.lines)} leaf parts; "
-              f"duties US${bom.tariffs.total_usd:,.0f} on top")  # fmt: skip
-    if bom.before_start:
-        out.print(f"warning: {len(bom.before_start)} requirements fall before week 1 (lead times exceed the ramp)")
+    show(console.bom_view(bom))
     if csv is not None:
         out.print(f"wrote {csv}")
 
@@ -162,29 +141,9 @@ def supply_cmd(
     if as_json:
         _print_json(plan.to_dict())
     else:
-        _print_supply(plan)
+        show(console.supply_view(plan))
     if not plan.status.has_result:
         raise no_plan_error(plan, time_limit)
-
-
-def _print_supply(plan: Any) -> None:
-    """Status, cost breakdown, on-time share per wave and domestic content of a supply plan."""
-    if plan.kpis is None:
-        return
-    bound = (f"bound US${plan.bound:,.0f}, gap {plan.gap:.2%}" if math.isfinite(plan.bound)
-             else "no bound yet (raise --time-limit to prove one)")  # fmt: skip
-    out.print(f"status {plan.status}: objective US${plan.objective:,.0f}, {bound}, {plan.runtime_s:.2f} s")
-    k = plan.kpis
-    cost = [[name, float(v)] for name, v in vars(k.cost_usd).items()]
-    out.print(_table("Cost (US$)", ["component", "US$"], cost))
-    rows = [[name, f"{v:.1%}"] for name, v in k.on_time_share.items()]
-    out.print(_table("On-time share by wave", ["site and week", "share"], rows))
-    content = [[r.product, str(r.year), f"{r.units:,.0f}", f"{r.share:.1%}",
-                "-" if r.threshold is None else f"{r.threshold:.0%}",
-                "-" if r.passed is None else ("pass" if r.passed else "fail")]
-               for r in k.domestic_share_by_product_year]  # fmt: skip
-    head = ["product", "year", "units", "domestic share", "threshold", "test"]
-    out.print(_table("Domestic content per product and year", head, content))
 
 
 @app.command("schedule")
@@ -236,25 +195,7 @@ def schedule_cmd(
     if as_json:
         _print_json(result.to_dict())
         return
-    bound = f"lower bound {result.lower_bound:,.0f}, gap {result.gap:.1%}"
-    out.print(f"status {result.status}: {result.objective_name} {result.objective:,.0f}, {bound}, "
-              f"{result.runtime_s:.2f} s (priority rules alone: {result.heuristic:,.0f})")  # fmt: skip
-    _print_schedule(result, inputs.scenario if inputs is not None else None)
-
-
-def _print_schedule(result: Any, scenario: Any) -> None:
-    """Projects (finish, due, late) and, for a scenario, every task's weeks."""
-    due = {p.name: p.due_week for p in scenario.projects} if scenario is not None else {}
-    rows = [[name, f"{finish}", "-" if due.get(name) is None else f"{due[name]}",
-             "-" if due.get(name) is None else f"{max(0, finish - due[name])}"]
-            for name, finish in result.finishes.items()]  # fmt: skip
-    out.print(_table("Projects", ["project", "finish " + result.unit, "due", "late"], rows))
-    if scenario is None:
-        return
-    length = {f"{p.name}/{t.name}": t.duration_weeks for p in scenario.projects for t in p.tasks}
-    tasks = [[name, f"{start + 1}", f"{start + length[name]}"]
-             for name, start in sorted(result.starts.items(), key=lambda kv: (kv[1], kv[0]))]  # fmt: skip
-    out.print(_table("Tasks", ["project/task", "first week", "last week"], tasks))
+    show(console.schedule_view(result, inputs.scenario if inputs is not None else None))
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -349,23 +290,9 @@ def plan(
     if as_json:
         _print_json(result.to_dict())
     else:
-        _print_plan(result, path, written)
+        show(console.plan_view(result, path, written))
     if result.supply is not None and not result.supply.status.has_result:
         raise no_plan_error(result.supply, time_limit)
-
-
-def _print_plan(result: Any, path: Path, written: list[Path]) -> None:
-    sites = result.sizing.sites
-    out.print(f"[bold]{result.inputs.scenario.name}[/bold] ({path})", markup=True)
-    out.print(
-        f"  {sum(s.accelerators for s in sites):,} accelerators in {sum(s.racks for s in sites):,} racks, "
-        f"{sum(s.power.it_mw for s in sites):,.1f} MW IT / {sum(s.power.facility_mw for s in sites):,.1f} MW facility"
-    )
-    out.print(f"  hardware US${result.bom.total_cost_usd / 1e9:,.2f} B over {len(result.bom.lines)} leaf parts")
-    if result.supply is not None:
-        out.print(f"  supply plan: status {result.supply.status}")
-    for p in written:
-        out.print(f"  wrote {p}")
 
 
 def main() -> None:

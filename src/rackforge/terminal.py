@@ -6,15 +6,14 @@ Rich renders ``:name:`` as an emoji and guesses at highlighting; both are off, s
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from rackforge.report.console import describe
 from rackforge.status import OnProgress, SolveProgress
 
 out = Console(emoji=False, highlight=False)
@@ -28,33 +27,10 @@ def say(text: str) -> None:
     err.print(text, markup=False, soft_wrap=True)
 
 
-def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
-    """A Rich table: the first column left-aligned, numbers with thousands separators."""
-    t = Table(title=title, title_justify="left")
-    for i, c in enumerate(columns):
-        t.add_column(c, justify="left" if i == 0 else "right")
-    for r in rows:
-        t.add_row(*[_cell(v) for v in r])
-    return t
-
-
-def _cell(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:,.1f}"
-    if isinstance(v, int):
-        return f"{v:,}"
-    return str(v)
-
-
-def describe(p: SolveProgress) -> str:
-    """``supply: 12.3 s, incumbent 1,234,567, bound 1,200,000, gap 2.78%``."""
-    parts = [f"{p.stage}: {p.elapsed_s:.1f} s"]
-    parts.append(f"incumbent {p.incumbent:,.0f}" if p.incumbent is not None else "no incumbent yet")
-    if p.bound is not None and math.isfinite(p.bound):
-        parts.append(f"bound {p.bound:,.0f}")
-    if p.gap is not None:
-        parts.append(f"gap {p.gap:.2%}")
-    return ", ".join(parts)
+def show(view: list[Any]) -> None:
+    """Print renderables on stdout, plain lines without markup."""
+    for item in view:
+        out.print(item, markup=False) if isinstance(item, str) else out.print(item)
 
 
 @contextmanager

@@ -1,0 +1,197 @@
+"""What the command line prints: each command's result as Rich tables and lines, in planners' terms.
+
+Every function returns renderables (tables or plain lines) and prints nothing; the CLI decides where
+they go. Numbers carry thousands separators; shares are percentages.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+
+from rackforge.status import SolveProgress
+
+if TYPE_CHECKING:
+    from rackforge.bom import BillOfMaterials
+    from rackforge.pipeline import PlanResult
+    from rackforge.scenario import Scenario
+    from rackforge.schedule import ScheduleResult
+    from rackforge.sizing import Sizing
+    from rackforge.supply import SupplyPlan
+
+View = list[Table | str]
+
+
+def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
+    """A table: the first column left-aligned, the rest right-aligned, numbers with separators."""
+    t = Table(title=title, title_justify="left")
+    for i, c in enumerate(columns):
+        t.add_column(c, justify="left" if i == 0 else "right")
+    for r in rows:
+        t.add_row(*[_cell(v) for v in r])
+    return t
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:,.1f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def describe(p: SolveProgress) -> str:
+    """``supply: 12.3 s, incumbent 1,234,567, bound 1,200,000, gap 2.78%``."""
+    parts = [f"{p.stage}: {p.elapsed_s:.1f} s"]
+    parts.append(f"incumbent {p.incumbent:,.0f}" if p.incumbent is not None else "no incumbent yet")
+    if p.bound is not None and math.isfinite(p.bound):
+        parts.append(f"bound {p.bound:,.0f}")
+    if p.gap is not None:
+        parts.append(f"gap {p.gap:.2%}")
+    return ", ".join(parts)
+
+
+def size_view(sizing: Sizing) -> View:
+    """Workloads (accelerators, days, GPU-hours, MFU) and sites (systems, racks, fabric, power)."""
+    workloads = [
+        [
+            w.name,
+            w.type,
+            w.system,
+            w.accelerators,
+            w.days if w.days is not None else "-",
+            w.gpu_hours if w.gpu_hours is not None else "-",
+            f"{w.mfu:.2f}",
+        ]
+        for w in sizing.workloads
+    ]
+    sites = [
+        [
+            x.name,
+            x.accelerators,
+            x.system_count,
+            x.racks,
+            x.fabric.tiers,
+            x.fabric.switches,
+            x.power.it_mw,
+            x.power.facility_mw,
+        ]
+        for x in sizing.sites
+    ]
+    return [
+        table("Workloads", ["workload", "type", "system", "accelerators", "days", "GPU-hours", "MFU"], workloads),
+        table(
+            "Sites", ["site", "accelerators", "systems", "racks", "tiers", "switches", "IT MW", "facility MW"], sites
+        ),
+    ]
+
+
+def bom_view(bom: BillOfMaterials) -> View:
+    """Largest lines, cost by family, domestic content and the totals."""
+    top = sorted(bom.lines, key=lambda x: -x.extended_cost_usd)[:20]
+    lines = [[x.part, x.family, x.quantity, x.unit_cost_usd, x.extended_cost_usd] for x in top]
+    content = [
+        [
+            r.product,
+            str(r.year),
+            r.units,
+            f"{r.share:.1%}",
+            f"{r.threshold:.0%}" if r.threshold else "-",
+            "pass" if r.passed else "fail",
+            f"{r.all_levels_share:.1%}",
+        ]
+        for r in bom.domestic_content
+    ]
+    view: View = [
+        table("Largest lines", ["part", "family", "quantity", "unit US$", "extended US$"], lines),
+        table("Cost by family", ["family", "US$"], [[k, v] for k, v in bom.cost_by_family.items()]),
+        table(
+            "Domestic content (Buy American component test)",
+            ["product", "year", "units", "share", "threshold", "result", "all-levels share"],
+            content,
+        ),
+        f"total: US${bom.total_cost_usd:,.0f} over {len(bom.lines)} leaf parts; "
+        f"duties US${bom.tariffs.total_usd:,.0f} on top",
+    ]
+    if bom.before_start:
+        view.append(f"warning: {len(bom.before_start)} requirements fall before week 1 (lead times exceed the ramp)")
+    return view
+
+
+def supply_view(plan: SupplyPlan) -> View:
+    """Status, cost breakdown, on-time share per wave and domestic content (nothing without a plan)."""
+    if plan.kpis is None:
+        return []
+    bound = (
+        f"bound US${plan.bound:,.0f}, gap {plan.gap:.2%}"
+        if math.isfinite(plan.bound)
+        else "no bound yet (raise --time-limit to prove one)"
+    )
+    k = plan.kpis
+    content = [
+        [
+            r.product,
+            str(r.year),
+            f"{r.units:,.0f}",
+            f"{r.share:.1%}",
+            "-" if r.threshold is None else f"{r.threshold:.0%}",
+            "-" if r.passed is None else ("pass" if r.passed else "fail"),
+        ]
+        for r in k.domestic_share_by_product_year
+    ]
+    on_time = [[n, f"{v:.1%}"] for n, v in k.on_time_share.items()]
+    return [
+        f"status {plan.status}: objective US${plan.objective:,.0f}, {bound}, {plan.runtime_s:.2f} s",
+        table("Cost (US$)", ["component", "US$"], [[name, float(v)] for name, v in vars(k.cost_usd).items()]),
+        table("On-time share by wave", ["site and week", "share"], on_time),
+        table(
+            "Domestic content per product and year",
+            ["product", "year", "units", "domestic share", "threshold", "test"],
+            content,
+        ),
+    ]
+
+
+def schedule_view(result: ScheduleResult, scenario: Scenario | None) -> View:
+    """Status and objective; projects (finish, due, late); for a scenario, every task's weeks."""
+    bound = f"lower bound {result.lower_bound:,.0f}, gap {result.gap:.1%}"
+    head = (
+        f"status {result.status}: {result.objective_name} {result.objective:,.0f}, {bound}, "
+        f"{result.runtime_s:.2f} s (priority rules alone: {result.heuristic:,.0f})"
+    )
+    due = {p.name: p.due_week for p in scenario.projects} if scenario is not None else {}
+    rows = [
+        [
+            name,
+            f"{finish}",
+            "-" if due.get(name) is None else f"{due[name]}",
+            "-" if due.get(name) is None else f"{max(0, finish - (due[name] or 0))}",
+        ]
+        for name, finish in result.finishes.items()
+    ]
+    view: View = [head, table("Projects", ["project", "finish " + result.unit, "due", "late"], rows)]
+    if scenario is None:
+        return view
+    length = {f"{p.name}/{t.name}": t.duration_weeks for p in scenario.projects for t in p.tasks}
+    tasks = [
+        [name, f"{start + 1}", f"{start + length[name]}"]
+        for name, start in sorted(result.starts.items(), key=lambda kv: (kv[1], kv[0]))
+    ]
+    return [*view, table("Tasks", ["project/task", "first week", "last week"], tasks)]
+
+
+def plan_view(result: PlanResult, path: Path, written: list[Path]) -> View:
+    """The plan's headline figures and the files written."""
+    sites = result.sizing.sites
+    view: View = [
+        f"{result.inputs.scenario.name} ({path})",
+        f"  {sum(s.accelerators for s in sites):,} accelerators in {sum(s.racks for s in sites):,} racks, "
+        f"{sum(s.power.it_mw for s in sites):,.1f} MW IT / {sum(s.power.facility_mw for s in sites):,.1f} MW facility",
+        f"  hardware US${result.bom.total_cost_usd / 1e9:,.2f} B over {len(result.bom.lines)} leaf parts",
+    ]
+    if result.supply is not None:
+        view.append(f"  supply plan: status {result.supply.status}")
+    return view + [f"  wrote {p}" for p in written]
