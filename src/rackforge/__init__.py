@@ -1,3 +1,58 @@
-"""rackforge: from AI compute demand to a buildable, US-manufactured hardware programme."""
+"""rackforge: from AI compute demand to a buildable, US-manufactured hardware programme.
+
+The public API: load a scenario with :func:`load_inputs`, run every stage with :func:`run_plan`
+(or one stage with ``run_size``, ``run_bom``, ``run_schedule``, ``run_supply``), and read the typed
+results. Every error rackforge raises on purpose is a :class:`RackforgeError`.
+
+>>> import rackforge
+>>> result = rackforge.run_plan(rackforge.load_inputs("examples/campus-1gw.yaml"))  # doctest: +SKIP
+"""
 
 __version__ = "0.1.0"
+
+from rackforge.bom import BillOfMaterials
+from rackforge.errors import (
+    InfeasibleError,
+    InputError,
+    NoResultError,
+    Problem,
+    RackforgeError,
+    SolverError,
+    TimeLimitError,
+)
+from rackforge.inputs import Inputs, load_inputs
+from rackforge.pipeline import PlanResult, run_bom, run_plan, run_schedule, run_size, run_supply, schedule_gates
+from rackforge.report import write_plan
+from rackforge.scenario import Scenario
+from rackforge.schedule import ScheduleResult
+from rackforge.sizing import Sizing
+from rackforge.status import SolveProgress, SolveStatus
+from rackforge.supply import SupplyPlan
+
+__all__ = [
+    "BillOfMaterials",
+    "InfeasibleError",
+    "InputError",
+    "Inputs",
+    "NoResultError",
+    "PlanResult",
+    "Problem",
+    "RackforgeError",
+    "Scenario",
+    "ScheduleResult",
+    "Sizing",
+    "SolveProgress",
+    "SolveStatus",
+    "SolverError",
+    "SupplyPlan",
+    "TimeLimitError",
+    "__version__",
+    "load_inputs",
+    "run_bom",
+    "run_plan",
+    "run_schedule",
+    "run_size",
+    "run_supply",
+    "schedule_gates",
+    "write_plan",
+]
