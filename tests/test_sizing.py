@@ -84,11 +84,11 @@ def test_inference_count_covers_demand(catalog) -> None:
     w = {"name": "i", "type": "inference", "model": {"parameters": 7e10}, "tokens_per_second": 1e6,
          "accelerator": "h100-sxm", "precision": "fp8", "site": "s"}  # fmt: skip
     r = size_workload(scenario([w]).workloads[0], catalog)
-    per = r.detail["serving"]["tokens_per_second_per_accelerator"]
+    per = r.detail.serving.tokens_per_second_per_accelerator
     assert r.tokens_per_second == pytest.approx(r.accelerators * per)
     assert r.tokens_per_second >= 1e6
     assert (r.accelerators - 8) * per < 1e6, "one system fewer falls short"
-    assert r.accelerators % r.detail["serving"]["replica_accelerators"] == 0
+    assert r.accelerators % r.detail.serving.replica_accelerators == 0
 
 
 def test_site_racks_power_and_ramp(catalog) -> None:

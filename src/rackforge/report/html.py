@@ -21,6 +21,7 @@ from rackforge.report.figures import (
     weekly_cost_figure,
 )
 from rackforge.sizing import WorkloadSizing
+from rackforge.sizing.result import ServingDetail, SizingNote, TrainingDetail
 from rackforge.supply import no_plan_error
 
 if TYPE_CHECKING:
@@ -42,21 +43,21 @@ def _div(fig: go.Figure, div_id: str) -> str:
 def workload_note(w: WorkloadSizing) -> str:
     """A one-line account of the modelled layout or serving point."""
     d = w.detail
-    if "layout" in d:
-        lay, mem = d["layout"], d["memory_gb"]
-        ep = f"·EP{lay['expert']}" if lay["expert"] > 1 else ""
+    if isinstance(d, TrainingDetail):
+        lay, mem = d.layout, d.memory_gb
+        ep = f"·EP{lay.expert}" if lay.expert > 1 else ""
         return (
-            f"TP{lay['tensor']}·PP{lay['pipeline']}·DP{lay['data']}{ep}, {lay['recompute']} recompute, "
-            f"{mem['total_gb']:.0f}/{mem['capacity_gb']:.0f} GB; modelled MFU {d['modelled_mfu']:.2f}, "
-            f"goodput {d['modelled_goodput']:.2f}"
+            f"TP{lay.tensor}·PP{lay.pipeline}·DP{lay.data}{ep}, {lay.recompute} recompute, "
+            f"{mem.total_gb:.0f}/{mem.capacity_gb:.0f} GB; modelled MFU {d.modelled_mfu:.2f}, "
+            f"goodput {d.modelled_goodput:.2f}"
         )
-    if "serving" in d:
-        sv = d["serving"]
+    if isinstance(d, ServingDetail):
+        sv = d.serving
         return (
-            f"TP{sv['replica_accelerators']} replicas, batch {sv['batch']}, {sv['bound']}-bound, "
-            f"p99 TPOT {sv['tpot_ms']:.0f} ms, TTFT {sv['ttft_ms']:.0f} ms"
+            f"TP{sv.replica_accelerators} replicas, batch {sv.batch}, {sv.bound}-bound, "
+            f"p99 TPOT {sv.tpot_ms:.0f} ms, TTFT {sv.ttft_ms:.0f} ms"
         )
-    return str(d.get("note", ""))
+    return d.note if isinstance(d, SizingNote) else ""
 
 
 def development(result: PlanResult) -> tuple[dict[str, str], list[ProjectRow]]:

@@ -28,13 +28,12 @@ is whole replicas covering the demand, rounded up to whole systems.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
 
 from rackforge.catalog import Catalog, System
 from rackforge.errors import InputError, KeyPath
 from rackforge.scenario import Workload
 from rackforge.sizing.inference import estimate_inference, fleet_accelerators
-from rackforge.sizing.result import WorkloadSizing
+from rackforge.sizing.result import ServingDetail, SizingNote, TrainingDetail, WorkloadSizing
 from rackforge.sizing.training import TrainingEstimate, estimate_training
 from rackforge.units import HOURS_PER_DAY, SECONDS_PER_DAY, tflops_to_flops
 
@@ -147,19 +146,24 @@ def size_training(w: Workload, catalog: Catalog, key: KeyPath = ()) -> WorkloadS
     )  # fmt: skip
 
 
-def _detail(t: _Training, n: int) -> dict[str, object]:
+def _detail(t: _Training, n: int) -> TrainingDetail | SizingNote:
     """The modelled layout and memory; with MFU and goodput both given, a memory problem is only noted."""
     try:
         est = t.estimate(n)
     except InputError as exc:
         if t.w.mfu is None or t.w.goodput is None:
             raise
-        return {"note": exc.problems[0].what}
-    return {
-        "layout": asdict(est.layout), "memory_gb": asdict(est.memory), "step_time_s": est.step_time_s,
-        "hfu": est.hfu, "batch_tokens": est.batch_tokens, "time_shares": est.time_shares,
-        "modelled_mfu": est.mfu, "modelled_goodput": est.goodput,
-    }  # fmt: skip
+        return SizingNote(exc.problems[0].what)
+    return TrainingDetail(
+        layout=est.layout,
+        memory_gb=est.memory,
+        step_time_s=est.step_time_s,
+        hfu=est.hfu,
+        batch_tokens=est.batch_tokens,
+        time_shares=est.time_shares,
+        modelled_mfu=est.mfu,
+        modelled_goodput=est.goodput,
+    )
 
 
 def size_inference(w: Workload, catalog: Catalog, key: KeyPath = ()) -> WorkloadSizing:
@@ -177,7 +181,7 @@ def size_inference(w: Workload, catalog: Catalog, key: KeyPath = ()) -> Workload
         accelerators=count, systems=whole_systems(count, system), days=None, gpu_hours=None, training_flops=None,
         mfu=per * 2.0 * w.model.active / peak, goodput=None, tokens_per_second=count * per,
         peak_tflops_per_accelerator=peak / 1e12, mfu_source="modelled", goodput_source="",
-        detail={"serving": asdict(est)},
+        detail=ServingDetail(est),
     )  # fmt: skip
 
 

@@ -2,8 +2,45 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from typing import Any
+
+from rackforge.sizing.inference.estimate import InferenceEstimate
+from rackforge.sizing.training.result import Layout, MemoryUse
+
+
+@dataclass(frozen=True)
+class TrainingDetail:
+    """How a training run was modelled: the parallel layout, memory per accelerator (GB), step time (s),
+    hardware FLOPs utilisation, global batch (tokens), the step time's split (fractions) and the modelled
+    MFU and goodput (fractions)."""
+
+    layout: Layout
+    memory_gb: MemoryUse
+    step_time_s: float
+    hfu: float
+    batch_tokens: float
+    time_shares: Mapping[str, float]
+    modelled_mfu: float
+    modelled_goodput: float
+
+
+@dataclass(frozen=True)
+class ServingDetail:
+    """How an inference service was modelled: the serving point of one replica (batch, latencies, bound)."""
+
+    serving: InferenceEstimate
+
+
+@dataclass(frozen=True)
+class SizingNote:
+    """Why a workload has no modelled detail (e.g. MFU and goodput given, but the layout does not fit)."""
+
+    note: str
+
+
+Detail = TrainingDetail | ServingDetail | SizingNote
 
 
 @dataclass(frozen=True)
@@ -32,7 +69,7 @@ class WorkloadSizing:
     peak_tflops_per_accelerator: float
     mfu_source: str = "given"
     goodput_source: str = "given"
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: Detail | None = None
 
 
 @dataclass(frozen=True)
