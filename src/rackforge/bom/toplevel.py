@@ -35,7 +35,8 @@ def top_level(site: SiteSizing, live: dict[str, int], share: float, catalog: Cat
             continue
         items[fabric.switch] += _share(fabric.switches, share)
         for tier in fabric.media:
-            for part, count in ((tier.cable, tier.cables), (tier.transceiver, tier.transceivers)):
+            for part, count in ((tier.cable, tier.cables), (tier.transceiver, tier.upper_transceivers),
+                                *tier.lower_optics):  # fmt: skip
                 if part:
                     items[part] += _share(count, share)
     for unit in site.facility:

@@ -37,7 +37,15 @@ class WorkloadSizing:
 
 @dataclass(frozen=True)
 class TierMedia:
-    """Cables and optics of one fabric tier (``links`` lanes at ``rate_gbps`` over ``reach_m``)."""
+    """Cables and optics of one fabric tier (``links`` lanes at ``rate_gbps`` over ``reach_m``).
+
+    ``transceivers`` counts the optics at both ends: ``lower_transceivers`` of
+    ``lower_transceiver`` at the lower end (NICs for node-leaf, the switch
+    uplinks above) and ``upper_transceivers`` of ``transceiver`` at the upper
+    (switch) end, one per cage. ``lower_optics`` lists ``(part, count)`` of the
+    lower end by cage form (a site mixing single- and twin-port nodes has two;
+    ``lower_transceiver`` is then ``None``).
+    """
 
     tier: str
     links: int
@@ -50,6 +58,10 @@ class TierMedia:
     transceivers: int
     cost_usd: float
     power_w: float
+    lower_transceiver: str | None = None
+    lower_transceivers: int = 0
+    upper_transceivers: int = 0
+    lower_optics: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,117 @@
+"""Numbers an expert would question (issue 14 item 4): optics per port form, heat rejection,
+network racks and power, Section 301 duties, and the cost reconciliation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+
+import pytest
+
+from rackforge.catalog import load_catalog
+from rackforge.scenario import Scenario
+from rackforge.sizing import FabricSizing, size
+
+CATALOG = load_catalog()
+
+
+def sized(clusters: list[tuple[str, int]], **site: object):  # type: ignore[no-untyped-def]
+    """Sizing of one site holding ``clusters`` of (system, count)."""
+    scenario = Scenario.model_validate({
+        "name": "x", "start": dt.date(2027, 1, 4),
+        "clusters": [{"name": f"c{i}", "site": "s", "system": sid, "count": n} for i, (sid, n) in enumerate(clusters)],
+        "sites": [{"name": "s", **site}],
+    })  # fmt: skip
+    return size(scenario, CATALOG).sites[0]
+
+
+def optics(f: FabricSizing, tier: str) -> Counter[str]:
+    """Transceivers of one tier by part."""
+    m = next(m for m in f.media if m.tier == tier)
+    out: Counter[str] = Counter(dict(m.lower_optics))
+    if m.transceiver:
+        out[m.transceiver] += m.upper_transceivers
+    return out
+
+
+# --- transceivers at both ends, by the port form on each side ----------------------------------
+
+
+@pytest.mark.parametrize(("su", "nodes"), [(1, 31), (2, 63), (3, 95), (4, 127)])
+def test_superpod_h100_optics_follow_twin_port_cages(su: int, nodes: int) -> None:
+    """DGX H100 reaches its 8 compute ports through 4 twin-port OSFP cages ("a two-port transceiver",
+    S28, sizing-methods C1) and QM9700 has 32 twin-port cages (S51): one 800G 2xSR4 per node cage,
+    one per leaf cage; the 4 UFM ports take a single-port 400G optic each. Table 4 cable counts stay."""
+    f = sized([("dgx-h100", nodes)], fabric={"switch": "qm9700", "appliance_ports": 4}).fabric
+    node_leaf = 8 * nodes + 4
+    assert (f.node_leaf, f.leaf_spine) == (node_leaf, 256 * su)
+    nl = optics(f, "node_leaf")
+    assert nl["osfp-800g-2xsr4"] == 4 * nodes + node_leaf // 2, "node cages + leaf down cages"
+    assert nl["osfp-400g-sr4"] == 4, "UFM appliance ports are single-port"
+    ls = optics(f, "leaf_spine")
+    assert sum(ls.values()) == f.leaf_spine, "twin-port at both switch ends: one optic per two links per end"
+    if su == 4:
+        assert f.transceivers == 508 + 4 + 510 + 1024
+
+
+def test_single_port_nics_need_their_own_optic() -> None:
+    """GB200 NVL72: 72 single-port ConnectX-7 OSFP per rack (S34) -> 72 x 400G optics at the rack,
+    36 twin-port optics at the leaf (S51)."""
+    f = sized([("gb200-nvl72", 4)], fabric={"switch": "qm9700"}).fabric
+    nl = optics(f, "node_leaf")
+    assert nl == Counter({"osfp-400g-sr4": 288, "osfp-800g-2xsr4": 144})
+
+
+def test_800g_single_port_ends_take_one_module_each() -> None:
+    """800G links between single-port 800G cages (DGX B300 ConnectX-8 OSFP on SN5600 OSFP 800G ports,
+    S32/S58): one module at each end of every link, on every tier."""
+    f = sized([("dgx-b300", 64)], fabric={"switch": "sn5600"}).fabric
+    assert f.lane_gbps == 800
+    for m in f.media:
+        assert m.transceivers == 2 * m.links
+
+
+def test_xdr_twin_port_switch_side() -> None:
+    """GB300 NVL72 on Quantum-X800: a single-port 800G optic per ConnectX-8, one 1.6T twin-port
+    (2 x 800G) per two links at every switch cage."""
+    f = sized([("gb300-nvl72", 2)], fabric={"switch": "q3400"}).fabric
+    assert optics(f, "node_leaf") == Counter({"osfp-800g-dr4": 144, "osfp-1.6t-2xdr4": 72})
+
+
+def brute_force_optics(nodes: list[tuple[int, float, float]], f: FabricSizing, k: int, cage: float) -> int:
+    """Count optics link by link on an explicit wiring: each link end plugs into a cage, every distinct
+    cage used holds one optic. ``nodes``: (ports, Gb/s, cage Gb/s) per node; one plane, lane = port rate.
+    Node lanes fill leaf down-ports in order, leaf ``i``'s uplink ``j`` goes to spine ``j mod S``."""
+    g = f.lane_gbps
+    down = k // 2 if f.tiers > 1 else k
+    used: set[tuple[str, int, int]] = set()
+    lane = 0
+    for n, (ports, gbps, node_cage) in enumerate(nodes):
+        for p in range(ports):
+            used.add(("node", n, math.floor(p * gbps / node_cage)))
+            leaf, port = divmod(lane, down)
+            used.add(("leaf", leaf, math.floor(port * g / cage)))
+            lane += 1
+    spine_ports = Counter[int]()
+    for leaf in range(f.leaf if f.tiers > 1 else 0):
+        for j in range(k - down):
+            used.add(("leaf", leaf, math.floor((down + j) * g / cage)))
+            s = j % f.spine
+            used.add(("spine", s, math.floor(spine_ports[s] * g / cage)))
+            spine_ports[s] += 1
+    return len(used)
+
+
+@pytest.mark.parametrize(
+    "clusters",
+    [[("gb200-nvl72", 1)], [("dgx-h100", 5)], [("dgx-h100", 9)], [("dgx-h100", 4), ("gb200-nvl72", 1)]],
+)
+def test_optics_match_a_link_by_link_count(clusters: list[tuple[str, int]]) -> None:
+    """Tiny fabrics on QM9700 (64 x 400G, twin-port cages): the sized optics equal a brute-force count."""
+    f = sized(clusters, fabric={"switch": "qm9700"}).fabric
+    nodes = []
+    for sid, n in clusters:
+        s = CATALOG.systems[sid]
+        nodes += [(s.scale_out_ports, s.scale_out_gbps, s.scale_out_cage_gbps or s.scale_out_gbps)] * n
+    assert f.transceivers == brute_force_optics(nodes, f, 64, 800.0)
