@@ -115,3 +115,53 @@ def test_optics_match_a_link_by_link_count(clusters: list[tuple[str, int]]) -> N
         s = CATALOG.systems[sid]
         nodes += [(s.scale_out_ports, s.scale_out_gbps, s.scale_out_cage_gbps or s.scale_out_gbps)] * n
     assert f.transceivers == brute_force_optics(nodes, f, 64, 800.0)
+
+
+# --- heat rejection of the liquid loop ---------------------------------------------------------
+
+
+def _units(site, role: str) -> list:  # type: ignore[no-untyped-def]
+    return [e for e in site.facility if e.role == role]
+
+
+@pytest.mark.parametrize(
+    ("plant", "part"),
+    [("dry-cooler", "dry-cooler-1200kw"), ("cooling-tower", "cooling-tower-3500kw"),
+     ("chiller", "chiller-air-cooled-1750kw")],
+)  # fmt: skip
+def test_liquid_heat_has_heat_rejection(plant: str, part: str) -> None:
+    """The site's liquid heat x the N+1 factor equals its heat-rejection capacity within one unit,
+    and heat rejection (liquid) plus chillers (air) cover the whole IT load."""
+    site = sized([("gb200-nvl72", 40), ("dgx-h100", 64)], heat_rejection=plant)
+    hr = _units(site, "heat-rejection")
+    assert [e.part for e in hr] == [part]
+    cap = CATALOG.items[part].capacity_kw or 0.0
+    need = site.power.liquid_mw * 1e3 * CATALOG.param("heat_rejection_redundancy_factor")
+    assert hr[0].count * cap >= need > (hr[0].count - 1) * cap
+    chillers = sum(e.count for e in _units(site, "chiller")) * (
+        CATALOG.items["chiller-air-cooled-1750kw"].capacity_kw or 0
+    )
+    assert chillers >= site.power.air_mw * 1e3
+    assert hr[0].count * cap + chillers >= site.power.it_mw * 1e3
+    assert site.power.liquid_mw + site.power.air_mw == pytest.approx(site.power.it_mw)
+
+
+def test_air_cooled_site_needs_no_liquid_heat_rejection() -> None:
+    site = sized([("dgx-h100", 64)])
+    assert site.power.liquid_mw == 0
+    assert not _units(site, "heat-rejection")
+
+
+def test_heat_rejection_is_in_the_bill_of_materials() -> None:
+    """The plant's units are site top-level items, so they reach the BOM lines."""
+    from rackforge.bom import build_bom
+
+    scenario = Scenario.model_validate({
+        "name": "x", "start": dt.date(2027, 1, 4),
+        "clusters": [{"name": "c", "site": "s", "system": "gb200-nvl72", "count": 40}],
+        "sites": [{"name": "s", "heat_rejection": "cooling-tower"}],
+    })  # fmt: skip
+    sizing = size(scenario, CATALOG)
+    bom = build_bom(sizing, CATALOG, scenario.start)
+    line = next(x for x in bom.lines if x.part == "cooling-tower-3500kw")
+    assert line.quantity == _units(sizing.sites[0], "heat-rejection")[0].count

@@ -134,6 +134,11 @@ class Site(Frozen):
     on_hand: dict[str, float] = Field(
         default_factory=dict, description="Units already on site or ordered by the site's developer, by week 1."
     )
+    heat_rejection: Literal["dry-cooler", "cooling-tower", "chiller"] = Field(
+        "dry-cooler",
+        description="Plant that rejects the liquid loop's heat (CDU facility water) to the outdoors: dry coolers "
+        "(warm-water DLC, no water use), evaporative cooling towers (hot climates), or chillers (cold water).",
+    )
     waves: tuple[Wave, ...] = Field((Wave(week=1, share=1.0),), min_length=1)
 
 

@@ -144,6 +144,6 @@ def size_site(site: Site, index: int, systems: dict[str, int], catalog: Catalog,
                 server_racks[rest * s.max_power_kw] += 1
     return SiteSizing(
         site.name, accelerators, systems, racks, packing, fabric, storage, power,
-        facility_equipment(power, dict(server_racks), catalog),
+        facility_equipment(power, dict(server_racks), catalog, site.heat_rejection),
         ramp(site, systems, kw, power, catalog),
     )  # fmt: skip
