@@ -165,3 +165,69 @@ def test_heat_rejection_is_in_the_bill_of_materials() -> None:
     bom = build_bom(sizing, CATALOG, scenario.start)
     line = next(x for x in bom.lines if x.part == "cooling-tower-3500kw")
     assert line.quantity == _units(sizing.sites[0], "heat-rejection")[0].count
+
+
+# --- network racks and power ---------------------------------------------------------------------
+
+
+def leaf_power_w(item_id: str) -> float:
+    """Component power of an item: its own if a leaf, else its children's (recursive, W)."""
+    item = CATALOG.items[item_id]
+    return sum(line.qty * leaf_power_w(line.part) for line in item.bom) if item.bom else item.power_w
+
+
+def test_it_power_is_compute_plus_network() -> None:
+    """IT power = systems at component power / PSU efficiency + switches at maximum draw (cage optics
+    included, S32) + the NIC-side optics, recomputed from the catalog records."""
+    site = sized([("gb200-nvl72", 40), ("dgx-h100", 64)], fabric={"switch": "qm9700"})
+    eff = CATALOG.param("psu_efficiency")
+    systems_w = 40 * leaf_power_w("gb200-nvl72") / eff + 64 * leaf_power_w("dgx-h100") / eff
+    f = site.fabric
+    switch_w = f.switches * CATALOG.switches["qm9700"].power_w
+    nic_optics_w = 40 * 72 * CATALOG.items["osfp-400g-sr4"].power_w + 64 * 4 * CATALOG.items["osfp-800g-2xsr4"].power_w
+    assert site.power.it_mw * 1e6 == pytest.approx(systems_w + switch_w + nic_optics_w, rel=1e-9)
+    assert site.power.network_mw * 1e6 == pytest.approx(switch_w + nic_optics_w, rel=1e-9)
+    assert site.power.facility_mw == pytest.approx(site.power.it_mw * site.power.pue)
+
+
+@pytest.mark.parametrize(("switch", "per_rack"), [("qm9700", 17), ("q3400", 5), ("sn5600", 13)])
+def test_switches_fill_network_racks(switch: str, per_rack: int) -> None:
+    """Switches per air-cooled network rack: min(42 U / height, 30 kW air ceiling (S107) / max kW)
+    (QM9700 1U 1.72 kW, S32)."""
+    system = {"qm9700": "dgx-h100", "q3400": "gb300-nvl72", "sn5600": "dgx-b300"}[switch]
+    site = sized([(system, 64)], fabric={"switch": switch})
+    sw = CATALOG.switches[switch]
+    assert per_rack == min(42 // sw.height_ru, math.floor(30_000 / sw.power_w))
+    assert site.network_racks == {switch: math.ceil(site.fabric.switches / per_rack)}
+    assert site.to_dict()["racks"] == site.racks, "racks stays compute racks (DESIGN.md size --json)"
+    assert site.to_dict()["network_racks"] == math.ceil(site.fabric.switches / per_rack)
+
+
+def test_superpod_h100_racks_stay_within_the_published_rack_count() -> None:
+    """4-SU DGX SuperPOD H100: 38 racks for 127 DGX H100, UFM and management (sizing-methods C1,
+    RA Table 7). 32 compute racks plus the compute fabric's network racks fit inside it."""
+    site = sized([("dgx-h100", 127)], fabric={"switch": "qm9700", "appliance_ports": 4})
+    assert site.racks == 32
+    assert site.racks + sum(site.network_racks.values()) <= 38
+
+
+def test_network_racks_reach_the_bill_of_materials_and_pdus() -> None:
+    from rackforge.bom import build_bom
+
+    scenario = Scenario.model_validate({
+        "name": "x", "start": dt.date(2027, 1, 4),
+        "clusters": [{"name": "c", "site": "s", "system": "gb200-nvl72", "count": 40}],
+        "sites": [{"name": "s", "fabric": {"switch": "qm9700"}}],
+    })  # fmt: skip
+    sizing = size(scenario, CATALOG)
+    site = sizing.sites[0]
+    racks = site.network_racks["qm9700"]
+    bom = build_bom(sizing, CATALOG, scenario.start)
+    assert next(x for x in bom.lines if x.part == "eia-rack-48u").quantity == racks
+    pdus = next(e for e in site.facility if e.role == "rack-pdu")
+    full, rest = divmod(site.fabric.switches, 17)
+    per_feed = 34.5 * CATALOG.param("power_factor")
+    expected = sum(
+        n * 2 * math.ceil(kw * 0.5 * 1.25 / per_feed) for kw, n in ((17 * 1.72, full), (rest * 1.72, 1)) if n
+    )
+    assert pdus.count == expected

@@ -122,6 +122,10 @@ class Switch(Item):
     cage_gbps: float | None = Field(
         None, gt=0, description="Rate of one cage (Gb/s): 800 for a twin-port OSFP of 2 x 400G; default `speed_gbps`."
     )
+    cooling: Literal["air", "liquid"] = Field("air", description="How the switch rejects its heat.")
+    rack_kit: str | None = Field(
+        None, pattern=ID_PATTERN, description="Item added once per network rack of these switches (frame)."
+    )
 
 
 class Parameter(Frozen):

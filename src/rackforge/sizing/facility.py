@@ -106,7 +106,7 @@ def cooling_equipment(power: PowerSizing, catalog: Catalog, plant: str = "dry-co
 
 
 def rack_pdus(racks_kw: dict[float, int], catalog: Catalog) -> list[Equipment]:
-    """Rack PDUs for server racks, from each rack's provisioned power (rack kW -> rack count)."""
+    """Rack PDUs for server and network racks, from each rack's provisioned power (rack kW -> rack count)."""
     p = catalog.param
     part = pick(catalog, "rack-pdu")
     if part is None or not racks_kw:

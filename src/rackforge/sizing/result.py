@@ -162,7 +162,11 @@ class RampPoint:
 
 @dataclass(frozen=True)
 class SiteSizing:
-    """Everything a site needs: systems by id, racks, fabric, power and the deployment ramp."""
+    """Everything a site needs: systems by id, racks, fabric, power and the deployment ramp.
+
+    ``racks`` counts compute racks (servers or rack-scale systems);
+    ``network_racks`` the racks of fabric switches by switch id.
+    """
 
     name: str
     accelerators: int
@@ -174,6 +178,7 @@ class SiteSizing:
     power: PowerSizing
     facility: tuple[Equipment, ...]
     ramp: tuple[RampPoint, ...]
+    network_racks: dict[str, int] = field(default_factory=dict)
 
     @property
     def system_count(self) -> int:
@@ -188,6 +193,8 @@ class SiteSizing:
             "systems": self.system_count,
             "systems_by_id": dict(self.systems),
             "racks": self.racks,
+            "network_racks": sum(self.network_racks.values()),
+            "network_racks_by_switch": dict(self.network_racks),
             "systems_per_rack": dict(self.per_rack),
             "fabric": self.fabric.to_dict(),
             "storage": self.storage.to_dict() if self.storage else None,
