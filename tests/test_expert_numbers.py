@@ -231,3 +231,49 @@ def test_network_racks_reach_the_bill_of_materials_and_pdus() -> None:
         n * 2 * math.ceil(kw * 0.5 * 1.25 / per_feed) for kw, n in ((17 * 1.72, full), (rest * 1.72, 1)) if n
     )
     assert pdus.count == expected
+
+
+# --- Section 301 on China-origin parts ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("part", "origin", "day", "rate"),
+    [
+        ("osfp-800g-2xsr4", "CN", dt.date(2027, 3, 1), 0.075),  # List 4A 8517.62.0090, on top of MFN Free
+        ("osfp-800g-2xsr4", "CN", dt.date(2019, 10, 7), 0.15),  # List 4A before the Phase One halving
+        ("osfp-800g-2xsr4", "CN", dt.date(2019, 6, 3), 0.0),  # before List 4A existed
+        ("osfp-800g-2xsr4", "TW", dt.date(2027, 3, 1), 0.0),  # Section 301 is China only
+        ("qm9700", "CN", dt.date(2027, 3, 1), 0.25),  # 9903.88.04 on 8517.62.0020 switches
+        ("qm9700", "CN", dt.date(2019, 5, 9), 0.0),  # the day before the 25 % rate
+        ("qm9700", "unknown", dt.date(2027, 3, 1), 0.0),  # unknown origin owes MFN (Free) only
+        ("psu-3300w", "CN", dt.date(2027, 3, 1), 0.25),  # 9903.88.03 on 8504.40.60
+        ("dac-400g-1m", "CN", dt.date(2027, 3, 1), 0.026 + 0.25),  # MFN 2.6 % + List 3 on 8544.42
+    ],
+)
+def test_section_301_by_origin_and_date(part: str, origin: str, day: dt.date, rate: float) -> None:
+    from rackforge.bom.tariffs import duty_rate
+
+    item = CATALOG.items[part].model_copy(update={"origin": origin})
+    assert duty_rate(CATALOG, item, day) == pytest.approx(rate)
+
+
+def _bom(start: dt.date):  # type: ignore[no-untyped-def]
+    from rackforge.bom import build_bom
+
+    scenario = Scenario.model_validate({
+        "name": "x", "start": start,
+        "clusters": [{"name": "c", "site": "s", "system": "gb200-nvl72", "count": 8}],
+        "sites": [{"name": "s", "fabric": {"switch": "qm9700"}, "waves": [{"week": 40, "share": 1.0}]}],
+    })  # fmt: skip
+    return build_bom(size(scenario, CATALOG), CATALOG, scenario.start)
+
+
+def test_bom_duties_on_chinese_optics_follow_the_date() -> None:
+    """The CN optics of a 2027 build owe 7.5 % of their value; the same build dated before List 4A owes none."""
+    bom = _bom(dt.date(2027, 1, 4))
+    for part in ("osfp-400g-sr4", "osfp-800g-2xsr4"):
+        line = next(x for x in bom.lines if x.part == part)
+        assert bom.tariffs.by_part[part] == pytest.approx(0.075 * line.extended_cost_usd)
+    early = _bom(dt.date(2018, 6, 4))
+    assert "osfp-400g-sr4" not in early.tariffs.by_part
+    assert not any(p.startswith("Section 301 List 4A") for p in early.tariffs.by_program)
