@@ -277,3 +277,91 @@ def test_bom_duties_on_chinese_optics_follow_the_date() -> None:
     early = _bom(dt.date(2018, 6, 4))
     assert "osfp-400g-sr4" not in early.tariffs.by_part
     assert not any(p.startswith("Section 301 List 4A") for p in early.tariffs.by_program)
+
+
+# --- BOM hardware cost reconciled with supply spend ---------------------------------------------
+
+SMALL_WITH_STOCK = """\
+name: small-stock
+start: 2027-01-04
+horizon_weeks: 90
+clusters: [{name: c, site: dc, system: gb200-nvl72, count: 8}]
+sites:
+  - name: dc
+    on_hand: {cdu-2300kw: 1, ups-1200kva: 9, dry-cooler-1200kw: 1}
+    waves: [{week: 70, share: 0.5}, {week: 80, share: 0.5}]
+facilities:
+  - name: houston
+    lines:
+      - {family: compute, capacity_per_week: 40, ramp_weeks: 4, start_week: 50}
+      - {family: racks, capacity_per_week: 2}
+      - {family: power, capacity_per_week: 40}
+      - {family: cooling, capacity_per_week: 40}
+      - {family: cables, capacity_per_week: 40}
+      - {family: networking, capacity_per_week: 40}
+    build_cost_usd: {racks: 20000, compute: 500}
+suppliers:
+  - name: acme
+    country: US
+    offers: [{part: grace-cpu, price_usd: 3900, lead_time_weeks: 10, capacity_per_week: 100}]
+lanes:
+  - {from: houston, to: dc, transit_weeks: 2, cost_per_unit_usd: 5000}
+"""
+
+
+def _plan(path):  # type: ignore[no-untyped-def]
+    from rackforge.inputs import load_inputs
+    from rackforge.pipeline import run_plan
+
+    inputs = load_inputs(path)
+    result = run_plan(inputs)
+    assert result.supply is not None
+    return inputs, result
+
+
+def _reconciled(inputs, result):  # type: ignore[no-untyped-def]
+    from rackforge.report.reconcile import reconcile
+
+    on_hand = {s.name: s.on_hand for s in inputs.scenario.sites}
+    return reconcile(result.bom, result.supply, on_hand)
+
+
+def test_reconciliation_of_the_bundled_campus() -> None:
+    """BOM - on-hand gear + price differences + duties + freight + build + holding + lateness = objective."""
+    from pathlib import Path
+
+    import rackforge
+
+    inputs, result = _plan(Path(rackforge.__file__).parent / "examples" / "campus-1gw.yaml")
+    r = _reconciled(inputs, result)
+    assert r.bom_total_usd == result.bom.total_cost_usd
+    assert abs(r.residual_usd) <= 1e-6 * r.objective_usd
+    assert r.rows()[-1] == ("residual", r.residual_usd)
+    assert r.on_hand_usd < -1e9, "the developer's transformers, switchgear and gensets are netted"
+    us = [p for p in result.supply.purchases if p.supplier == "us-optics"]
+    assert r.price_difference_usd == pytest.approx(sum(p.quantity * (p.unit_price_usd - 1400) for p in us))
+    assert us
+    assert all(p.unit_price_usd == 1800 for p in us), "the scenario's US optics offer"
+    assert r.duties_usd == pytest.approx(result.supply.kpis["cost_usd"]["duties"])
+
+
+def test_reconciliation_with_stock_on_hand(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "s.yaml"
+    path.write_text(SMALL_WITH_STOCK)
+    inputs, result = _plan(path)
+    r = _reconciled(inputs, result)
+    due = {d.item: 0.0 for d in result.bom.deliveries}
+    for d in result.bom.deliveries:
+        due[d.item] += d.quantity
+    held = {"cdu-2300kw": 1, "ups-1200kva": 9, "dry-cooler-1200kw": 1}
+    expected = sum(min(n, due[i]) * (CATALOG.items[i].unit_cost_usd or 0.0) for i, n in held.items())
+    assert r.on_hand_usd == pytest.approx(-expected)
+    assert due["ups-1200kva"] < 9, "stock beyond the demand is not netted"
+    assert abs(r.residual_usd) <= 1e-6 * r.objective_usd
+    grace = [p for p in result.supply.purchases if p.part == "grace-cpu"]
+    assert grace
+    assert r.price_difference_usd == pytest.approx(
+        sum(p.quantity * (p.unit_price_usd - (CATALOG.items["grace-cpu"].unit_cost_usd or 0)) for p in grace)
+    )
+    with pytest.raises(AttributeError):
+        r.bom_total_usd = 0.0  # type: ignore[misc]
