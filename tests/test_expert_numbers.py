@@ -365,3 +365,14 @@ def test_reconciliation_with_stock_on_hand(tmp_path) -> None:  # type: ignore[no
     )
     with pytest.raises(AttributeError):
         r.bom_total_usd = 0.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("dry_bulb", "plant"),
+    [(None, "dry-cooler-1200kw"), (25.0, "dry-cooler-1200kw"), (32.0, "dry-cooler-1200kw"),
+     (38.0, "cooling-tower-3500kw")],
+)  # fmt: skip
+def test_auto_heat_rejection_follows_the_design_dry_bulb(dry_bulb: float | None, plant: str) -> None:
+    """Dry coolers while dry bulb + 8 K approach <= 40 C facility water (ASHRAE W40), towers above."""
+    site = sized([("gb200-nvl72", 8)], design_dry_bulb_c=dry_bulb)
+    assert [e.part for e in _units(site, "heat-rejection")] == [plant]

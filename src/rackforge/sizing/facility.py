@@ -25,8 +25,10 @@ chiller            ``ceil(P_air·R_chiller / cap)``
 =================  ==================================================
 
 The CDUs pass the liquid loop's heat to facility water; the heat-rejection plant
-(dry coolers by default, cooling towers or chillers by the site's choice) sends it
-outdoors. The air share goes through CRAHs to air-cooled chillers. Together the
+sends it outdoors: the site's choice, or by default dry coolers where the site's design
+dry bulb ``T_db`` plus their approach stays within the facility water supply
+temperature ``T_fws`` (or no design temperature is given), evaporative cooling towers
+otherwise. The air share goes through CRAHs to air-cooled chillers. Together the
 two paths reject ``P_liquid + P_air = P_IT``.
 """
 
@@ -85,6 +87,17 @@ def power_equipment(power: PowerSizing, catalog: Catalog) -> list[Equipment]:
     if gen:
         out += _equipment(catalog, "ats", kva, "one per LV lineup", lambda _: n_mv)
     return out
+
+
+def plant_for(choice: str, dry_bulb_c: float | None, catalog: Catalog) -> str:
+    """The heat-rejection role: the site's choice, or for ``auto`` dry coolers when
+    ``T_db + approach <= T_fws`` (or no design temperature is given), else cooling towers."""
+    if choice != "auto":
+        return choice
+    if dry_bulb_c is None:
+        return "dry-cooler"
+    reach = dry_bulb_c + catalog.param("dry_cooler_approach_k")
+    return "dry-cooler" if reach <= catalog.param("facility_water_supply_c") else "cooling-tower"
 
 
 def heat_rejection(liquid_kw: float, plant: str, catalog: Catalog) -> list[Equipment]:

@@ -29,7 +29,7 @@ from rackforge.catalog import BomMatrix, Catalog
 from rackforge.errors import InputError
 from rackforge.scenario import Scenario, Site
 from rackforge.sizing.fabric import size_fabric
-from rackforge.sizing.facility import facility_equipment
+from rackforge.sizing.facility import facility_equipment, plant_for
 from rackforge.sizing.result import FabricSizing, PowerSizing, RampPoint, SiteSizing, WorkloadSizing
 from rackforge.units import KW_PER_MW, W_PER_KW
 
@@ -171,6 +171,7 @@ def size_site(site: Site, index: int, systems: dict[str, int], catalog: Catalog,
     check_cap(site, index, power, accelerators)
     packing = {sid: per_rack(site, index, sid, catalog) for sid in systems}
     racks = sum(math.ceil(n / packing[sid]) for sid, n in systems.items())
+    plant = plant_for(site.heat_rejection, site.design_dry_bulb_c, catalog)
     net_racks, net_kw = network_racks([fabric, storage] if storage else [fabric], catalog)
     server_racks: dict[float, int] = defaultdict(int, net_kw)
     for sid, n in systems.items():
@@ -182,6 +183,6 @@ def size_site(site: Site, index: int, systems: dict[str, int], catalog: Catalog,
                 server_racks[rest * s.max_power_kw] += 1
     return SiteSizing(
         site.name, accelerators, systems, racks, packing, fabric, storage, power,
-        facility_equipment(power, dict(server_racks), catalog, site.heat_rejection),
+        facility_equipment(power, dict(server_racks), catalog, plant),
         ramp(site, systems, kw, power, catalog), net_racks,
     )  # fmt: skip
