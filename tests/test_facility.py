@@ -141,11 +141,16 @@ def test_storage_network_is_sized_from_front_end_ports(catalog) -> None:
 
 def test_rack_pdus_follow_the_feed_rule(catalog) -> None:
     """DGX B200 at 28.6 kW per rack: two PDUs, one per feed, as NVIDIA provisions it (S32)."""
+
+    def network(site) -> int:  # network racks (<= 30 kW each) take one PDU per feed too
+        return 2 * sum(site.network_racks.values())
+
     two = size(scenario("dgx-b200", 64, rack_power_kw=28.6), catalog).sites[0]
-    assert units(two, "rack-pdu") == 32 * 2
+    assert units(two, "rack-pdu") == 32 * 2 + network(two)
     four = size(scenario("dgx-b200", 64, rack_power_kw=57.2, rack_air_kw=60), catalog).sites[0]
     per_feed = math.ceil(57.2 * 0.5 * 1.25 / (34.5 * catalog.param("power_factor")))
-    assert units(four, "rack-pdu") == 16 * 2 * per_feed
+    assert units(four, "rack-pdu") == 16 * 2 * per_feed + network(four)
     partial = size(scenario("dgx-b200", 3, rack_power_kw=28.6), catalog).sites[0]
-    assert units(partial, "rack-pdu") == 2 * 2, "a half-full rack still gets both feeds"
-    assert units(size(scenario(), catalog).sites[0], "rack-pdu") == 0, "NVL72 racks carry power shelves"
+    assert units(partial, "rack-pdu") == 2 * 2 + network(partial), "a half-full rack still gets both feeds"
+    nvl = size(scenario(), catalog).sites[0]
+    assert units(nvl, "rack-pdu") == network(nvl) > 0, "NVL72 racks carry power shelves; network racks take PDUs"

@@ -64,7 +64,7 @@ def test_parts_use_builtin_hts_codes_and_every_family(tiny) -> None:
     inputs, _ = tiny
     builtin = {i.hts for i in load_catalog().items.values() if i.hts}
     leaves = [i for i in inputs.catalog.items.values() if i.source == GENERATED and not i.bom]
-    assert {i.hts for i in leaves} <= builtin
+    assert all(any(b.startswith(i.hts or "") for b in builtin) for i in leaves), "a built-in heading or its line"
     assert {i.family for i in leaves} == {"compute", "racks", "cables", "networking", "power", "cooling"}
     assert all(2 <= i.lead_time_weeks <= 40 for i in leaves)
 

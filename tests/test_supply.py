@@ -364,10 +364,13 @@ def test_time_limited_solve_returns_its_best_plan_and_gap(tmp_path: Path) -> Non
         assert plan.bound <= plan.objective
     else:
         assert plan.to_dict()["gap"] is None
-    assert recompute(inputs, bom, plan)["objective"] == pytest.approx(plan.objective, rel=1e-7)
+    # an incumbent may hold early stock and backlog of one item at one site in the same week, which its
+    # tables (netted) do not show: they cost at most its objective; the optimum costs exactly its objective
+    assert recompute(inputs, bom, plan)["objective"] <= plan.objective * (1 + 1e-7)
     better = plan_supply(inputs.scenario, inputs.catalog, bom, threads=1)
     assert better.status == "optimal"
     assert better.objective <= plan.objective * (1 + 1e-9)
+    assert recompute(inputs, bom, better)["objective"] == pytest.approx(better.objective, rel=1e-7)
 
 
 @pytest.mark.parametrize("which", ["small", "generated"])

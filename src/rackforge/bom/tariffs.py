@@ -7,7 +7,8 @@ For a leaf part ``i`` with HTS code ``h`` and origin ``o`` needed in week ``t``
 
 over the rules ``r`` in force on ``d`` whose HTS prefixes match ``h`` and whose
 origins include ``o`` (``*``: any non-US origin). Duties of different programs
-stack (MFN plus Section 301, for instance). Parts of US origin owe none.
+stack (MFN plus Section 301, for instance). Parts of US origin owe none; a
+duty-free (zero-rate) rule adds no line to the roll-ups.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def tariffs(phased: Phased, catalog: Catalog, matrix: BomMatrix, start: dt.date)
             day = week_date(start, week)
             value = phased.quantity[i, j] * matrix.price[i]
             for rule in catalog.tariffs:
-                if rule.applies(item.hts, item.origin, day):
+                if rule.rate and rule.applies(item.hts, item.origin, day):
                     duty = float(value * rule.rate * rule.content_share)
                     by_program[rule.program] += duty
                     by_part[item.id] += duty

@@ -1,4 +1,5 @@
-"""Top-level items of each site and wave: systems, rack kits, network and facility equipment.
+"""Top-level items of each site and wave: systems, rack kits, network (switches, optics, cables, network
+racks) and facility equipment.
 
 Each wave's increment of them is needed by the wave's week: the networks and
 most facility equipment in proportion to the accelerators live, the site's HV
@@ -35,9 +36,14 @@ def top_level(site: SiteSizing, live: dict[str, int], share: float, catalog: Cat
             continue
         items[fabric.switch] += _share(fabric.switches, share)
         for tier in fabric.media:
-            for part, count in ((tier.cable, tier.cables), (tier.transceiver, tier.transceivers)):
+            for part, count in ((tier.cable, tier.cables), (tier.transceiver, tier.upper_transceivers),
+                                *tier.lower_optics):  # fmt: skip
                 if part:
                     items[part] += _share(count, share)
+    for sid, racks in site.network_racks.items():
+        kit = catalog.switches[sid].rack_kit
+        if kit:
+            items[kit] += _share(racks, share)
     for unit in site.facility:
         items[unit.part] += unit.count if unit.role in UPFRONT else _share(unit.count, share)
     return {k: v for k, v in items.items() if v}

@@ -100,6 +100,12 @@ class System(Item):
     scale_out_gbps: float = Field(gt=0, description="Line rate of each compute-fabric port (Gb/s).")
     frontend_ports: int = Field(0, ge=0, description="Storage/front-end network ports per system.")
     frontend_gbps: float = Field(400, gt=0, description="Line rate of each front-end port (Gb/s).")
+    scale_out_cage_gbps: float | None = Field(
+        None,
+        gt=0,
+        description="Rate of one compute-fabric cage (Gb/s): 800 when two 400G NIC ports share a twin-port OSFP "
+        "cage (one optic serves both); default `scale_out_gbps`, one port per cage.",
+    )
     systems_per_rack: int = Field(gt=0, description="Systems per rack (1 for a rack-scale system).")
     rack_kit: str | None = Field(
         None, pattern=ID_PATTERN, description="Assembly added once per rack of servers (frame, PDUs)."
@@ -113,6 +119,13 @@ class Switch(Item):
     speed_gbps: float = Field(gt=0, description="Line rate of each port (Gb/s).")
     height_ru: int = Field(gt=0, description="Height (rack units).")
     typical_power_kw: float = Field(gt=0, description="Typical power with passive cables (kW).")
+    cage_gbps: float | None = Field(
+        None, gt=0, description="Rate of one cage (Gb/s): 800 for a twin-port OSFP of 2 x 400G; default `speed_gbps`."
+    )
+    cooling: Literal["air", "liquid"] = Field("air", description="How the switch rejects its heat.")
+    rack_kit: str | None = Field(
+        None, pattern=ID_PATTERN, description="Item added once per network rack of these switches (frame)."
+    )
 
 
 class Parameter(Frozen):

@@ -134,6 +134,15 @@ class Site(Frozen):
     on_hand: dict[str, float] = Field(
         default_factory=dict, description="Units already on site or ordered by the site's developer, by week 1."
     )
+    heat_rejection: Literal["auto", "dry-cooler", "cooling-tower", "chiller"] = Field(
+        "auto",
+        description="Plant that rejects the liquid loop's heat (CDU facility water) to the outdoors: dry coolers "
+        "(warm-water DLC, no water use), evaporative cooling towers (hot climates), or chillers (cold water); "
+        "`auto`: dry coolers unless `design_dry_bulb_c` is too hot for them, then cooling towers.",
+    )
+    design_dry_bulb_c: float | None = Field(
+        None, ge=-60, le=60, description="Summer design dry-bulb temperature of the site (°C, e.g. ASHRAE 0.4 %)."
+    )
     waves: tuple[Wave, ...] = Field((Wave(week=1, share=1.0),), min_length=1)
 
 

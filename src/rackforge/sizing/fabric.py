@@ -29,16 +29,21 @@ rail (NIC port index), ``L = Σ_rails ceil(n_rail/d)``, then spines as above;
 Physical cables (what reference architectures count) are lanes times
 ``g/g_port``, with the NIC port rate below the leaves and the switch port rate
 above them: a twin-plane 800G NIC port is one cable carrying two 400G lanes.
+
+Optics follow the cages at each end (:mod:`rackforge.sizing.media`): a system
+of ``p`` NIC ports at ``g_nic`` behind cages of rate ``C`` fills
+``ceil(p·g_nic/C)`` cages, whatever the planes; appliance lanes take one cage each.
 """
 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 
 from rackforge.catalog import Catalog, System
 from rackforge.scenario import Fabric
-from rackforge.sizing.media import tier_media
+from rackforge.sizing.media import End, tier_media
 from rackforge.sizing.result import FabricSizing
 
 Counts = tuple[int, int, int, int, int, int, int]
@@ -103,6 +108,7 @@ class Lanes:
     radix: int
     rails: list[int]
     nic_gbps: float
+    node_ends: tuple[End, ...] = ()
 
     @property
     def total(self) -> int:
@@ -115,6 +121,13 @@ def ports_of(system: System, network: str) -> tuple[int, float]:
     if network == "storage":
         return system.frontend_ports, system.frontend_gbps
     return system.scale_out_ports, system.scale_out_gbps
+
+
+def cages_of(system: System, network: str) -> tuple[int, float]:
+    """``(cages, Gb/s per cage)`` of one system on the ``compute`` or ``storage`` network."""
+    ports, gbps = ports_of(system, network)
+    cage = float(system.scale_out_cage_gbps or gbps) if network == "compute" else gbps
+    return (math.ceil(ports * gbps / cage - 1e-9) if ports else 0), cage
 
 
 def lanes(fabric: Fabric, systems: dict[str, int], catalog: Catalog, network: str = "compute") -> Lanes:
@@ -131,7 +144,13 @@ def lanes(fabric: Fabric, systems: dict[str, int], catalog: Catalog, network: st
             rails[i] += n * per_port
     if rails:
         rails[-1] += fabric.appliance_ports
-    return Lanes(lane, round(switch.ports * switch.speed_gbps / lane), rails, nic)
+    by_rate: dict[float, int] = defaultdict(int)
+    for sid, n in systems.items():
+        cages, rate = cages_of(catalog.systems[sid], network)
+        by_rate[rate] += cages * n
+    by_rate[lane] += fabric.appliance_ports * fabric.planes
+    ends = tuple(End(rate, n) for rate, n in sorted(by_rate.items()) if n)
+    return Lanes(lane, round(switch.ports * switch.speed_gbps / lane), rails, nic, ends)
 
 
 def size_fabric(fabric: Fabric, systems: dict[str, int], catalog: Catalog, network: str = "compute") -> FabricSizing:
@@ -145,7 +164,8 @@ def size_fabric(fabric: Fabric, systems: dict[str, int], catalog: Catalog, netwo
         counts = clos(ln.total, ln.radix, fabric.oversubscription)
     tiers, leaf, spine, core, nl, ls, sc = (c * fabric.planes if i else c for i, c in enumerate(counts))
     port = catalog.switches[fabric.switch].speed_gbps
-    media = tier_media(fabric, {"node_leaf": nl, "leaf_spine": ls, "spine_core": sc}, ln.lane_gbps, catalog)
+    links = {"node_leaf": nl, "leaf_spine": ls, "spine_core": sc}
+    media = tier_media(fabric, links, ln.lane_gbps, catalog, ln.node_ends)
     return FabricSizing(
         switch=fabric.switch, topology=fabric.topology, planes=fabric.planes, lane_gbps=ln.lane_gbps,
         endpoints=ln.total * fabric.planes, tiers=tiers, leaf=leaf, spine=spine, core=core,

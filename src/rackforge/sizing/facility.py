@@ -19,12 +19,17 @@ hv-transformer     ``ceil(P_F·c/φ / cap_kVA) + spares`` when ``P_IT`` exceeds 
 generator          ``ceil(P_F·share_gen·R_gen / cap)``
 ats                one per LV lineup when there are generators
 cdu                ``ceil(P_liquid·R_CDU / cap)``
+heat-rejection     ``ceil(P_liquid·R_HR / cap)`` of the site's ``heat_rejection`` plant
 crah               ``ceil(P_air·R_CRAH / cap)``
 chiller            ``ceil(P_air·R_chiller / cap)``
 =================  ==================================================
 
-Liquid heat leaves through warm-water heat rejection that the catalog does not
-hold yet, so chillers are sized for the air share only.
+The CDUs pass the liquid loop's heat to facility water; the heat-rejection plant
+sends it outdoors: the site's choice, or by default dry coolers where the site's design
+dry bulb ``T_db`` plus their approach stays within the facility water supply
+temperature ``T_fws`` (or no design temperature is given), evaporative cooling towers
+otherwise. The air share goes through CRAHs to air-cooled chillers. Together the
+two paths reject ``P_liquid + P_air = P_IT``.
 """
 
 from __future__ import annotations
@@ -84,19 +89,37 @@ def power_equipment(power: PowerSizing, catalog: Catalog) -> list[Equipment]:
     return out
 
 
-def cooling_equipment(power: PowerSizing, catalog: Catalog) -> list[Equipment]:
-    """Coolant distribution units for the liquid share, CRAHs and chillers for the air share."""
+def plant_for(choice: str, dry_bulb_c: float | None, catalog: Catalog) -> str:
+    """The heat-rejection role: the site's choice, or for ``auto`` dry coolers when
+    ``T_db + approach <= T_fws`` (or no design temperature is given), else cooling towers."""
+    if choice != "auto":
+        return choice
+    if dry_bulb_c is None:
+        return "dry-cooler"
+    reach = dry_bulb_c + catalog.param("dry_cooler_approach_k")
+    return "dry-cooler" if reach <= catalog.param("facility_water_supply_c") else "cooling-tower"
+
+
+def heat_rejection(liquid_kw: float, plant: str, catalog: Catalog) -> list[Equipment]:
+    """Units of the ``plant`` role (dry-cooler, cooling-tower or chiller) for the liquid loop's heat."""
+    units = _equipment(catalog, plant, liquid_kw * catalog.param("heat_rejection_redundancy_factor"), "")
+    return [Equipment("heat-rejection", u.part, u.count, u.load_kw, f"liquid heat x R ({plant})") for u in units]
+
+
+def cooling_equipment(power: PowerSizing, catalog: Catalog, plant: str = "dry-cooler") -> list[Equipment]:
+    """CDUs and the heat-rejection ``plant`` for the liquid share, CRAHs and chillers for the air share."""
     p = catalog.param
     liquid_kw, air_kw = power.liquid_mw * 1e3, power.air_mw * 1e3
     return (
         _equipment(catalog, "cdu", liquid_kw * p("cdu_redundancy_factor"), "liquid heat x R")
+        + heat_rejection(liquid_kw, plant, catalog)
         + _equipment(catalog, "crah", air_kw * p("crah_redundancy_factor"), "air heat x R")
         + _equipment(catalog, "chiller", air_kw * p("chiller_redundancy_factor"), "air heat x R")
     )
 
 
 def rack_pdus(racks_kw: dict[float, int], catalog: Catalog) -> list[Equipment]:
-    """Rack PDUs for server racks, from each rack's provisioned power (rack kW -> rack count)."""
+    """Rack PDUs for server and network racks, from each rack's provisioned power (rack kW -> rack count)."""
     p = catalog.param
     part = pick(catalog, "rack-pdu")
     if part is None or not racks_kw:
@@ -111,6 +134,10 @@ def rack_pdus(racks_kw: dict[float, int], catalog: Catalog) -> list[Equipment]:
     return [Equipment("rack-pdu", part.id, count, load, "feeds x ceil(rack kW x share x 1.25 / (kVA x pf))")]
 
 
-def facility_equipment(power: PowerSizing, racks_kw: dict[float, int], catalog: Catalog) -> tuple[Equipment, ...]:
-    """Every power-delivery and cooling unit of a site (``racks_kw``: server rack kW -> racks)."""
-    return tuple(rack_pdus(racks_kw, catalog) + power_equipment(power, catalog) + cooling_equipment(power, catalog))
+def facility_equipment(
+    power: PowerSizing, racks_kw: dict[float, int], catalog: Catalog, plant: str = "dry-cooler"
+) -> tuple[Equipment, ...]:
+    """Every power-delivery and cooling unit of a site (``racks_kw``: server rack kW -> racks; ``plant``: the
+    liquid loop's heat rejection)."""
+    cooling = cooling_equipment(power, catalog, plant)
+    return tuple(rack_pdus(racks_kw, catalog) + power_equipment(power, catalog) + cooling)

@@ -74,7 +74,15 @@ class WorkloadSizing:
 
 @dataclass(frozen=True)
 class TierMedia:
-    """Cables and optics of one fabric tier (``links`` lanes at ``rate_gbps`` over ``reach_m``)."""
+    """Cables and optics of one fabric tier (``links`` lanes at ``rate_gbps`` over ``reach_m``).
+
+    ``transceivers`` counts the optics at both ends: ``lower_transceivers`` of
+    ``lower_transceiver`` at the lower end (NICs for node-leaf, the switch
+    uplinks above) and ``upper_transceivers`` of ``transceiver`` at the upper
+    (switch) end, one per cage. ``lower_optics`` lists ``(part, count)`` of the
+    lower end by cage form (a site mixing single- and twin-port nodes has two;
+    ``lower_transceiver`` is then ``None``).
+    """
 
     tier: str
     links: int
@@ -87,6 +95,10 @@ class TierMedia:
     transceivers: int
     cost_usd: float
     power_w: float
+    lower_transceiver: str | None = None
+    lower_transceivers: int = 0
+    upper_transceivers: int = 0
+    lower_optics: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,7 +199,11 @@ class RampPoint:
 
 @dataclass(frozen=True)
 class SiteSizing:
-    """Everything a site needs: systems by id, racks, fabric, power and the deployment ramp."""
+    """Everything a site needs: systems by id, racks, fabric, power and the deployment ramp.
+
+    ``racks`` counts compute racks (servers or rack-scale systems);
+    ``network_racks`` the racks of fabric switches by switch id.
+    """
 
     name: str
     accelerators: int
@@ -199,6 +215,7 @@ class SiteSizing:
     power: PowerSizing
     facility: tuple[Equipment, ...]
     ramp: tuple[RampPoint, ...]
+    network_racks: dict[str, int] = field(default_factory=dict)
 
     @property
     def system_count(self) -> int:
@@ -213,6 +230,8 @@ class SiteSizing:
             "systems": self.system_count,
             "systems_by_id": dict(self.systems),
             "racks": self.racks,
+            "network_racks": sum(self.network_racks.values()),
+            "network_racks_by_switch": dict(self.network_racks),
             "systems_per_rack": dict(self.per_rack),
             "fabric": self.fabric.to_dict(),
             "storage": self.storage.to_dict() if self.storage else None,

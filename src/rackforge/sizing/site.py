@@ -2,12 +2,17 @@
 
 Power: each system draws its component power at the DC rail (the BOM roll-up
 of part powers) divided by the PSU efficiency; where a system's BOM carries no
-part powers its rated maximum stands in. Fabric switches (maximum draw), optics
-and active cables add the network. Facility power is ``IT x PUE``.
+part powers its rated maximum stands in. The network adds every fabric switch at
+its maximum draw, which includes the optics and active cable ends in its cages
+(QM9700: 0.747 kW typical with passive cables, 1.72 kW maximum with active ones,
+S32), and the NIC-side optics of the node-leaf tier. Facility power is ``IT x PUE``.
 
 Racks: a rack-scale system is one rack. Servers pack the vendor's reference
 density, or, when the site gives ``rack_power_kw``, as many as the budget and
 ``rack_usable_ru`` allow: ``min(floor(budget / rated kW), floor(RU / height))``.
+Fabric switches fill network racks of their own, ``min(floor(RU / height),
+floor(A / P_max))`` per rack (``A`` the air-cooling ceiling of a rack); their
+racks get rack PDUs like server racks.
 
 Ramp: after wave ``j`` the cumulative share ``S_j`` of every system kind is
 live, rounded as ``floor(S_j·count + 1/2)`` so the last wave brings exactly
@@ -24,7 +29,7 @@ from rackforge.catalog import BomMatrix, Catalog
 from rackforge.errors import InputError
 from rackforge.scenario import Scenario, Site
 from rackforge.sizing.fabric import size_fabric
-from rackforge.sizing.facility import facility_equipment
+from rackforge.sizing.facility import facility_equipment, plant_for
 from rackforge.sizing.result import FabricSizing, PowerSizing, RampPoint, SiteSizing, WorkloadSizing
 from rackforge.units import KW_PER_MW, W_PER_KW
 
@@ -72,10 +77,42 @@ def system_kw(catalog: Catalog, matrix: BomMatrix, rolled_w: object) -> dict[str
     return out
 
 
+def nic_optics_w(fabric: FabricSizing, catalog: Catalog) -> float:
+    """Power of the optics in the systems' NIC cages (W); the switch-side ones are in the switch maximum."""
+    tiers = (m for m in fabric.media if m.tier == "node_leaf")
+    return sum(n * catalog.items[part].power_w for m in tiers for part, n in m.lower_optics)
+
+
 def network_mw(fabrics: Iterable[FabricSizing], catalog: Catalog) -> float:
-    """Maximum power of every network's switches, optics and active cables (MW)."""
-    watts = sum(f.switches * catalog.switches[f.switch].power_w + sum(m.power_w for m in f.media) for f in fabrics)
+    """Maximum power of every network's switches (with their cage optics) and NIC-side optics (MW)."""
+    watts = sum(f.switches * catalog.switches[f.switch].power_w + nic_optics_w(f, catalog) for f in fabrics)
     return watts / W_PER_KW / KW_PER_MW
+
+
+def switches_per_rack(switch_id: str, catalog: Catalog) -> int:
+    """Fabric switches in one network rack: space and, for air-cooled switches, the rack's air budget."""
+    sw = catalog.switches[switch_id]
+    fit = math.floor(catalog.param("rack_usable_ru") / sw.height_ru)
+    if sw.cooling == "air":
+        fit = min(fit, math.floor(catalog.param("air_cooling_max_kw_per_rack") * W_PER_KW / sw.power_w))
+    return max(1, fit)
+
+
+def network_racks(fabrics: Iterable[FabricSizing], catalog: Catalog) -> tuple[dict[str, int], dict[float, int]]:
+    """Network racks by switch id, and their provisioned kW -> rack count (for rack PDUs)."""
+    switches: dict[str, int] = defaultdict(int)
+    for f in fabrics:
+        switches[f.switch] += f.switches
+    racks: dict[str, int] = {}
+    kw: dict[float, int] = defaultdict(int)
+    for sid, n in switches.items():
+        per, p = switches_per_rack(sid, catalog), catalog.switches[sid].power_w / W_PER_KW
+        full, rest = divmod(n, per)
+        racks[sid] = full + (1 if rest else 0)
+        kw[per * p] += full
+        if rest:
+            kw[rest * p] += 1
+    return {k: v for k, v in racks.items() if v}, {k: v for k, v in kw.items() if v}
 
 
 def site_power(
@@ -134,7 +171,9 @@ def size_site(site: Site, index: int, systems: dict[str, int], catalog: Catalog,
     check_cap(site, index, power, accelerators)
     packing = {sid: per_rack(site, index, sid, catalog) for sid in systems}
     racks = sum(math.ceil(n / packing[sid]) for sid, n in systems.items())
-    server_racks: dict[float, int] = defaultdict(int)
+    plant = plant_for(site.heat_rejection, site.design_dry_bulb_c, catalog)
+    net_racks, net_kw = network_racks([fabric, storage] if storage else [fabric], catalog)
+    server_racks: dict[float, int] = defaultdict(int, net_kw)
     for sid, n in systems.items():
         s = catalog.systems[sid]
         if s.form == "server":
@@ -144,6 +183,6 @@ def size_site(site: Site, index: int, systems: dict[str, int], catalog: Catalog,
                 server_racks[rest * s.max_power_kw] += 1
     return SiteSizing(
         site.name, accelerators, systems, racks, packing, fabric, storage, power,
-        facility_equipment(power, dict(server_racks), catalog),
-        ramp(site, systems, kw, power, catalog),
+        facility_equipment(power, dict(server_racks), catalog, plant),
+        ramp(site, systems, kw, power, catalog), net_racks,
     )  # fmt: skip
