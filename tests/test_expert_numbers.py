@@ -320,7 +320,7 @@ def _plan(path):  # type: ignore[no-untyped-def]
 
 
 def _reconciled(inputs, result):  # type: ignore[no-untyped-def]
-    from rackforge.report.reconcile import reconcile
+    from rackforge.supply.reconcile import reconcile
 
     on_hand = {s.name: s.on_hand for s in inputs.scenario.sites}
     return reconcile(result.bom, result.supply, on_hand)
@@ -342,7 +342,7 @@ def test_reconciliation_of_the_bundled_campus() -> None:
     assert r.price_difference_usd == pytest.approx(sum(p.quantity * (p.unit_price_usd - 1400) for p in us))
     assert us
     assert all(p.unit_price_usd == 1800 for p in us), "the scenario's US optics offer"
-    assert r.duties_usd == pytest.approx(result.supply.kpis["cost_usd"]["duties"])
+    assert r.duties_usd == pytest.approx(result.supply.kpis.cost_usd.duties)
 
 
 def test_reconciliation_with_stock_on_hand(tmp_path) -> None:  # type: ignore[no-untyped-def]

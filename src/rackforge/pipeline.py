@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from rackforge.status import OnProgress
 if TYPE_CHECKING:
     from rackforge.schedule import ScheduleResult
     from rackforge.supply import SupplyPlan
+    from rackforge.supply.reconcile import Reconciliation
 
 STAGES = ("sizing", "bom", "schedule", "supply")
 SCHEDULE_SHARE = 0.25
@@ -38,6 +39,16 @@ class PlanResult:
     bom: BillOfMaterials
     supply: SupplyPlan | None = None
     schedule: ScheduleResult | None = None
+
+    @property
+    def reconciliation(self) -> Reconciliation | None:
+        """BOM hardware cost reconciled line by line with the supply plan's spend (``None`` without a plan)."""
+        from rackforge.supply.reconcile import reconcile
+
+        if self.supply is None or self.supply.kpis is None:
+            return None
+        on_hand = {site.name: site.on_hand for site in self.inputs.scenario.sites}
+        return reconcile(self.bom, self.supply, on_hand)
 
     @property
     def stages(self) -> list[str]:
@@ -63,7 +74,13 @@ class PlanResult:
             }
             | ({"schedule": self.schedule.to_dict()} if self.schedule is not None else {})
             | ({"supply": self.supply.to_dict()} if self.supply is not None else {})
+            | ({"reconciliation": self._reconciled()} if self.reconciliation is not None else {})
         )
+
+    def _reconciled(self) -> dict[str, Any]:
+        r = self.reconciliation
+        assert r is not None
+        return asdict(r) | {"spend_usd": r.spend_usd, "residual_usd": r.residual_usd}
 
 
 def _quiet(stage: str) -> None:

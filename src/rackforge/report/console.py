@@ -74,6 +74,7 @@ def size_view(sizing: Sizing) -> View:
             x.accelerators,
             x.system_count,
             x.racks,
+            sum(x.network_racks.values()),
             x.fabric.tiers,
             x.fabric.switches,
             x.power.it_mw,
@@ -84,7 +85,9 @@ def size_view(sizing: Sizing) -> View:
     return [
         table("Workloads", ["workload", "type", "system", "accelerators", "days", "GPU-hours", "MFU"], workloads),
         table(
-            "Sites", ["site", "accelerators", "systems", "racks", "tiers", "switches", "IT MW", "facility MW"], sites
+            "Sites",
+            ["site", "accelerators", "systems", "racks", "network racks", "tiers", "switches", "IT MW", "facility MW"],
+            sites,
         ),
     ]
 
@@ -188,10 +191,14 @@ def plan_view(result: PlanResult, path: Path, written: list[Path]) -> View:
     sites = result.sizing.sites
     view: View = [
         f"{result.inputs.scenario.name} ({path})",
-        f"  {sum(s.accelerators for s in sites):,} accelerators in {sum(s.racks for s in sites):,} racks, "
+        f"  {sum(s.accelerators for s in sites):,} accelerators in {sum(s.racks for s in sites):,} compute racks "
+        f"(+{sum(sum(s.network_racks.values()) for s in sites):,} network racks), "
         f"{sum(s.power.it_mw for s in sites):,.1f} MW IT / {sum(s.power.facility_mw for s in sites):,.1f} MW facility",
         f"  hardware US${result.bom.total_cost_usd / 1e9:,.2f} B over {len(result.bom.lines)} leaf parts",
     ]
     if result.supply is not None:
         view.append(f"  supply plan: status {result.supply.status}")
+    if result.reconciliation is not None:
+        rows = [[label, usd] for label, usd in result.reconciliation.rows()]
+        view.append(table("Hardware cost to supply spend (US$)", ["", "US$"], rows))
     return view + [f"  wrote {p}" for p in written]

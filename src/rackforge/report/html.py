@@ -101,6 +101,7 @@ def render(result: PlanResult) -> str:
         top_lines=top_lines,
         notes={w.name: workload_note(w) for w in result.sizing.workloads},
         supply=result.supply,
+        reconciliation=result.reconciliation,
         no_plan=str(no_plan_error(result.supply)) if result.supply and not result.supply.status.has_result else "",
         schedule=result.schedule,
         projects=projects,

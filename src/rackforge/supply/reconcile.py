@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rackforge.bom import BillOfMaterials
-from rackforge.supply import SupplyPlan
+from rackforge.supply.result import SupplyPlan
 
 OnHand = Mapping[str, Mapping[str, float]]
 
@@ -123,19 +123,26 @@ def netted(bom: BillOfMaterials, supply: SupplyPlan, on_hand: OnHand) -> tuple[f
 
 def reconcile(bom: BillOfMaterials, supply: SupplyPlan, on_hand: OnHand | None = None) -> Reconciliation:
     """Explain the supply objective from the BOM total; ``on_hand`` is each site's stock by item
-    (``{site.name: site.on_hand}`` of the scenario)."""
+    (``{site.name: site.on_hand}`` of the scenario). A plan without a result is a ``ValueError``."""
     catalog_cost = {line.part: line.unit_cost_usd for line in bom.lines}
     parts = sum(p.quantity * p.unit_price_usd for p in supply.purchases)
     at_catalog = sum(p.quantity * catalog_cost.get(p.part, p.unit_price_usd) for p in supply.purchases)
     stock, short = netted(bom, supply, on_hand or {})
-    cost = supply.kpis.get("cost_usd", {})
+    if supply.kpis is None:
+        raise ValueError("a supply plan without a result has nothing to reconcile")
+    cost = supply.kpis.cost_usd
     return Reconciliation(
-        bom_total_usd=bom.total_cost_usd, on_hand_usd=-stock, undelivered_usd=-short,
-        price_difference_usd=parts - at_catalog, parts_usd=parts,
+        bom_total_usd=bom.total_cost_usd,
+        on_hand_usd=-stock,
+        undelivered_usd=-short,
+        price_difference_usd=parts - at_catalog,
+        parts_usd=parts,
         duties_usd=sum(p.duty_usd for p in supply.purchases),
-        inbound_freight_usd=float(cost.get("inbound_freight", 0.0)),
-        outbound_freight_usd=float(cost.get("outbound_freight", 0.0)),
-        transfer_freight_usd=float(cost.get("transfer_freight", 0.0)),
-        build_usd=float(cost.get("build", 0.0)), holding_usd=float(cost.get("holding", 0.0)),
-        lateness_usd=float(cost.get("lateness", 0.0)), objective_usd=supply.objective,
-    )  # fmt: skip
+        inbound_freight_usd=cost.inbound_freight,
+        outbound_freight_usd=cost.outbound_freight,
+        transfer_freight_usd=cost.transfer_freight,
+        build_usd=cost.build,
+        holding_usd=cost.holding,
+        lateness_usd=cost.lateness,
+        objective_usd=supply.objective,
+    )
