@@ -156,3 +156,21 @@ def test_plan_csvs_carry_the_calendar_date_of_each_week(run, tmp_path: Path) -> 
                 expected = start + dt.timedelta(weeks=int(row[week]) - 1)
                 assert row[date] == expected.isoformat(), (name, row)
     assert re.match(r"\d{4}-\d{2}-\d{2}$", rows[0]["need_by"])
+
+
+def test_plan_summary_reconciles_bom_with_supply_spend(run, tmp_path: Path) -> None:
+    result = run("plan", EXAMPLE, "--out", tmp_path)
+    assert result.code == 0, result.err
+    assert "Hardware cost to supply spend" in result.out
+    doc = json.loads((tmp_path / "plan.json").read_text())
+    r = doc["reconciliation"]
+    assert r["bom_total_usd"] == doc["bom"]["total_cost_usd"]
+    assert r["objective_usd"] == pytest.approx(doc["supply"]["objective"])
+    lines = ("on_hand_usd", "undelivered_usd", "price_difference_usd")
+    assert r["parts_usd"] == pytest.approx(r["bom_total_usd"] + sum(r[k] for k in lines), rel=1e-9)
+    costs = doc["supply"]["kpis"]["cost_usd"]
+    spend = r["parts_usd"] + sum(costs[k] for k in ("duties", "inbound_freight", "outbound_freight",
+                                                    "transfer_freight", "build", "holding"))  # fmt: skip
+    assert spend + costs["lateness"] == pytest.approx(doc["supply"]["objective"], rel=1e-9)
+    assert abs(r["residual_usd"]) <= 1e-6 * r["objective_usd"]
+    assert 'id="reconciliation"' in (tmp_path / "report.html").read_text()
