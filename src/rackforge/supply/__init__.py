@@ -24,6 +24,7 @@ from rackforge.status import SolveStatus
 from rackforge.supply.attribution import domestic_shares
 from rackforge.supply.data import SupplyData, supply_data
 from rackforge.supply.diagnose import explain
+from rackforge.supply.exceptions import late_waves
 from rackforge.supply.formulation import build
 from rackforge.supply.highs import Solution, solve, write_mps
 from rackforge.supply.model import Blocks, LinearProgram
@@ -59,9 +60,21 @@ def build_model(
     return data, lp, blocks
 
 
-def _lexicographic(lp: LinearProgram, v: Blocks, **kw: object) -> Solution:
+def _lateness_only(lp: LinearProgram, v: Blocks) -> np.ndarray:
+    """The objective with every cost but lateness set to zero."""
     late = np.zeros_like(lp.cost)
     late[v.late.ravel()] = lp.cost[v.late.ravel()]
+    return late
+
+
+def _least_late(lp: LinearProgram, v: Blocks, **kw: object) -> np.ndarray | None:
+    """A solution minimising lateness alone (for :func:`late_waves` to tell cost choices from joint limits)."""
+    sol = solve(replace(lp, cost=_lateness_only(lp, v)), **kw)  # type: ignore[arg-type]
+    return sol.values if sol.status.has_result else None
+
+
+def _lexicographic(lp: LinearProgram, v: Blocks, **kw: object) -> Solution:
+    late = _lateness_only(lp, v)
     first = solve(replace(lp, cost=late), **kw)  # type: ignore[arg-type]
     if not first.status.has_result:
         return first
@@ -119,5 +132,7 @@ def plan_supply(
     builds, purchases, shipments, transfers = decode(data, blocks, sol.values)
     indicators = kpis(data, blocks, lp, sol.values, purchases)
     indicators["domestic_share_by_product_year"] = domestic_shares(data, scenario.policy, sol.values)
+    least = (lambda: sol.values) if lexicographic else (lambda: _least_late(lp, blocks, **kw))
+    exceptions = late_waves(data, blocks, sol.values, least)
     return SupplyPlan(sol.status, float(lp.cost @ sol.values), sol.bound, sol.gap, sol.runtime_s, model,
-                      indicators, builds, purchases, shipments, (), transfers)  # fmt: skip
+                      indicators, builds, purchases, shipments, (), transfers, exceptions=exceptions)  # fmt: skip

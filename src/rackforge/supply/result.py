@@ -10,6 +10,7 @@ import numpy as np
 
 from rackforge.status import SolveStatus
 from rackforge.supply.data import SupplyData
+from rackforge.supply.exceptions import LateWave
 from rackforge.supply.jit import free_children
 from rackforge.supply.model import Blocks, LinearProgram
 
@@ -81,6 +82,7 @@ class SupplyPlan:
     shipments: tuple[Shipment, ...]
     diagnosis: tuple[str, ...] = ()
     transfers: tuple[Transfer, ...] = ()
+    exceptions: tuple[LateWave, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The contract shape of ``supply --json`` (plus the plan tables)."""
@@ -91,6 +93,7 @@ class SupplyPlan:
             "builds": [asdict(x) for x in self.builds], "purchases": [asdict(x) for x in self.purchases],
             "shipments": [asdict(x) for x in self.shipments], "transfers": [asdict(x) for x in self.transfers],
             "diagnosis": list(self.diagnosis),
+            "exceptions": [asdict(x) for x in self.exceptions],
         }  # fmt: skip
 
 
