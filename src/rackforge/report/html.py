@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import plotly.offline
 
 from rackforge.report.development import ProjectRow, loading_figure, project_rows, projects_figure, resource_loading
+from rackforge.report.exceptions import exception_sentences, exception_table
 from rackforge.report.figures import (
     cost_figure,
     domestic_figure,
@@ -74,6 +75,15 @@ def development(result: PlanResult) -> tuple[dict[str, str], list[ProjectRow]]:
     return figures, project_rows(inst, result.schedule)
 
 
+def supply_exceptions(result: PlanResult) -> dict[str, list[str] | list[list[str]]]:
+    """The exceptions table (``header``, ``rows``) and ``sentences`` of the supply plan; empty without any."""
+    waves = result.supply.exceptions if result.supply is not None else ()
+    if not waves:
+        return {}
+    header, rows = exception_table(waves)
+    return {"header": header, "rows": rows, "sentences": exception_sentences(waves)}
+
+
 def render(result: PlanResult) -> str:
     """The report's HTML text."""
     s = result.inputs.scenario
@@ -90,6 +100,7 @@ def render(result: PlanResult) -> str:
     schedule_figures, projects = development(result)
     figures |= schedule_figures
     top_lines = sorted(result.bom.lines, key=lambda x: -x.extended_cost_usd)[:25]
+    exceptions = supply_exceptions(result)
     return _ENV.get_template("report.html.j2").render(
         scenario=s,
         file=result.inputs.file,
@@ -99,6 +110,7 @@ def render(result: PlanResult) -> str:
         top_lines=top_lines,
         notes={w.name: workload_note(w) for w in result.sizing.workloads},
         supply=result.supply,
+        exceptions=exceptions,
         schedule=result.schedule,
         projects=projects,
         figures=figures,
