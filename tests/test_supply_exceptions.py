@@ -7,14 +7,16 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rackforge.inputs import load_inputs
 from rackforge.pipeline import run_bom, run_plan, run_size
 from rackforge.report.exceptions import HEADER, exception_table, on_time
 from rackforge.report.html import render
-from rackforge.supply import SupplyPlan, plan_supply
-from rackforge.supply.exceptions import Cause, LateWave
+from rackforge.supply import SupplyPlan, build_model, plan_supply
+from rackforge.supply.exceptions import Cause, LateWave, late_waves
+from rackforge.supply.highs import solve
 
 CAMPUS = Path(__file__).parents[1] / "src" / "rackforge" / "examples" / "campus-1gw.yaml"
 
@@ -147,6 +149,25 @@ def test_lateness_chosen_for_cost_is_told_apart(tmp_path: Path) -> None:
     assert s.earliest_arrival_week == 70
     strict = two.replace("lateness_penalty_rate: 0.001", "objective: lateness-then-cost")
     assert tiny_plan(tmp_path, suppliers=strict).exceptions == ()
+
+
+def test_unexplained_lateness_of_an_unproven_plan_is_put_down_to_the_solver(tmp_path: Path) -> None:
+    """The do-nothing plan (every wave wholly late) on a network that can be on time: no resource binds,
+    so without a better plan it is the solver's limit, and beside an on-time plan a cost choice."""
+    path = tmp_path / "idle.yaml"
+    path.write_text(TINY.replace("COMPUTE", FAST).replace("SUPPLIERS", ""))
+    inputs = load_inputs(path)
+    data, lp, v = build_model(inputs.scenario, inputs.catalog, run_bom(inputs, run_size(inputs)))
+    idle = lp.start
+    waves = late_waves(data, v, idle)
+    assert [(w.site, w.wave_week) for w in waves] == [("dc", 70), ("dc", 90)]
+    due = data.demand[0, :, :70].sum(axis=1)
+    on_hand = (np.minimum(data.initial[0], due) * data.value).sum()
+    assert waves[0].on_time_share == pytest.approx(on_hand / (due * data.value).sum()), "only what is on hand"
+    assert {s.cause for w in waves for s in w.shortages} == {Cause.SOLVER_LIMIT}
+    best = solve(lp).values
+    waves = late_waves(data, v, idle, lambda: best)
+    assert {s.cause for w in waves for s in w.shortages} == {Cause.COST_CHOICE}
 
 
 @pytest.fixture(scope="module")

@@ -133,6 +133,6 @@ def plan_supply(
     indicators = kpis(data, blocks, lp, sol.values, purchases)
     indicators["domestic_share_by_product_year"] = domestic_shares(data, scenario.policy, sol.values)
     least = (lambda: sol.values) if lexicographic else (lambda: _least_late(lp, blocks, **kw))
-    exceptions = late_waves(data, blocks, sol.values, least)
+    exceptions = late_waves(data, blocks, sol.values, least if sol.status == SolveStatus.OPTIMAL else None)
     return SupplyPlan(sol.status, float(lp.cost @ sol.values), sol.bound, sol.gap, sol.runtime_s, model,
                       indicators, builds, purchases, shipments, (), transfers, exceptions=exceptions)  # fmt: skip

@@ -121,6 +121,11 @@ def shortage_detail(data: SupplyData, lim: Limits, f: Found) -> tuple[str, str]:
             "use objective: lateness-then-cost"
         )
     planned = f"week {f.planned}" if f.planned is not None else "a week past the horizon"
+    if f.cause == Cause.SOLVER_LIMIT:
+        return "solver limit", (
+            f"{_what(data, f)}: no lead time, supplier or line forces it, and the solve stopped before proving "
+            "its plan optimal. Act: give the solve more time (--time-limit) or a looser gap, then look again"
+        )
     return "several limits", (
         f"{_what(data, f)}: each lead time, supplier and line copes on its own, but even the plan with least "
         f"lateness is short here, so they bind together. Act: relieve the fullest lines and slowest suppliers, "

@@ -54,6 +54,7 @@ class Cause(StrEnum):
     DEVELOPMENT_GATE = "development_gate"
     JOINT_LIMITS = "joint_limits"
     COST_CHOICE = "cost_choice"
+    SOLVER_LIMIT = "solver_limit"
 
 
 def explosion(data: SupplyData) -> np.ndarray:
