@@ -190,6 +190,9 @@ def test_the_campus_first_hall_is_short_of_gpu_allocation(campus) -> None:
     assert s.binding == "gb200 from nvidia-allocation; networking lines"
     assert w.value_late_usd == pytest.approx(s.quantity * 3_354_814, rel=1e-3)
     assert "raise the gb200 allocation to 16,416/week" in w.sentence
+    # Switch chips (52-week lead) land in week 54 at the earliest, the trays take 3 weeks: weeks 57-59 give
+    # houston 3 x 1,000 and lordstown 700 x (0.25 + 0.75 x (9, 10, 11) / 16) = 1,509 switch trays of 9 x 684.
+    assert "can complete 4,509 units in weeks 57-59, once nvlink5-switch-chip for nvlink-switch-tray" in w.sentence
 
 
 def _campus_with(text: str, sentence: str) -> str:

@@ -83,7 +83,11 @@ def _line(data: SupplyData, lim: Limits, f: Found, o: Overload) -> tuple[str, st
     """``(binding, why, act)`` of a family's lines that cannot build enough in time."""
     name = data.families[o.r[1]]
     need, have = lim.required(o.r, o.s, o.a), lim.cumulative(o.r, o.s, o.a)
-    weeks = f"in weeks {o.a}-{o.s}, once their components can be in," if o.a > 1 else f"by week {o.s}"
+    weeks = f"by week {o.s}"
+    if o.a > 1:
+        first = lim.released(data, o.r, o.a)
+        after = f"{data.items[first[1]]} for {data.items[first[0]]}" if first else "their components"
+        weeks = f"in weeks {o.a}-{o.s}, once {after} can be in,"
     why = (
         f"the {name} lines ({_lines(data, o.r[1])}) can complete {have:,.0f} units {weeks} against "
         f"{need:,.0f} needed ({data.items[o.i]} and what else is due), {o.late:,.0f} {data.items[f.j]} short"
@@ -110,7 +114,9 @@ def shortage_detail(data: SupplyData, lim: Limits, f: Found) -> tuple[str, str]:
     """``(binding, sentence)`` of one shortage: every overloaded resource, the binding one first, and the action."""
     if f.overloads:
         told = [(_part if o.r[0] == "part" else _line)(data, lim, f, o) for o in f.overloads]
-        why = told[0][1] + "".join(f"; besides, {w}" for _, w, _ in told[1:])
+        head = f.overloads[0]
+        enough = data.items[head.i] if head.r[0] == "part" else f"{data.families[head.r[1]]} capacity"
+        why = told[0][1] + "".join(f"; and even with enough {enough}, {w}" for _, w, _ in told[1:])
         act = " and ".join(dict.fromkeys(a for _, _, a in told))
         binding = "; ".join(dict.fromkeys(b for b, _, _ in told))
         return binding, f"{_what(data, f)}: {why}. Act: {act}, or {_move(data, f)}"

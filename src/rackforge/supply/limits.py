@@ -100,14 +100,15 @@ class Limits:
 
     ``n`` the explosion; ``lag[(k,j)][i]`` the lag of item ``i`` (its best offer's or factory's) and
     ``best_offer[(k,j)][i]`` that offer; ``release[i]`` the first week an assembly can complete from
-    its components (1 for parts); ``need[r]`` the ``(release, latest use week, units)`` of every
-    requirement; ``capacity[r]`` ``K_r(s)`` for ``s = 1..T``; ``without_gate`` / ``without_ramp`` a
-    family's ``K`` with its gates or ramps lifted."""
+    its components (1 for parts) and ``gating[i]`` the component that arrives last; ``need[r]`` the
+    ``(release, latest use week, units)`` of every requirement; ``capacity[r]`` ``K_r(s)`` for
+    ``s = 1..T``; ``without_gate`` / ``without_ramp`` a family's ``K`` with its gates or ramps lifted."""
 
     n: np.ndarray
     lag: dict[tuple[int, int], np.ndarray]
     best_offer: dict[tuple[int, int], np.ndarray]
     release: np.ndarray
+    gating: np.ndarray
     need: dict[Key, tuple[np.ndarray, np.ndarray, np.ndarray]]
     capacity: dict[Key, np.ndarray]
     without_gate: dict[int, np.ndarray]
@@ -134,6 +135,12 @@ class Limits:
     def excess(self, r: Key, s: int, a: int = 1, curve: np.ndarray | None = None) -> float:
         """``R_r(a, s) - (K_r(s) - K_r(a - 1))``."""
         return self.required(r, s, a) - self.cumulative(r, s, a, curve)
+
+    def released(self, data: SupplyData, r: Key, a: int) -> tuple[int, int] | None:
+        """``(item, component)``: an item of family resource ``r`` first buildable in week ``a``, and the
+        component that arrives last for it."""
+        hit = np.flatnonzero(data.assembly & (data.family == r[1]) & (self.release == a) & (self.gating >= 0))
+        return (int(hit[0]), int(self.gating[hit[0]])) if hit.size else None
 
     def windows(self, r: Key, release: float) -> list[int]:
         """Window starts to check for a requirement released in week ``release``: week 1 and every
@@ -167,10 +174,15 @@ def limits(data: SupplyData) -> Limits:
         for o, off in enumerate(data.offers):
             if np.isfinite(order[o]) and n[j, off.part] > 0:
                 slower[o] = min(slower[o], order[o] - lag[(k, j)][off.part])
-    done = earliest_at_factories(data)[0]
+    done, stock = earliest_at_factories(data)
     release = np.where(data.assembly, np.where(data.buildable, done, np.inf).min(axis=0), 1.0)
+    gating = np.full(len(data.items), -1)
+    for p, c in data.edges:
+        f = int(np.argmin(np.where(data.buildable[:, p], done[:, p], np.inf)))
+        if gating[p] < 0 or stock[f, c] > stock[f, gating[p]]:
+            gating[p] = c
     points: dict[Key, list[tuple[float, float, float]]] = defaultdict(list)
-    lim = Limits(n, lag, best, release, {}, _capacities(data, slower), *_line_variants(data))
+    lim = Limits(n, lag, best, release, gating, {}, _capacities(data, slower), *_line_variants(data))
     for k, j in targets:
         due = np.maximum(np.cumsum(data.demand[k, j]) - data.initial[k, j], 0.0)
         net = np.diff(due, prepend=0.0)
