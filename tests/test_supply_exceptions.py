@@ -15,8 +15,9 @@ from rackforge.pipeline import run_bom, run_plan, run_size
 from rackforge.report.exceptions import HEADER, exception_table, on_time
 from rackforge.report.html import render
 from rackforge.supply import SupplyPlan, build_model, plan_supply
-from rackforge.supply.exceptions import Cause, LateWave, late_waves
+from rackforge.supply.exceptions import Cause, LateWave, late_waves, short_at
 from rackforge.supply.highs import solve
+from rackforge.supply.limits import limits, overloads
 
 CAMPUS = Path(__file__).parents[1] / "src" / "rackforge" / "examples" / "campus-1gw.yaml"
 
@@ -170,6 +171,41 @@ def test_unexplained_lateness_of_an_unproven_plan_is_put_down_to_the_solver(tmp_
     assert {s.cause for w in waves for s in w.shortages} == {Cause.COST_CHOICE}
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_every_overload_is_a_lower_bound_on_lateness(tmp_path: Path, seed: int) -> None:
+    """Soundness on random variants of the tiny network (GPU lead and allocation, compute ramp, gate, wave
+    weeks): at every wave and item, each overload's late units are no more than the plan's own shortage,
+    so an on-time item never shows one, and the plan never delivers before the earliest week."""
+    rng = np.random.default_rng(seed)
+    lead, cap = int(rng.integers(40, 60)), int(rng.integers(10, 60))
+    ramp = (
+        f"capacity_per_week: {rng.integers(8, 100)}, start_week: {rng.integers(40, 65)}, "
+        f"ramp_weeks: {rng.integers(0, 20)}"
+    )
+    text = TINY.replace("COMPUTE", ramp).replace(
+        "SUPPLIERS",
+        f"suppliers: [{{name: n, country: TW, offers: [{{part: gb200, lead_time_weeks: {lead}, "
+        f"capacity_per_week: {cap}}}]}}]",
+    )
+    text = text.replace("week: 70,", f"week: {rng.integers(64, 80)},")
+    path = tmp_path / "random.yaml"
+    path.write_text(text)
+    inputs = load_inputs(path)
+    bom = run_bom(inputs, run_size(inputs))
+    gates = {"compute": int(rng.integers(1, 70))}
+    data, lp, v = build_model(inputs.scenario, inputs.catalog, bom, gates)
+    values = solve(lp).values
+    lim = limits(data)
+    for i, (k, j) in enumerate(v.site_pairs):
+        for t in np.flatnonzero(data.demand[k, j]) + 1:
+            short = short_at(data, v, values, i, int(t))
+            for o in overloads(data, lim, k, j, int(t), np.inf):
+                assert o.late <= short + 1e-6, (data.items[j], t, o)
+    for w in late_waves(data, v, values):
+        for s in w.shortages:
+            assert s.planned_week is None or s.earliest_arrival_week <= s.planned_week
+
+
 @pytest.fixture(scope="module")
 def campus(tmp_path_factory) -> tuple[str, SupplyPlan, Path]:
     text = CAMPUS.read_text()
@@ -193,6 +229,26 @@ def test_the_campus_first_hall_is_short_of_gpu_allocation(campus) -> None:
     # Switch chips (52-week lead) land in week 54 at the earliest, the trays take 3 weeks: weeks 57-59 give
     # houston 3 x 1,000 and lordstown 700 x (0.25 + 0.75 x (9, 10, 11) / 16) = 1,509 switch trays of 9 x 684.
     assert "can complete 4,509 units in weeks 57-59, once nvlink5-switch-chip for nvlink-switch-tray" in w.sentence
+
+
+def test_campus_bounds_hold_in_the_plan(campus, tmp_path: Path) -> None:
+    """Each overload is a lower bound on the plan's lateness, and the earliest week on its delivery week."""
+    text, plan, _ = campus
+    path = tmp_path / "campus.yaml"
+    path.write_text(text)
+    inputs = load_inputs(path)
+    data = build_model(inputs.scenario, inputs.catalog, run_bom(inputs, run_size(inputs)))[0]
+    lim = limits(data)
+    checked = 0
+    for w in plan.exceptions:
+        for s in w.shortages:
+            k, j = data.sites.index(w.site), data.items.index(s.part)
+            for o in overloads(data, lim, k, j, w.wave_week, np.inf):
+                assert o.late <= s.quantity + 1e-6, (w.site, w.wave_week, s.part, o)
+                checked += 1
+            assert s.earliest_arrival_week is not None
+            assert s.planned_week is None or s.earliest_arrival_week <= s.planned_week
+    assert checked >= len(plan.exceptions)
 
 
 def _campus_with(text: str, sentence: str) -> str:
