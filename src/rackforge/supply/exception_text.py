@@ -46,6 +46,13 @@ def _move(data: SupplyData, f: Found) -> str:
     return f"move the wave to week {f.earliest}{after}"
 
 
+def _short(data: SupplyData, f: Found, o: Overload) -> str:
+    """How much the overload leaves short: of this item, or, when shared, of everything due by then."""
+    if o.shared:
+        return f"{o.excess:,.0f} units short among {data.items[f.j]} and the other deliveries due by then"
+    return f"{o.late:,.0f} {data.items[f.j]} short"
+
+
 def _part(data: SupplyData, lim: Limits, f: Found, o: Overload) -> tuple[str, str, str]:
     """``(binding, why, act)`` of a part that arrives too late or too slowly."""
     off = data.offers[lim.best_offer[(f.k, f.j)][o.i]]
@@ -60,7 +67,7 @@ def _part(data: SupplyData, lim: Limits, f: Found, o: Overload) -> tuple[str, st
     need, have = lim.required(o.r, o.s), lim.cumulative(o.r, o.s)
     why = (
         f"{path}, so only orders placed by week {o.s} arrive in time: {have:,.0f} can be ordered by then "
-        f"against {need:,.0f} needed, {o.late:,.0f} {data.items[f.j]} short"
+        f"against {need:,.0f} needed, {_short(data, f, o)}"
     )
     act = f"raise the {data.items[o.i]} allocation to {math.ceil(need / o.s):,}/week (now {have / o.s:,.0f})"
     return binding, why, act
@@ -90,7 +97,7 @@ def _line(data: SupplyData, lim: Limits, f: Found, o: Overload) -> tuple[str, st
         weeks = f"in weeks {o.a}-{o.s}, once {after} can be in,"
     why = (
         f"the {name} lines ({_lines(data, o.r[1])}) can complete {have:,.0f} units {weeks} against "
-        f"{need:,.0f} needed ({data.items[o.i]} and what else is due), {o.late:,.0f} {data.items[f.j]} short"
+        f"{need:,.0f} needed ({data.items[o.i]} and what else is due), {_short(data, f, o)}"
     )
     if o.cause == Cause.DEVELOPMENT_GATE:
         gate = data.gates.get(name)

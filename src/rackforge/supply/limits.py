@@ -15,9 +15,12 @@ A short item ``j`` of a wave at site ``k`` due in week ``t`` is traced down the 
   the lines' ramped capacity over weeks ``a..s``;
 * the resource is overloaded at the wave when ``O_r = R_r(a, s) - (K_r(s) - K_r(a-1)) > 0`` at
   ``s = t - ℓ`` for some window start ``a`` (week 1 or a release week): no plan can have all of it
-  in time, so at least ``O_r / n[j,i]`` units of ``j`` are late. The overload implying the most
-  late units names the cause; the item is on site at the earliest in ``t + s* - s``, ``s*`` the
-  first week capacity from ``a`` covers ``R_r(a, s)``, the latest such week over all overloads.
+  in time, so at least ``O_r / u`` units of ``j`` are late, ``u`` the units of the resource in one
+  ``j`` (``n[j,i]`` for a part, ``Σ n[j,i']`` over the family's assemblies in ``j`` for lines) — or
+  that many units' worth among the deliveries that share the resource in those weeks. The overload
+  implying the most late units names the cause; the item is on site at the earliest in
+  ``t + s* - s``, ``s*`` the first week capacity from ``a`` covers ``R_r(a, s)``, the latest such
+  week over all overloads.
 
 A part's overload with ``s < 1`` is the *supplier lead time* (an order in week 1 is too late),
 otherwise *supplier capacity*. A line's overload is the *development gate* when the lines without
@@ -101,7 +104,7 @@ class Limits:
     ``n`` the explosion; ``lag[(k,j)][i]`` the lag of item ``i`` (its best offer's or factory's) and
     ``best_offer[(k,j)][i]`` that offer; ``release[i]`` the first week an assembly can complete from
     its components (1 for parts) and ``gating[i]`` the component that arrives last; ``need[r]`` the
-    ``(release, latest use week, units)`` of every requirement; ``capacity[r]`` ``K_r(s)`` for
+    ``(release, latest use week, units, site·items + item)`` of every requirement; ``capacity[r]`` ``K_r(s)`` for
     ``s = 1..T``; ``without_gate`` / ``without_ramp`` a family's ``K`` with its gates or ramps lifted."""
 
     n: np.ndarray
@@ -109,7 +112,7 @@ class Limits:
     best_offer: dict[tuple[int, int], np.ndarray]
     release: np.ndarray
     gating: np.ndarray
-    need: dict[Key, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    need: dict[Key, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
     capacity: dict[Key, np.ndarray]
     without_gate: dict[int, np.ndarray]
     without_ramp: dict[int, np.ndarray]
@@ -120,8 +123,13 @@ class Limits:
 
     def required(self, r: Key, s: int, a: int = 1) -> float:
         """``R_r(a, s)``: units released from week ``a`` on and needed by use week ``s``."""
-        rel, last, units = self.need.get(r, (np.zeros(0), np.zeros(0), np.zeros(0)))
+        rel, last, units, _ = self.need.get(r, (np.zeros(0),) * 4)
         return float(units[(rel >= a) & (last <= s)].sum())
+
+    def shared(self, r: Key, s: int, a: int, target: int) -> bool:
+        """Whether other deliveries than ``target`` (``site·items + item``) need ``r`` in weeks ``a..s``."""
+        rel, last, _, who = self.need.get(r, (np.zeros(0),) * 4)
+        return bool(((rel >= a) & (last <= s) & (who != target)).any())
 
     def cumulative(self, r: Key, s: int, a: int = 1, curve: np.ndarray | None = None) -> float:
         """``K_r(s) - K_r(a - 1)``: units the resource can supply in weeks ``a..s`` (none before week 1)."""
@@ -145,7 +153,7 @@ class Limits:
     def windows(self, r: Key, release: float) -> list[int]:
         """Window starts to check for a requirement released in week ``release``: week 1 and every
         release week up to it."""
-        rel = self.need.get(r, (np.zeros(0),) * 3)[0]
+        rel = self.need.get(r, (np.zeros(0),) * 4)[0]
         return sorted({1, *(int(x) for x in rel[(rel > 1) & (rel <= release)])})
 
     def catch_up(self, r: Key, s: int, a: int = 1) -> int | None:
@@ -181,14 +189,15 @@ def limits(data: SupplyData) -> Limits:
         f = int(np.argmin(np.where(data.buildable[:, p], done[:, p], np.inf)))
         if gating[p] < 0 or stock[f, c] > stock[f, gating[p]]:
             gating[p] = c
-    points: dict[Key, list[tuple[float, float, float]]] = defaultdict(list)
+    points: dict[Key, list[tuple[float, float, float, float]]] = defaultdict(list)
     lim = Limits(n, lag, best, release, gating, {}, _capacities(data, slower), *_line_variants(data))
     for k, j in targets:
         due = np.maximum(np.cumsum(data.demand[k, j]) - data.initial[k, j], 0.0)
         net = np.diff(due, prepend=0.0)
         for i in np.flatnonzero((n[j] > 0) & np.isfinite(lag[(k, j)])):
             for w in np.flatnonzero(net > TOL):
-                points[lim.key(data, int(i))].append((release[i], w + 1 - lag[(k, j)][i], net[w] * n[j, i]))
+                point = (release[i], w + 1 - lag[(k, j)][i], net[w] * n[j, i], k * len(data.items) + j)
+                points[lim.key(data, int(i))].append(point)
     for r, pts in points.items():
         lim.need[r] = tuple(np.array(col, dtype=float) for col in zip(*pts, strict=True))  # type: ignore[assignment]
     return lim
@@ -227,7 +236,8 @@ def _line_variants(data: SupplyData) -> tuple[dict[int, np.ndarray], dict[int, n
 @dataclass(frozen=True)
 class Overload:
     """Resource ``r`` drawn by item ``i`` in use weeks ``a..s``: ``excess`` units over capacity, implying
-    ``late`` units of the delivered item."""
+    ``late`` units of the delivered item — or, when ``shared`` with other deliveries in those weeks,
+    that many units' worth among them."""
 
     r: Key
     i: int
@@ -236,18 +246,22 @@ class Overload:
     excess: float
     late: float
     cause: Cause
+    shared: bool
 
 
 def overloads(data: SupplyData, lim: Limits, k: int, j: int, t: int, short: float) -> Iterator[Overload]:
     """Every resource below item ``j`` overloaded, in its worst window, at the time wave week ``t`` needs it."""
     lag = lim.lag[(k, j)]
-    for i in np.flatnonzero((lim.n[j] > 0) & np.isfinite(lag)):
+    inside = (lim.n[j] > 0) & np.isfinite(lag)
+    for i in np.flatnonzero(inside):
         r, s = lim.key(data, int(i)), int(t - lag[i])
         if s < lim.release[i] and r[0] == "line":
             continue
         excess, a = max((lim.excess(r, s, a), a) for a in lim.windows(r, lim.release[i]))
         if excess > TOL:
-            yield Overload(r, int(i), a, s, excess, min(short, excess / lim.n[j, i]), classify(data, lim, r, a, s))
+            per = lim.n[j, i] if r[0] == "part" else lim.n[j, inside & data.assembly & (data.family == r[1])].sum()
+            shared = lim.shared(r, s, a, k * len(data.items) + j)
+            yield Overload(r, int(i), a, s, excess, min(short, excess / per), classify(data, lim, r, a, s), shared)
 
 
 def classify(data: SupplyData, lim: Limits, r: Key, a: int, s: int) -> Cause:
