@@ -18,6 +18,7 @@ from rackforge.supply import SupplyPlan, build_model, plan_supply
 from rackforge.supply.exceptions import Cause, LateWave, late_waves, short_at
 from rackforge.supply.highs import solve
 from rackforge.supply.limits import limits, overloads
+from rackforge.supply.model import gross_requirement
 
 CAMPUS = Path(__file__).parents[1] / "src" / "rackforge" / "examples" / "campus-1gw.yaml"
 
@@ -239,6 +240,7 @@ def test_campus_bounds_hold_in_the_plan(campus, tmp_path: Path) -> None:
     inputs = load_inputs(path)
     data = build_model(inputs.scenario, inputs.catalog, run_bom(inputs, run_size(inputs)))[0]
     lim = limits(data)
+    assert np.allclose(data.demand.sum(axis=(0, 2)) @ lim.n, gross_requirement(data)), "explosion = MRP gross"
     checked = 0
     for w in plan.exceptions:
         for s in w.shortages:

@@ -26,11 +26,13 @@ __all__ = ["Cause", "LateWave", "Shortage", "late_waves"]
 
 @dataclass(frozen=True)
 class Shortage:
-    """Units of a delivered item (``part``) not on site by the wave week.
+    """``quantity`` units of a delivered item (``part``) due by the wave week and not on site then.
 
-    ``needed_week`` is when the first of them was due; ``earliest_arrival_week`` the first week all
-    units due by the wave can be on site (``None``: not within the horizon); ``planned_week`` when the
-    plan has them there (``None``: not within the horizon); ``binding`` the part, offer or lines that bind.
+    ``needed_week`` is when the first of them was due; ``earliest_arrival_week`` a bound on the first
+    week all units due by the wave can be on site, from lead times and capacities (it may lie past the
+    horizon; ``None``: capacity within the horizon never catches up); ``planned_week`` when the plan
+    has them there (``None``: not within the horizon); ``cause`` what binds first, ``binding`` every
+    part (with its supplier) or family of lines found overloaded, ``detail`` the planner's sentence.
     """
 
     part: str

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
+import scipy.sparse as sp
 
 from rackforge.supply.data import SupplyData, ramp
 from rackforge.supply.diagnose import earliest_at_factories
@@ -61,16 +62,18 @@ class Cause(StrEnum):
 
 
 def explosion(data: SupplyData) -> np.ndarray:
-    """``n[j,i]``: units of item ``i`` in one unit of ``j`` through the BOM (``n[j,j] = 1``)."""
-    a = np.zeros((len(data.items),) * 2)
-    np.add.at(a, (data.edges[:, 0], data.edges[:, 1]), data.edge_qty)
-    total = step = np.eye(len(data.items))
-    for _ in range(len(data.items)):
+    """``n[j,i]``: units of item ``i`` in one unit of ``j`` through the BOM (``n[j,j] = 1``), summing
+    ``A^d`` level by level with sparse products."""
+    size = len(data.items)
+    a = sp.csr_matrix((data.edge_qty, (data.edges[:, 0], data.edges[:, 1])), shape=(size, size))
+    total = step = sp.identity(size, format="csr")
+    for _ in range(size):
         step = step @ a
-        if not step.any():
+        if not step.nnz:
             break
         total = total + step
-    return total
+    out: np.ndarray = total.toarray()
+    return out
 
 
 def lags(data: SupplyData, k: int, j: int) -> tuple[np.ndarray, np.ndarray]:
