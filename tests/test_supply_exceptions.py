@@ -128,6 +128,14 @@ def test_a_slow_line_ramp(tmp_path: Path) -> None:
     assert "can complete 38 units" in w.sentence
 
 
+def test_a_line_that_starts_too_late(tmp_path: Path) -> None:
+    plan = tiny_plan(tmp_path, compute=f"{FAST}, start_week: 67")
+    w, s = only_rack_shortage(plan)
+    assert s.cause == Cause.LINE_CAPACITY
+    assert s.earliest_arrival_week == 67 + 4 + 2, "trays in the start week, rack build, lane"
+    assert "start a compute line in weeks 57-64" in w.sentence
+
+
 def test_a_development_gate(tmp_path: Path) -> None:
     plan = tiny_plan(tmp_path, gates={"compute": 66})
     w, s = only_rack_shortage(plan)

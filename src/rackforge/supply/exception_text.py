@@ -113,6 +113,8 @@ def _line(data: SupplyData, lim: Limits, f: Found, o: Overload) -> tuple[str, st
             (f"start or ramp the {name} lines sooner"),
         )
     span = f"in weeks {o.a}-{o.s}" if o.a > 1 else f"by week {o.s}"
+    if have <= 0:
+        return f"{name} lines", f"{why}; none runs by then", f"start a {name} line {span}"
     per_week = math.ceil(o.excess / max(o.s - o.a + 1, 1))
     return f"{name} lines", why, f"add {per_week:,}/week of {name} capacity {span}"
 
