@@ -7,11 +7,13 @@ they go. Numbers carry thousands separators; shares are percentages.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
+from rackforge.report.exceptions import exception_sentences, exception_table
 from rackforge.status import SolveProgress
 
 if TYPE_CHECKING:
@@ -25,11 +27,11 @@ if TYPE_CHECKING:
 View = list[Table | str]
 
 
-def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
-    """A table: the first column left-aligned, the rest right-aligned, numbers with separators."""
+def table(title: str, columns: list[str], rows: list[list[Any]], text: Collection[int] = (0,)) -> Table:
+    """A table: the ``text`` columns left-aligned, the rest right-aligned, numbers with separators."""
     t = Table(title=title, title_justify="left")
     for i, c in enumerate(columns):
-        t.add_column(c, justify="left" if i == 0 else "right")
+        t.add_column(c, justify="left" if i in text else "right")
     for r in rows:
         t.add_row(*[_cell(v) for v in r])
     return t
@@ -150,12 +152,22 @@ def supply_view(plan: SupplyPlan) -> View:
         f"status {plan.status}: objective US${plan.objective:,.0f}, {bound}, {plan.runtime_s:.2f} s",
         table("Cost (US$)", ["component", "US$"], [[name, float(v)] for name, v in vars(k.cost_usd).items()]),
         table("On-time share by wave", ["site and week", "share"], on_time),
+        *exceptions_view(plan),
         table(
             "Domestic content per product and year",
             ["product", "year", "units", "domestic share", "threshold", "test"],
             content,
         ),
     ]
+
+
+def exceptions_view(plan: SupplyPlan) -> View:
+    """Late waves: one sentence each (what is short, why, what to do), then the table of short items."""
+    if not plan.exceptions:
+        return []
+    header, rows = exception_table(plan.exceptions)
+    words = [i for i, h in enumerate(header) if h in ("site and wave", "part", "cause", "what binds")]
+    return [table("Exceptions: late waves and why", header, rows, words), *exception_sentences(plan.exceptions)]
 
 
 def schedule_view(result: ScheduleResult, scenario: Scenario | None) -> View:
@@ -198,6 +210,7 @@ def plan_view(result: PlanResult, path: Path, written: list[Path]) -> View:
     ]
     if result.supply is not None:
         view.append(f"  supply plan: status {result.supply.status}")
+        view += exceptions_view(result.supply)
     if result.reconciliation is not None:
         rows = [[label, usd] for label, usd in result.reconciliation.rows()]
         view.append(table("Hardware cost to supply spend (US$)", ["", "US$"], rows))

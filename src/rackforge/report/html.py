@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import plotly.offline
 
 from rackforge.report.development import ProjectRow, loading_figure, project_rows, projects_figure, resource_loading
+from rackforge.report.exceptions import exception_sentences, exception_table
 from rackforge.report.figures import (
     cost_figure,
     domestic_figure,
@@ -76,6 +77,15 @@ def development(result: PlanResult) -> tuple[dict[str, str], list[ProjectRow]]:
     return figures, project_rows(inst, result.schedule)
 
 
+def supply_exceptions(result: PlanResult) -> dict[str, list[str] | list[list[str]]]:
+    """The exceptions table (``header``, ``rows``) and ``sentences`` of the supply plan; empty without any."""
+    waves = result.supply.exceptions if result.supply is not None else ()
+    if not waves:
+        return {}
+    header, rows = exception_table(waves)
+    return {"header": header, "rows": rows, "sentences": exception_sentences(waves)}
+
+
 def render(result: PlanResult) -> str:
     """The report's HTML text."""
     s = result.inputs.scenario
@@ -92,6 +102,7 @@ def render(result: PlanResult) -> str:
     schedule_figures, projects = development(result)
     figures |= schedule_figures
     top_lines = sorted(result.bom.lines, key=lambda x: -x.extended_cost_usd)[:25]
+    exceptions = supply_exceptions(result)
     return _ENV.get_template("report.html.j2").render(
         scenario=s,
         file=result.inputs.file,
@@ -103,6 +114,7 @@ def render(result: PlanResult) -> str:
         supply=result.supply,
         reconciliation=result.reconciliation,
         no_plan=str(no_plan_error(result.supply)) if result.supply and not result.supply.status.has_result else "",
+        exceptions=exceptions,
         schedule=result.schedule,
         projects=projects,
         figures=figures,

@@ -11,6 +11,7 @@ from typing import Any
 
 from rackforge.bom import BillOfMaterials, week_date
 from rackforge.catalog import Catalog
+from rackforge.report.exceptions import exception_table
 from rackforge.sizing import Sizing
 from rackforge.supply import SupplyPlan
 from rackforge.supply.result import Build, Purchase, Shipment, Transfer
@@ -89,6 +90,8 @@ def tables(
                                      ("shipments", supply.shipments, Shipment),
                                      ("transfers", supply.transfers, Transfer))
         }  # fmt: skip
+        header, rows = exception_table(supply.exceptions)
+        plan["supply_exceptions.csv"] = to_csv([dict(zip(header, r, strict=True)) for r in rows], header)
     return plan | {
         "workloads.csv": to_csv(sizing.workloads),
         "sites.csv": to_csv(site_rows(sizing)),

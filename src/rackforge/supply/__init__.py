@@ -25,6 +25,7 @@ from rackforge.status import OnProgress, SolveStatus
 from rackforge.supply.attribution import domestic_shares
 from rackforge.supply.data import SupplyData, supply_data
 from rackforge.supply.diagnose import explain
+from rackforge.supply.exceptions import late_waves
 from rackforge.supply.formulation import build
 from rackforge.supply.highs import Solution, solve, write_mps
 from rackforge.supply.model import Blocks, LinearProgram
@@ -71,9 +72,21 @@ def build_model(
     return data, lp, blocks
 
 
-def _lexicographic(lp: LinearProgram, v: Blocks, left: Callable[[], float | None], **kw: Any) -> Solution:
+def _lateness_only(lp: LinearProgram, v: Blocks) -> np.ndarray:
+    """The objective with every cost but lateness set to zero."""
     late = np.zeros_like(lp.cost)
     late[v.late.ravel()] = lp.cost[v.late.ravel()]
+    return late
+
+
+def _least_late(lp: LinearProgram, v: Blocks, left: Callable[[], float | None], **kw: Any) -> np.ndarray | None:
+    """A solution minimising lateness alone (for :func:`late_waves` to tell cost choices from joint limits)."""
+    sol = solve(replace(lp, cost=_lateness_only(lp, v)), time_limit=left(), **kw)
+    return sol.values if sol.status.has_result else None
+
+
+def _lexicographic(lp: LinearProgram, v: Blocks, left: Callable[[], float | None], **kw: Any) -> Solution:
+    late = _lateness_only(lp, v)
     first = solve(replace(lp, cost=late), time_limit=left(), **kw)
     if not first.status.has_result:
         return first
@@ -142,5 +155,7 @@ def plan_supply(
     builds, purchases, shipments, transfers = decode(data, blocks, sol.values)
     content = domestic_shares(data, scenario.policy, sol.values)
     indicators = kpis(data, blocks, lp, sol.values, purchases, content)
+    least = (lambda: sol.values) if lexicographic else (lambda: _least_late(lp, blocks, left, **kw))
+    exceptions = late_waves(data, blocks, sol.values, least if sol.status == SolveStatus.OPTIMAL else None)
     return SupplyPlan(sol.status, float(lp.cost @ sol.values), sol.bound, sol.gap, sol.runtime_s, model,
-                      indicators, builds, purchases, shipments, (), transfers)  # fmt: skip
+                      indicators, builds, purchases, shipments, (), transfers, exceptions=exceptions)  # fmt: skip

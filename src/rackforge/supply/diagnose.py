@@ -25,13 +25,19 @@ from rackforge.supply.model import Blocks
 FULL = 0.999
 
 
-def earliest_arrival(data: SupplyData) -> np.ndarray:
-    """``[site, item]``: the first week each item can reach each site, ordering in week 1."""
+def earliest_at_factories(data: SupplyData) -> tuple[np.ndarray, np.ndarray]:
+    """``(done[f,i], stock[f,i])``, ordering in week 1: the first week assembly ``i`` can complete at
+    factory ``f`` from its components (its own line aside), and the first week ``i`` can be in stock
+    there (bought, or built once its line runs, or transferred in); ``inf`` where it cannot.
+
+    ``done = max(max_c stock[f,c] + b_i, b_i + 1)``; ``stock = max(done, line start)``, the least over
+    transfers ``stock[g,i] + τ(g,f)`` from factories that build it."""
     fac = tuple(f.name for f in data.facilities)
-    at_fac = np.full((len(fac), len(data.items)), math.inf)
+    stock = np.full((len(fac), len(data.items)), math.inf)
+    done = np.full((len(fac), len(data.items)), math.inf)
     for o, off in enumerate(data.offers):
         for f, name in enumerate(fac):
-            at_fac[f, off.part] = min(at_fac[f, off.part], 1 + data.delivery(o, name)[0])
+            stock[f, off.part] = min(stock[f, off.part], 1 + data.delivery(o, name)[0])
     children: dict[int, list[int]] = defaultdict(list)
     for parent, child in data.edges:
         children[int(parent)].append(int(child))
@@ -39,12 +45,19 @@ def earliest_arrival(data: SupplyData) -> np.ndarray:
     for _ in range(len(data.items)):
         for p in map(int, np.flatnonzero(data.assembly)):
             for g in map(int, np.flatnonzero(data.buildable[:, p])):
-                ready = max((at_fac[g, c] for c in children[p]), default=1.0)
-                done = max(ready + data.build_weeks[p], line_start[g, data.family[p]] + data.build_weeks[p])
-                at_fac[g, p] = min(at_fac[g, p], done)
+                ready = max((stock[g, c] for c in children[p]), default=1.0)
+                done[g, p] = max(ready + data.build_weeks[p], data.build_weeks[p] + 1)
+                stock[g, p] = min(stock[g, p], max(done[g, p], line_start[g, data.family[p]]))
         for f, g in itertools.permutations(range(len(fac)), 2):
-            moved = at_fac[f] + data.lane(fac[f], fac[g])[0]
-            at_fac[g] = np.where(data.buildable[f], np.minimum(at_fac[g], moved), at_fac[g])
+            moved = stock[f] + data.lane(fac[f], fac[g])[0]
+            stock[g] = np.where(data.buildable[f], np.minimum(stock[g], moved), stock[g])
+    return done, stock
+
+
+def earliest_arrival(data: SupplyData) -> np.ndarray:
+    """``[site, item]``: the first week each item can reach each site, ordering in week 1."""
+    fac = tuple(f.name for f in data.facilities)
+    at_fac = earliest_at_factories(data)[1]
     out = np.full((len(data.sites), len(data.items)), math.inf)
     for k, site in enumerate(data.sites):
         for f, name in enumerate(fac):

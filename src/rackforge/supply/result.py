@@ -11,6 +11,7 @@ import numpy as np
 from rackforge.errors import InfeasibleError, NoResultError, SolverError, TimeLimitError
 from rackforge.status import SolveStatus
 from rackforge.supply.data import SupplyData
+from rackforge.supply.exceptions import LateWave
 from rackforge.supply.jit import free_children
 from rackforge.supply.kpis import CostBreakdown, LabourHours, ProductContent, SupplyKpis
 from rackforge.supply.model import Blocks, LinearProgram
@@ -94,6 +95,7 @@ class SupplyPlan:
     shipments: tuple[Shipment, ...] = ()
     diagnosis: tuple[str, ...] = ()
     transfers: tuple[Transfer, ...] = ()
+    exceptions: tuple[LateWave, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The contract shape of ``supply --json`` (plus the plan tables); ``kpis`` is ``{}`` without a plan."""
@@ -104,6 +106,7 @@ class SupplyPlan:
             "builds": [asdict(x) for x in self.builds], "purchases": [asdict(x) for x in self.purchases],
             "shipments": [asdict(x) for x in self.shipments], "transfers": [asdict(x) for x in self.transfers],
             "diagnosis": list(self.diagnosis),
+            "exceptions": [asdict(x) for x in self.exceptions],
         }  # fmt: skip
 
 
