@@ -174,3 +174,18 @@ def test_plan_summary_reconciles_bom_with_supply_spend(run, tmp_path: Path) -> N
     assert spend + costs["lateness"] == pytest.approx(doc["supply"]["objective"], rel=1e-9)
     assert abs(r["residual_usd"]) <= 1e-6 * r["objective_usd"]
     assert 'id="reconciliation"' in (tmp_path / "report.html").read_text()
+
+
+def test_late_waves_are_explained_in_the_cli_and_the_csv(run, tmp_path: Path) -> None:
+    supply = run("supply", EXAMPLE)
+    assert supply.code == 0, supply.err
+    assert "Exceptions: late waves and why" in supply.out
+    sentence = next(line for line in supply.out.splitlines() if line.startswith("building-a week 64:"))
+    assert "late" in sentence
+    plan = run("plan", EXAMPLE, "--out", tmp_path)
+    assert "Exceptions: late waves and why" in plan.out
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "supply_exceptions.csv").read_text())))
+    doc = json.loads((tmp_path / "plan.json").read_text())
+    assert len(rows) == sum(len(w["shortages"]) for w in doc["supply"]["exceptions"])
+    assert rows[0]["site and wave"] == "building-a week 64"
+    assert rows[0]["cause"] == doc["supply"]["exceptions"][0]["shortages"][0]["cause"]
