@@ -30,7 +30,7 @@ def say(text: str) -> None:
 def show(view: list[Any]) -> None:
     """Print renderables on stdout, plain lines without markup."""
     for item in view:
-        out.print(item, markup=False) if isinstance(item, str) else out.print(item)
+        out.print(item, markup=False, soft_wrap=True) if isinstance(item, str) else out.print(item)
 
 
 @contextmanager
