@@ -22,9 +22,9 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9._+-]*$"
 
 
 class Frozen(BaseModel):
-    """Immutable, unknown keys forbidden."""
+    """Immutable, unknown keys forbidden, numbers finite (no .inf, .nan)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class BomLine(Frozen):
