@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Collection
@@ -16,6 +17,7 @@ _FIXES = {
     "missing": "add this key",
     "float_parsing": "write a number, e.g. 1.5 or 2e12",
     "float_type": "write a number, e.g. 1.5 or 2e12",
+    "finite_number": "write a finite number (not .inf or .nan)",
     "int_parsing": "write a whole number",
     "int_type": "write a whole number",
     "int_from_float": "write a whole number",
@@ -29,6 +31,7 @@ _FIXES = {
     "dict_type": "write a mapping of `key: value` lines",
     "model_type": "write a mapping of `key: value` lines",
     "model_attributes_type": "write a mapping of `key: value` lines",
+    "date_from_datetime_inexact": "write a date as YYYY-MM-DD",
     "greater_than": "use a larger value",
     "greater_than_equal": "use a larger value",
     "less_than": "use a smaller value",
@@ -36,6 +39,9 @@ _FIXES = {
     "too_short": "add at least one entry",
     "string_too_short": "write a non-empty value",
 }
+
+_DATE_KINDS = {"date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+_DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}\b")
 
 
 def problems_from(exc: ValidationError, model: type[BaseModel], file: str) -> list[Problem]:
@@ -54,6 +60,8 @@ def _problem(err: Any, model: type[BaseModel], file: str) -> Problem:
         message = str(err.get("ctx", {}).get("error", err["msg"]))
         what, _, fix = message.partition("; ")
         return Problem(loc, what, fix or "correct the value", file)
+    if kind in _DATE_KINDS and isinstance(err.get("input"), str) and _DATE_LIKE.match(err["input"]):
+        return Problem(loc, f"{err['input']} is not a date", _FIXES[kind], file)
     what = (err["msg"][0].lower() + err["msg"][1:]).replace("tuple", "list")
     if kind != "missing":
         what += f" (got {_show(err.get('input'))})"
