@@ -8,6 +8,7 @@ line and column.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from rackforge.errors import InputError, KeyPath, Problem
+
+PARSED_TEXTS = 64
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,17 @@ def plain(node: Any) -> Any:
     return node
 
 
+@functools.lru_cache(maxsize=PARSED_TEXTS)
+def _parse(text: str) -> Any:
+    """The round-trip tree of ``text``, kept for the last :data:`PARSED_TEXTS` texts.
+
+    Parsing dominates loading (the built-in catalog takes about a second); a process that loads
+    several scenarios (tests, the API, a sweep) parses each distinct text once. The tree is only
+    read: :func:`plain` copies it and :class:`Locator` looks positions up in it.
+    """
+    return _yaml().load(text)
+
+
 def read_yaml(path: str | Path) -> tuple[Any, Locator]:
     """Load ``path`` and return ``(data, locator)``.
 
@@ -103,7 +117,7 @@ def read_yaml(path: str | Path) -> tuple[Any, Locator]:
             (), "the file is empty", "write a scenario with at least `name`, `start` and `sites`", name
         )
     try:
-        tree = _yaml().load(text)
+        tree = _parse(text)
         data = plain(tree)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
