@@ -200,13 +200,19 @@ class _Training:
         n, days = found
         limit = ", the most rackforge sizes" if n + self.system.accelerators > MAX_ACCELERATORS else ""
         batch = batch_tokens(self.w, self.catalog, n)
-        at_least = math.ceil(days * 10) / 10
+        at_least = _ceil_significant(days, 3)
         what = (
             f"a {deadline:g}-day deadline cannot be met: the fastest run found takes {at_least:,g} days, "
             f"on {n:,} accelerators{limit} (global batch {batch:,.0f} tokens)"
         )
         fix = f"allow at least {at_least:g} days, train on fewer `tokens`, or raise `batch_tokens`"
         return InputError.one(key, what, fix)
+
+
+def _ceil_significant(x: float, digits: int) -> float:
+    """``x`` rounded up to ``digits`` significant digits (30.77 -> 30.8, 0.002712 -> 0.00272)."""
+    scale = 10.0 ** (math.floor(math.log10(x)) - digits + 1)
+    return math.ceil(x / scale) * scale
 
 
 def size_training(w: Workload, catalog: Catalog, key: KeyPath = ()) -> WorkloadSizing:
