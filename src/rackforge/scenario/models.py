@@ -1,6 +1,9 @@
 """The scenario: frozen pydantic models of what the user asks rackforge to plan.
 
 Core key names are fixed by the design brief; every field states its unit.
+Numbers are finite, and quantities have generous upper bounds (``MAX_*`` below, stated in
+each field's description) so that a typo such as ``1e308`` or a 30-digit count is a located
+input error rather than an overflow, a hang or a silently infinite result downstream.
 Cross-reference rules (unknown sites, wave shares, duplicate names) live in
 :mod:`rackforge.scenario.checks`, one small function per rule.
 """
