@@ -59,6 +59,16 @@ CASES = [
     ("catalog-peak-zero",
      BASE + "catalog:\n  accelerators:\n    - {id: h100-sxm, source: test, dense_tflops: {bf16: 0}}\n",
      "catalog.accelerators[0].dense_tflops.bf16: input should be greater than 0", "dense_tflops"),
+    ("output-tokens-tiny",
+     edit("type: training", "type: inference").replace("tokens: 2.0e12", "tokens_per_second: 1.0e4\n    output_tokens: 1e-308")
+     .replace("    accelerators: 1024\n", ""),
+     "workloads[0].output_tokens: input should be greater than or equal to 1", "output_tokens"),
+    ("mfu-tiny", edit("    accelerators: 1024\n", "    accelerators: 1024\n    mfu: 1e-308\n"),
+     "workloads[0].mfu: input should be greater than or equal to 0.001", "mfu:"),
+    ("predecessor-unknown-key",
+     BASE + "projects:\n  - name: p\n    tasks:\n      - {name: a, duration_weeks: 1}\n"
+     "      - {name: b, duration_weeks: 1, after: [{tsk: a}]}\n",
+     "projects[0].tasks[1].after[0].tsk: unknown key `tsk`; did you mean `task`?", "after: [{tsk: a}]"),
     ("start-month-13", edit("2027-01-04", "2027-13-45"), "start: 2027-13-45 is not a date; write a date as YYYY-MM-DD",
      "start:"),
     ("start-feb-30", edit("2027-01-04", "2027-02-30"), "start: 2027-02-30 is not a date", "start:"),
@@ -71,6 +81,8 @@ CASES = [
      "catalog.tariffs[0].effective_from: 2026-02-31 is not a date", "effective_from"),
     ("deep-nesting", BASE + "description: " + "[" * 600 + "]" * 600 + "\n",
      "(root): the YAML nests too deeply", "name:"),
+    ("aliases-of-aliases", BASE + "".join(f"x{k}: &x{k} [{', '.join([f'*x{k - 1}'] * 10)}]\n" for k in range(1, 7))
+     .replace("*x0", "0"), "(root): the YAML expands to more than 1,000,000 values", "name:"),
 ]  # fmt: skip
 
 
@@ -118,6 +130,16 @@ def test_wide_encoding_is_named(run, tmp_path: Path, codec: str, name: str) -> N
         result = run(*args)
         assert result.code == 2
         assert result.err == f"error: {path}:1:1: (root): the file is {name} text; save it as UTF-8\n"
+
+
+def test_union_tags_leave_the_key_path(run, scenario_file) -> None:
+    """A predecessor written as a mapping is reported as one, at keys the file has: no `str` or `Predecessor`
+    union tags in the path, and no "should be a valid string" for a value that is clearly a mapping."""
+    text = BASE + "projects:\n  - name: p\n    tasks:\n      - {name: a, duration_weeks: 1, after: [{lag_weeks: 1}]}\n"
+    result = run("validate", scenario_file(text))
+    assert result.code == 2
+    assert [e.split(": ")[2] for e in result.err.splitlines()] == ["projects[0].tasks[0].after[0].task"]
+    assert "field required; add this key" in result.err
 
 
 def test_utf8_byte_order_mark_is_read(run, tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from rackforge.errors import InputError, KeyPath, Problem
 
 PARSED_TEXTS = 64
+MAX_VALUES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,24 @@ def _yaml() -> YAML:
     return yaml
 
 
-def plain(node: Any) -> Any:
-    """Convert ruamel's round-trip containers and scalars to built-in types."""
+class _TooLargeError(Exception):
+    """The document expands (through aliases) to more than :data:`MAX_VALUES` values."""
+
+
+def plain(node: Any, budget: list[int] | None = None) -> Any:
+    """Convert ruamel's round-trip containers and scalars to built-in types.
+
+    ``budget`` (a one-element list) counts down the containers and values still allowed; aliases of
+    aliases can make a small file expand exponentially, so past :data:`MAX_VALUES` this stops.
+    """
+    budget = [MAX_VALUES] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLargeError
     if isinstance(node, dict):
-        return {plain(k): plain(v) for k, v in node.items()}
+        return {plain(k, budget): plain(v, budget) for k, v in node.items()}
     if isinstance(node, list):
-        return [plain(v) for v in node]
+        return [plain(v, budget) for v in node]
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
@@ -129,6 +142,9 @@ def read_yaml(path: str | Path) -> tuple[Any, Locator]:
     except RecursionError:
         what = "the YAML nests too deeply (or an alias refers to itself)"
         raise InputError.one((), what, "write plain nested mappings and lists", name) from None
+    except _TooLargeError:
+        what = f"the YAML expands to more than {MAX_VALUES:,} values (aliases of aliases?)"
+        raise InputError.one((), what, "write the values out instead of nesting aliases", name) from None
     return data, Locator(tree)
 
 

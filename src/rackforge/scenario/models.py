@@ -89,8 +89,10 @@ class Workload(Frozen):
     accelerator: str = Field(min_length=1, description="Catalog accelerator id.")
     system: str | None = Field(None, description="Catalog system id; the accelerator's default otherwise.")
     precision: Precision = Field("bf16", description="Arithmetic precision of the dense peak used.")
-    mfu: float | None = Field(None, gt=0, le=1, description="Model FLOPs utilization (fraction).")
-    goodput: float | None = Field(None, gt=0, le=1, description="Share of wall-clock time that trains (fraction).")
+    mfu: float | None = Field(None, ge=0.001, le=1, description="Model FLOPs utilization (fraction, 0.001 to 1).")
+    goodput: float | None = Field(
+        None, ge=0.001, le=1, description="Share of wall-clock time that trains (fraction, 0.001 to 1)."
+    )
     accelerators: int | None = Field(
         None, gt=0, le=MAX_ACCELERATORS, description="Accelerator count, to get days (at most 1e7)."
     )
@@ -103,10 +105,10 @@ class Workload(Frozen):
     )
     parallelism: Parallelism | None = Field(None, description="Training layout; searched when omitted.")
     prompt_tokens: float | None = Field(
-        None, gt=0, le=1e8, description="Inference: mean prompt length (tokens; at most 1e8)."
+        None, ge=1, le=1e8, description="Inference: mean prompt length (tokens; 1 to 1e8)."
     )
     output_tokens: float | None = Field(
-        None, gt=0, le=1e8, description="Inference: mean generated length (tokens; at most 1e8)."
+        None, ge=1, le=1e8, description="Inference: mean generated length (tokens; 1 to 1e8)."
     )
     ttft_ms: float | None = Field(
         None, gt=0, le=MAX_LATENCY_MS, description="Inference: time-to-first-token target (ms; at most a day)."
