@@ -69,6 +69,12 @@ CASES = [
      BASE + "projects:\n  - name: p\n    tasks:\n      - {name: a, duration_weeks: 1}\n"
      "      - {name: b, duration_weeks: 1, after: [{tsk: a}]}\n",
      "projects[0].tasks[1].after[0].tsk: unknown key `tsk`; did you mean `task`?", "after: [{tsk: a}]"),
+    ("parameter-zero-divisor", BASE + "catalog:\n  parameters:\n    - {id: psu_efficiency, value: 0, source: test}\n",
+     "catalog.parameters[0]: `psu_efficiency` must be above 0", "psu_efficiency"),
+    ("parameter-zero-mamf", BASE + "catalog:\n  parameters:\n    - {id: training_mamf_h100_sxm, value: 0, source: test}\n",
+     "`training_mamf_h100_sxm` must be above 0", "training_mamf_h100_sxm"),
+    ("parameter-negative", BASE + "catalog:\n  parameters:\n    - {id: power_factor, value: -1, source: test}\n",
+     "catalog.parameters[0].value: input should be greater than or equal to 0", "power_factor"),
     ("start-month-13", edit("2027-01-04", "2027-13-45"), "start: 2027-13-45 is not a date; write a date as YYYY-MM-DD",
      "start:"),
     ("start-feb-30", edit("2027-01-04", "2027-02-30"), "start: 2027-02-30 is not a date", "start:"),

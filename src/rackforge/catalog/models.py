@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Family = Literal["compute", "racks", "cables", "networking", "power", "cooling"]
 Confidence = Literal["V", "V†", "P", "T", "D", "E"]
@@ -131,15 +131,47 @@ class Switch(Item):
     typical_power_kw: float = Field(gt=0, le=1e4, description="Typical power with passive cables (kW, at most 1e4).")
 
 
+POSITIVE_PARAMETERS = frozenset(
+    {
+        "inference_decode_flops_efficiency",
+        "inference_hbm_bandwidth_efficiency",
+        "inference_online_utilization",
+        "inference_prefill_flops_efficiency",
+        "inference_roofline_sharpness",
+        "inference_scale_up_efficiency",
+        "mv_transformers_per_mv_switchgear",
+        "power_factor",
+        "psu_efficiency",
+        "training_attention_efficiency",
+        "training_checkpoint_bytes_per_param",
+        "training_checkpoint_write_gbps_per_accelerator",
+        "training_interruptions_per_accelerator_hour",
+        "training_kernel_realisation",
+    }
+)
+"""Parameters that divide or scale a rate the models compute: 0 leaves nothing to compute with."""
+
+
 class Parameter(Frozen):
-    """A sourced modelling parameter (a default, a threshold, a rule of thumb)."""
+    """A sourced modelling parameter (a default, a threshold, a rule of thumb).
+
+    Every parameter is non-negative; those of :data:`POSITIVE_PARAMETERS` and every
+    ``training_mamf_*`` (achievable matrix FLOPs, a divisor of step times) are above 0.
+    """
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
-    value: float = Field(ge=-1e12, le=1e12, description="The value, in `unit` (finite, at most 1e12 in size).")
+    value: float = Field(ge=0, le=1e12, description="The value, in `unit` (finite, 0 to 1e12).")
     unit: str = Field(min_length=1)
     source: str = Field(min_length=2)
     confidence: Confidence
     notes: str = ""
+
+    @model_validator(mode="after")
+    def _positive(self) -> Parameter:
+        if self.value == 0 and (self.id in POSITIVE_PARAMETERS or self.id.startswith("training_mamf_")):
+            what = f"`{self.id}` must be above 0 (the models divide by it or scale rates with it)"
+            raise ValueError(f"{what}; give a positive value")
+        return self
 
 
 class TariffRule(Frozen):
