@@ -3,13 +3,14 @@ traceback, and ``validate`` reports every input error that ``plan`` reports.
 
 Each case applies one to three mutations to the bundled scenario (``campus-1gw.yaml``) or the portfolio
 example: delete a key, give a value another type, put an extreme number (0, -1, 1e308, ±inf, NaN, 10^30,
-2^63, 1e-308) anywhere, misspell a name that is referenced elsewhere, or duplicate a list item. The file is
+2^63, 1e-308) anywhere, scale a number (x0.1 to x1000, mostly still valid, so later stages run), misspell a
+name that is referenced elsewhere, or duplicate a list item. The file is
 written to a temporary directory and run through the real entry point in-process (``rackforge.cli.main``)
 with ``validate``, and with ``plan --out TMP --json`` on one case in :data:`PLAN_EVERY`, since a plan costs
 about five validations (1-2 s against 0.2 s once the built-in catalog is parsed). Every case where
 ``validate`` rejects the input also runs ``plan``, which must fail as well and fails as cheaply.
 
-The number of cases is set by the hypothesis profile :data:`PROFILE` (``make test``: 160 per example file,
+The number of cases is set by the hypothesis profile :data:`PROFILE` (``make test``: 250 per example file,
 derandomized, one test per file so each runs on its own worker: about 30 s wall on two cores);
 ``benchmarks/fuzz_inputs.py`` runs the same generator for thousands of random cases and prints the outcome
 counts.
@@ -42,12 +43,13 @@ BASES = {
 }
 EXTREMES: tuple[Any, ...] = (0, -1, 1e308, math.inf, -math.inf, math.nan, 10**30, 2**63, 1e-308)
 OTHER_TYPES: tuple[Any, ...] = ("text", [1, 2], {"k": 1}, True, None, 3, 2.5)
-MUTATIONS = ("delete", "retype", "extreme", "misspell", "duplicate")
+SCALES = (0.1, 0.5, 2, 10, 1000)
+MUTATIONS = ("delete", "retype", "extreme", "scale", "misspell", "duplicate")
 PLAN_EVERY = 8
 PROFILE = "inputs-fuzz"
 settings.register_profile(
     PROFILE,
-    max_examples=160,
+    max_examples=250,
     deadline=None,
     derandomize=True,
     database=None,
@@ -108,6 +110,12 @@ def mutate(doc: Any, kind: str, draw: Any) -> None:
         leaves = [p for p in every if not isinstance(get(doc, p), (dict, list))] or every
         path = draw(st.sampled_from(leaves))
         put(doc, path, copy.deepcopy(draw(st.sampled_from(OTHER_TYPES if kind == "retype" else EXTREMES))))
+    elif kind == "scale":
+        numbers = [p for p in every if type(get(doc, p)) in (int, float)] or every
+        path = draw(st.sampled_from(numbers))
+        value = get(doc, path)
+        scaled = value * draw(st.sampled_from(SCALES)) if type(value) in (int, float) else value
+        put(doc, path, type(value)(scaled) if isinstance(value, int) else scaled)
     elif kind == "misspell":
         text = [p for p in every if isinstance(get(doc, p), str)]
         shared = [p for p in text if sum(get(doc, q) == get(doc, p) for q in text) > 1] or text
