@@ -74,9 +74,11 @@ def _print_json(doc: Any) -> None:
 
 @app.command()
 def validate(scenario: ScenarioArg) -> None:
-    """Check a scenario, the catalog ids it names and what sizing rejects; print only the verdict."""
+    """Check a scenario with every input check ``plan`` runs, without solving; print only the verdict."""
+    from rackforge.pipeline import check_inputs
+
     inputs = load_inputs(scenario)
-    run_size(inputs)
+    check_inputs(inputs)
     s = inputs.scenario
     out.print(
         f"ok: {scenario}: scenario '{s.name}' with {len(s.workloads)} workloads, "

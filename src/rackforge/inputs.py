@@ -60,8 +60,17 @@ def _unknown(key: tuple[str | int, ...], kind: str, bad: str, known: Iterable[st
     return Problem(key, f"unknown {kind} `{bad}`", suggest(bad, list(known), f"{kind} ids"))
 
 
+def offer_parts(s: Scenario, c: Catalog) -> Iterator[Problem]:
+    """Every supplier offer names a catalog item (an unknown part would be dropped from the plan unseen)."""
+    for i, sup in enumerate(s.suppliers):
+        for j, offer in enumerate(sup.offers):
+            if offer.part not in c.items:
+                yield _unknown(("suppliers", i, "offers", j, "part"), "part", offer.part, c.items)
+
+
 def reference_problems(s: Scenario, c: Catalog) -> Iterator[Problem]:
-    """Unknown accelerator, system and switch ids; a system that does not hold the workload's accelerator."""
+    """Unknown accelerator, system, switch, on-hand and offered ids; a system that does not hold the
+    workload's accelerator."""
     for i, w in enumerate(s.workloads):
         if w.accelerator not in c.accelerators:
             yield _unknown(("workloads", i, "accelerator"), "accelerator", w.accelerator, c.accelerators)
@@ -88,3 +97,4 @@ def reference_problems(s: Scenario, c: Catalog) -> Iterator[Problem]:
         for net, fabric in (("fabric", site.fabric), ("storage", site.storage)):
             if fabric is not None and fabric.switch not in c.switches:
                 yield _unknown(("sites", i, net, "switch"), "switch", fabric.switch, c.switches)
+    yield from offer_parts(s, c)

@@ -199,3 +199,35 @@ def run_plan(
         else None
     )
     return PlanResult(inputs, sizing, bom, supply, schedule)
+
+
+def check_inputs(inputs: Inputs) -> None:
+    """Run every input check of every stage without solving: sizing, the bill of materials, the schedule
+    instance and, with facilities, the supply model.
+
+    The supply model is built with each family introduced by a development project gated at the
+    earliest week the project can complete (its critical path from release, resources ignored): a
+    family whose lines no schedule can open within the horizon is then found here. A later gate that
+    only the solved schedule reveals (resources delaying a project) is not.
+
+    Raises
+    ------
+    InputError
+        The first stage's problems, placed in the scenario file.
+    """
+    from rackforge.schedule.network import project_critical_paths
+    from rackforge.schedule.portfolio import instance_of
+    from rackforge.supply import build_model
+
+    bom = run_bom(inputs)
+    s = inputs.scenario
+    with placed(inputs):
+        earliest: dict[str, int] = {}
+        if s.projects:
+            lengths = project_critical_paths(instance_of(s))
+            for proj, length in zip(s.projects, lengths, strict=True):
+                if proj.family is not None:
+                    week = proj.release_week + int(length)
+                    earliest[proj.family] = min(earliest.get(proj.family, week), week)
+        if s.facilities:
+            build_model(s, inputs.catalog, bom, gates=earliest)

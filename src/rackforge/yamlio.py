@@ -8,15 +8,20 @@ line and column.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from rackforge.errors import InputError, KeyPath, Problem
+
+PARSED_TEXTS = 64
+MAX_VALUES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -43,12 +48,47 @@ def _child_position(node: Any, part: str | int) -> tuple[tuple[int, int], Any] |
     return None
 
 
-def plain(node: Any) -> Any:
-    """Convert ruamel's round-trip containers and scalars to built-in types."""
+class _Constructor(RoundTripConstructor):
+    """Round-trip constructor that keeps an impossible date (``2027-13-45``) as its text.
+
+    The schema then rejects the text where a date is expected, with its key path
+    and line, instead of the YAML library failing without either.
+    """
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except (ValueError, OverflowError):
+            return str(node.value)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    return yaml
+
+
+class _TooLargeError(Exception):
+    """The document expands (through aliases) to more than :data:`MAX_VALUES` values."""
+
+
+def plain(node: Any, budget: list[int] | None = None) -> Any:
+    """Convert ruamel's round-trip containers and scalars to built-in types.
+
+    ``budget`` (a one-element list) counts down the containers and values still allowed; aliases of
+    aliases can make a small file expand exponentially, so past :data:`MAX_VALUES` this stops.
+    """
+    budget = [MAX_VALUES] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLargeError
     if isinstance(node, dict):
-        return {plain(k): plain(v) for k, v in node.items()}
+        return {plain(k, budget): plain(v, budget) for k, v in node.items()}
     if isinstance(node, list):
-        return [plain(v) for v in node]
+        return [plain(v, budget) for v in node]
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
@@ -62,6 +102,17 @@ def plain(node: Any) -> Any:
     if isinstance(node, dt.date):
         return dt.date(node.year, node.month, node.day)
     return node
+
+
+@functools.lru_cache(maxsize=PARSED_TEXTS)
+def _parse(text: str) -> Any:
+    """The round-trip tree of ``text``, kept for the last :data:`PARSED_TEXTS` texts.
+
+    Parsing dominates loading (the built-in catalog takes about a second); a process that loads
+    several scenarios (tests, the API, a sweep) parses each distinct text once. The tree is only
+    read: :func:`plain` copies it and :class:`Locator` looks positions up in it.
+    """
+    return _yaml().load(text)
 
 
 def read_yaml(path: str | Path) -> tuple[Any, Locator]:
@@ -79,7 +130,8 @@ def read_yaml(path: str | Path) -> tuple[Any, Locator]:
             (), "the file is empty", "write a scenario with at least `name`, `start` and `sites`", name
         )
     try:
-        tree = YAML(typ="rt").load(text)
+        tree = _parse(text)
+        data = plain(tree)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -87,7 +139,13 @@ def read_yaml(path: str | Path) -> tuple[Any, Locator]:
         raise InputError(Problem((), what, "fix the YAML syntax at this position", name, line, col)) from None
     except YAMLError as exc:
         raise InputError.one((), f"not valid YAML: {exc}", "save the file as YAML text", name) from None
-    return plain(tree), Locator(tree)
+    except RecursionError:
+        what = "the YAML nests too deeply (or an alias refers to itself)"
+        raise InputError.one((), what, "write plain nested mappings and lists", name) from None
+    except _TooLargeError:
+        what = f"the YAML expands to more than {MAX_VALUES:,} values (aliases of aliases?)"
+        raise InputError.one((), what, "write the values out instead of nesting aliases", name) from None
+    return data, Locator(tree)
 
 
 def _read_text(path: Path, name: str) -> str:
@@ -99,9 +157,35 @@ def _read_text(path: Path, name: str) -> str:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError.one((), f"cannot read the file ({exc.strerror})", "check its permissions", name) from None
+    if (wide := _utf16_or_32(raw)) is not None:
+        raise InputError.one((), f"the file is {wide} text", "save it as UTF-8", name)
     if b"\x00" in raw:
         raise InputError.one((), "not a text file (it has NUL bytes)", "give a YAML text file", name)
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError.one((), f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8 YAML", name) from None
+
+
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+
+
+def _utf16_or_32(raw: bytes) -> str | None:
+    """``"UTF-16"`` or ``"UTF-32"`` when ``raw`` starts with that byte-order mark, or, without one, when
+    its NUL bytes fall on every second (fourth) byte as in ASCII text stored that way; else ``None``."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return name
+    head = raw[:4096]
+    if len(head) < 4 or b"\x00" not in head:
+        return None
+    if sum(all(b == 0 for b in head[k::4]) for k in range(4)) == 3:
+        return "UTF-32"
+    if all(b == 0 for b in head[1::2]) or all(b == 0 for b in head[0::2]):
+        return "UTF-16"
+    return None

@@ -35,6 +35,41 @@ def unique_names(s: Scenario) -> list[Problem]:
     )
 
 
+def unique_supply_names(s: Scenario) -> list[Problem]:
+    """Facility and supplier names are unique, and no name is both (a lane could not tell them apart)."""
+    out = _duplicates("facilities", (f.name for f in s.facilities)) + _duplicates(
+        "suppliers", (x.name for x in s.suppliers)
+    )
+    facilities = {f.name for f in s.facilities}
+    for i, sup in enumerate(s.suppliers):
+        if sup.name in facilities:
+            what = f"`{sup.name}` names both a facility and a supplier"
+            out.append(Problem(("suppliers", i, "name"), what, "rename one; lanes refer to them by name"))
+    return out
+
+
+def lane_ends(s: Scenario) -> list[Problem]:
+    """A lane runs from a supplier or facility to a different facility or site, and each pair is given once."""
+    sources = {x.name for x in s.suppliers} | {f.name for f in s.facilities}
+    sinks = {f.name for f in s.facilities} | {x.name for x in s.sites}
+    out, seen = [], set()
+    for i, lane in enumerate(s.lanes):
+        if lane.origin not in sources:
+            fix = suggest(lane.origin, sources, "suppliers and facilities")
+            out.append(Problem(("lanes", i, "from"), f"unknown supplier or facility `{lane.origin}`", fix))
+        if lane.to not in sinks:
+            fix = suggest(lane.to, sinks, "facilities and sites")
+            out.append(Problem(("lanes", i, "to"), f"unknown facility or site `{lane.to}`", fix))
+        if lane.origin == lane.to:
+            fix = "a lane joins two different places; remove it or correct `to`"
+            out.append(Problem(("lanes", i, "to"), f"the lane runs from `{lane.origin}` to itself", fix))
+        if (lane.origin, lane.to) in seen:
+            what = f"a second lane from `{lane.origin}` to `{lane.to}`"
+            out.append(Problem(("lanes", i), what, "keep one lane per pair (the plan would use only the last)"))
+        seen.add((lane.origin, lane.to))
+    return out
+
+
 def known_sites(s: Scenario) -> list[Problem]:
     """Every workload and cluster names a site of the scenario."""
     sites = {x.name for x in s.sites}
@@ -108,13 +143,17 @@ def workload_inputs(s: Scenario) -> list[Problem]:
 
 
 def model_shapes(s: Scenario) -> list[Problem]:
-    """Active parameters do not exceed the total; KV heads divide the heads."""
+    """Active parameters do not exceed the total, nor routed experts the experts; KV heads divide the heads."""
     out = []
     for i, w in enumerate(s.workloads):
         m, key = w.model, ("workloads", i, "model")
         if m.active_parameters is not None and m.active_parameters > m.parameters:
             fix = "`active_parameters` is the per-token share of `parameters`; make it smaller"
             out.append(Problem((*key, "active_parameters"), "more active parameters than parameters", fix))
+        if m.experts is not None and m.experts_per_token is not None and m.experts_per_token > m.experts:
+            fix = "route at most `experts` experts per token"
+            what = f"{m.experts_per_token} experts per token but only {m.experts} experts"
+            out.append(Problem((*key, "experts_per_token"), what, fix))
         if m.heads and m.kv_heads and m.heads % m.kv_heads:
             fix = "use a `kv_heads` that divides `heads` (GQA groups are equal)"
             out.append(Problem((*key, "kv_heads"), f"{m.kv_heads} KV heads do not divide {m.heads} heads", fix))
@@ -189,6 +228,8 @@ def project_tasks(s: Scenario) -> list[Problem]:
 
 RULES: tuple[Rule, ...] = (
     unique_names,
+    unique_supply_names,
+    lane_ends,
     known_sites,
     wave_shares,
     wave_weeks,

@@ -1,6 +1,9 @@
 """The scenario: frozen pydantic models of what the user asks rackforge to plan.
 
 Core key names are fixed by the design brief; every field states its unit.
+Numbers are finite, and quantities have generous upper bounds (``MAX_*`` below, stated in
+each field's description) so that a typo such as ``1e308`` or a 30-digit count is a located
+input error rather than an overflow, a hang or a silently infinite result downstream.
 Cross-reference rules (unknown sites, wave shares, duplicate names) live in
 :mod:`rackforge.scenario.checks`, one small function per rule.
 """
@@ -14,30 +17,45 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Precision = Literal["bf16", "fp8", "fp4"]
 
+MAX_ACCELERATORS = 10_000_000
+MAX_WEEK = 10_000
+MAX_UNITS = 1e12
+MAX_USD = 1e12
+MAX_RATE = 1e6
+MAX_TEAM = 1_000_000
+MAX_REACH_M = 100_000
+MAX_LATENCY_MS = 86_400_000
+
 
 class Frozen(BaseModel):
-    """Base of every scenario model: immutable, unknown keys are errors."""
+    """Base of every scenario model: immutable, unknown keys are errors, numbers are finite (no .inf, .nan)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class ModelShape(Frozen):
     """Shape of a transformer model; only ``parameters`` is required."""
 
-    parameters: float = Field(gt=0, description="Total parameters N (count).")
+    parameters: float = Field(gt=0, le=1e15, description="Total parameters N (count; at most 1e15).")
     active_parameters: float | None = Field(
-        None, gt=0, description="Parameters active per token (MoE); defaults to `parameters`."
+        None, gt=0, le=1e15, description="Parameters active per token (MoE; at most 1e15); defaults to `parameters`."
     )
-    layers: int | None = Field(None, gt=0, description="Transformer layers L.")
-    d_model: int | None = Field(None, gt=0, description="Hidden size h.")
-    heads: int | None = Field(None, gt=0, description="Attention heads.")
-    kv_heads: int | None = Field(None, gt=0, description="Key/value heads (GQA); defaults to `heads`.")
-    seq_len: int | None = Field(None, gt=0, description="Training or context sequence length (tokens).")
-    vocab: int | None = Field(None, gt=0, description="Vocabulary size (tokens).")
-    d_ff: int | None = Field(None, gt=0, description="Feed-forward hidden size (per expert for MoE).")
+    layers: int | None = Field(None, gt=0, le=10_000, description="Transformer layers L (at most 10,000).")
+    d_model: int | None = Field(None, gt=0, le=1_000_000, description="Hidden size h (at most 1,000,000).")
+    heads: int | None = Field(None, gt=0, le=10_000, description="Attention heads (at most 10,000).")
+    kv_heads: int | None = Field(
+        None, gt=0, le=10_000, description="Key/value heads (GQA; at most 10,000); defaults to `heads`."
+    )
+    seq_len: int | None = Field(
+        None, gt=0, le=100_000_000, description="Training or context sequence length (tokens; at most 1e8)."
+    )
+    vocab: int | None = Field(None, gt=0, le=100_000_000, description="Vocabulary size (tokens; at most 1e8).")
+    d_ff: int | None = Field(
+        None, gt=0, le=10_000_000, description="Feed-forward hidden size (per expert for MoE; at most 1e7)."
+    )
     gated_mlp: bool = Field(False, description="Gated (SwiGLU-style) MLP with three weight matrices.")
-    experts: int | None = Field(None, gt=0, description="Experts per MoE layer.")
-    experts_per_token: int | None = Field(None, gt=0, description="Experts routed per token.")
+    experts: int | None = Field(None, gt=0, le=100_000, description="Experts per MoE layer (at most 100,000).")
+    experts_per_token: int | None = Field(None, gt=0, le=100_000, description="Experts routed per token.")
 
     @property
     def active(self) -> float:
@@ -48,11 +66,13 @@ class ModelShape(Frozen):
 class Parallelism(Frozen):
     """A training parallelism layout; omitted parts are chosen by the sizing search."""
 
-    tensor: int | None = Field(None, gt=0, description="Tensor-parallel degree (inside the scale-up domain).")
-    pipeline: int | None = Field(None, gt=0, description="Pipeline-parallel stages.")
-    data: int | None = Field(None, gt=0, description="Data-parallel replicas.")
-    expert: int | None = Field(None, gt=0, description="Expert-parallel degree (MoE).")
-    microbatch: int | None = Field(None, gt=0, description="Sequences per microbatch.")
+    tensor: int | None = Field(
+        None, gt=0, le=MAX_ACCELERATORS, description="Tensor-parallel degree (inside the scale-up domain)."
+    )
+    pipeline: int | None = Field(None, gt=0, le=10_000, description="Pipeline-parallel stages (at most 10,000).")
+    data: int | None = Field(None, gt=0, le=MAX_ACCELERATORS, description="Data-parallel replicas.")
+    expert: int | None = Field(None, gt=0, le=100_000, description="Expert-parallel degree (MoE).")
+    microbatch: int | None = Field(None, gt=0, le=1_000_000, description="Sequences per microbatch (at most 1e6).")
     recompute: Literal["none", "selective", "full"] | None = Field(None, description="Activation recomputation.")
 
 
@@ -62,22 +82,40 @@ class Workload(Frozen):
     name: str = Field(min_length=1, description="Unique workload name.")
     type: Literal["training", "inference"] = Field(description="Training run or inference service.")
     model: ModelShape
-    tokens: float | None = Field(None, gt=0, description="Training tokens D (count).")
-    tokens_per_second: float | None = Field(None, gt=0, description="Inference demand (tokens/s).")
+    tokens: float | None = Field(None, gt=0, le=1e18, description="Training tokens D (count; at most 1e18).")
+    tokens_per_second: float | None = Field(
+        None, gt=0, le=1e12, description="Inference demand (tokens/s; at most 1e12)."
+    )
     accelerator: str = Field(min_length=1, description="Catalog accelerator id.")
     system: str | None = Field(None, description="Catalog system id; the accelerator's default otherwise.")
     precision: Precision = Field("bf16", description="Arithmetic precision of the dense peak used.")
-    mfu: float | None = Field(None, gt=0, le=1, description="Model FLOPs utilization (fraction).")
-    goodput: float | None = Field(None, gt=0, le=1, description="Share of wall-clock time that trains (fraction).")
-    accelerators: int | None = Field(None, gt=0, description="Accelerator count, to get days.")
-    deadline_days: float | None = Field(None, gt=0, description="Days to finish, to get the count.")
+    mfu: float | None = Field(None, ge=0.001, le=1, description="Model FLOPs utilization (fraction, 0.001 to 1).")
+    goodput: float | None = Field(
+        None, ge=0.001, le=1, description="Share of wall-clock time that trains (fraction, 0.001 to 1)."
+    )
+    accelerators: int | None = Field(
+        None, gt=0, le=MAX_ACCELERATORS, description="Accelerator count, to get days (at most 1e7)."
+    )
+    deadline_days: float | None = Field(
+        None, gt=0, le=36_500, description="Days to finish, to get the count (at most 36,500: a century)."
+    )
     site: str = Field(min_length=1, description="Name of the site that hosts the workload.")
-    batch_tokens: float | None = Field(None, gt=0, description="Training global batch (tokens per step).")
+    batch_tokens: float | None = Field(
+        None, gt=0, le=1e12, description="Training global batch (tokens per step; at most 1e12)."
+    )
     parallelism: Parallelism | None = Field(None, description="Training layout; searched when omitted.")
-    prompt_tokens: float | None = Field(None, gt=0, description="Inference: mean prompt length (tokens).")
-    output_tokens: float | None = Field(None, gt=0, description="Inference: mean generated length (tokens).")
-    ttft_ms: float | None = Field(None, gt=0, description="Inference: time-to-first-token target (ms).")
-    tpot_ms: float | None = Field(None, gt=0, description="Inference: time-per-output-token target (ms).")
+    prompt_tokens: float | None = Field(
+        None, ge=1, le=1e8, description="Inference: mean prompt length (tokens; 1 to 1e8)."
+    )
+    output_tokens: float | None = Field(
+        None, ge=1, le=1e8, description="Inference: mean generated length (tokens; 1 to 1e8)."
+    )
+    ttft_ms: float | None = Field(
+        None, gt=0, le=MAX_LATENCY_MS, description="Inference: time-to-first-token target (ms; at most a day)."
+    )
+    tpot_ms: float | None = Field(
+        None, gt=0, le=MAX_LATENCY_MS, description="Inference: time-per-output-token target (ms; at most a day)."
+    )
 
 
 class Cluster(Frozen):
@@ -86,15 +124,15 @@ class Cluster(Frozen):
     name: str = Field(min_length=1, description="Unique cluster name.")
     site: str = Field(min_length=1, description="Name of the hosting site.")
     system: str = Field(min_length=1, description="Catalog system id.")
-    count: int = Field(gt=0, description="Number of systems (nodes or NVL racks).")
+    count: int = Field(gt=0, le=1_000_000, description="Number of systems (nodes or NVL racks; at most 1e6).")
 
 
 class Reach(Frozen):
     """Cable lengths per fabric tier (m); catalog defaults where omitted."""
 
-    node_leaf: float | None = Field(None, gt=0, description="Node-to-leaf cable length (m).")
-    leaf_spine: float | None = Field(None, gt=0, description="Leaf-to-spine cable length (m).")
-    spine_core: float | None = Field(None, gt=0, description="Spine-to-core cable length (m).")
+    node_leaf: float | None = Field(None, gt=0, le=MAX_REACH_M, description="Node-to-leaf cable length (m).")
+    leaf_spine: float | None = Field(None, gt=0, le=MAX_REACH_M, description="Leaf-to-spine cable length (m).")
+    spine_core: float | None = Field(None, gt=0, le=MAX_REACH_M, description="Spine-to-core cable length (m).")
 
 
 class Fabric(Frozen):
@@ -105,13 +143,15 @@ class Fabric(Frozen):
     oversubscription: float = Field(1.0, ge=1, le=16, description="Leaf down:up bandwidth ratio.")
     planes: int = Field(1, ge=1, le=8, description="Parallel planes each NIC port is split over.")
     reach_m: Reach = Field(default_factory=Reach, description="Cable length per tier (m).")
-    appliance_ports: int = Field(0, ge=0, description="Fabric lanes per plane of appliances (UFM, management).")
+    appliance_ports: int = Field(
+        0, ge=0, le=100_000, description="Fabric lanes per plane of appliances (UFM, management)."
+    )
 
 
 class Wave(Frozen):
     """A deployment wave: a share of the site's capacity, live by a week."""
 
-    week: int = Field(ge=1, description="Planning week (1 = the week of `start`) the wave is live.")
+    week: int = Field(ge=1, le=MAX_WEEK, description="Planning week (1 = the week of `start`) the wave is live.")
     share: float = Field(gt=0, le=1, description="Share of the site's systems in this wave.")
 
 
@@ -120,19 +160,28 @@ class Site(Frozen):
 
     name: str = Field(min_length=1, description="Unique site name.")
     pue: float = Field(1.2, ge=1, le=3, description="Power usage effectiveness (facility/IT).")
-    power_cap_mw: float | None = Field(None, gt=0, description="Facility power available (MW).")
+    power_cap_mw: float | None = Field(
+        None, gt=0, le=1e6, description="Facility power available (MW; at most 1e6, a terawatt)."
+    )
     rack_power_kw: float | None = Field(
-        None, gt=0, description="Power budget of one rack (kW); vendor reference density if omitted."
+        None,
+        gt=0,
+        le=10_000,
+        description="Power budget of one rack (kW; at most 10 MW); vendor reference density if omitted.",
     )
     rack_air_kw: float | None = Field(
-        None, gt=0, description="Heat one rack may reject to air (kW); the catalog's air-cooling ceiling if omitted."
+        None,
+        gt=0,
+        le=10_000,
+        description="Heat one rack may reject to air (kW; at most 10 MW); catalog air-cooling ceiling if omitted.",
     )
     fabric: Fabric = Field(default_factory=Fabric, description="Scale-out fabric.")
     storage: Fabric | None = Field(
         None, description="Storage/front-end network over the systems' front-end ports; none if omitted."
     )
-    on_hand: dict[str, float] = Field(
-        default_factory=dict, description="Units already on site or ordered by the site's developer, by week 1."
+    on_hand: dict[str, Annotated[float, Field(le=MAX_UNITS)]] = Field(
+        default_factory=dict,
+        description="Units already on site or ordered by the site's developer, by week 1 (at most 1e12 each).",
     )
     heat_rejection: Literal["auto", "dry-cooler", "cooling-tower", "chiller"] = Field(
         "auto",
@@ -153,33 +202,49 @@ class Line(Frozen):
     """A production line of one product family, with its weekly capacity and ramp-up."""
 
     family: Family = Field(description="Product family the line builds.")
-    capacity_per_week: float = Field(gt=0, description="Units of the family per week at full rate.")
-    start_week: int = Field(1, ge=1, description="First week the line produces.")
-    ramp_weeks: int = Field(0, ge=0, description="Weeks from start to full rate (linear ramp).")
+    capacity_per_week: float = Field(
+        gt=0, le=MAX_UNITS, description="Units of the family per week at full rate (at most 1e12)."
+    )
+    start_week: int = Field(1, ge=1, le=MAX_WEEK, description="First week the line produces.")
+    ramp_weeks: int = Field(0, ge=0, le=MAX_WEEK, description="Weeks from start to full rate (linear ramp).")
     ramp_start_share: float = Field(0.25, gt=0, le=1, description="Share of capacity in the start week.")
 
 
 class Facility(Frozen):
-    """A factory that builds assemblies: its lines, costs and location."""
+    """A factory that builds assemblies: its lines, costs and location.
+
+    Two lines of one family add their capacities (a second line coming on later is written so).
+    A build cost or labour entry for a family the facility has no line for is accepted and applies
+    to nothing: keeping the cost table while a line is removed is a normal edit, and a family that
+    no facility can build is reported by the supply stage (and by ``rackforge validate``).
+    """
 
     name: str = Field(min_length=1, description="Unique facility name.")
     country: str = Field("US", min_length=2, max_length=2, description="ISO 3166 alpha-2 country.")
     state: str | None = Field(None, description="State or province.")
     lines: tuple[Line, ...] = Field(min_length=1)
-    build_cost_usd: dict[Family, float] = Field(
+    build_cost_usd: dict[Family, Annotated[float, Field(ge=0, le=MAX_USD)]] = Field(
         default_factory=dict, description="Cost of building one unit, by family (USD), on top of its parts."
     )
-    labour_hours: dict[Family, float] = Field(default_factory=dict, description="Labour per unit by family (h).")
+    labour_hours: dict[Family, Annotated[float, Field(ge=0, le=1e6)]] = Field(
+        default_factory=dict, description="Labour per unit by family (h)."
+    )
 
 
 class Offer(Frozen):
     """What a supplier sells: a part at a price, lead time, weekly capacity and minimum order."""
 
     part: str = Field(min_length=1, description="Catalog id of the part.")
-    price_usd: float | None = Field(None, ge=0, description="Unit price (USD); the catalog price if omitted.")
-    lead_time_weeks: int | None = Field(None, ge=0, description="Order-to-ship weeks; the catalog's if omitted.")
-    capacity_per_week: float | None = Field(None, gt=0, description="Units per week; unlimited if omitted.")
-    min_order: float = Field(0, ge=0, description="Smallest order when ordering at all (units).")
+    price_usd: float | None = Field(
+        None, ge=0, le=MAX_USD, description="Unit price (USD; at most 1e12); the catalog price if omitted."
+    )
+    lead_time_weeks: int | None = Field(
+        None, ge=0, le=MAX_WEEK, description="Order-to-ship weeks; the catalog's if omitted."
+    )
+    capacity_per_week: float | None = Field(
+        None, gt=0, le=MAX_UNITS, description="Units per week (at most 1e12); unlimited if omitted."
+    )
+    min_order: float = Field(0, ge=0, le=MAX_UNITS, description="Smallest order when ordering at all (units).")
 
 
 class Supplier(Frozen):
@@ -195,8 +260,8 @@ class Lane(Frozen):
 
     origin: str = Field(alias="from", min_length=1, description="Supplier or facility name.")
     to: str = Field(min_length=1, description="Facility or site name.")
-    transit_weeks: int = Field(1, ge=0, description="Weeks in transit.")
-    cost_per_unit_usd: float = Field(0, ge=0, description="Freight per unit (USD).")
+    transit_weeks: int = Field(1, ge=0, le=MAX_WEEK, description="Weeks in transit.")
+    cost_per_unit_usd: float = Field(0, ge=0, le=MAX_USD, description="Freight per unit (USD).")
 
 
 class Policy(Frozen):
@@ -204,36 +269,43 @@ class Policy(Frozen):
 
     objective: Literal["cost", "lateness-then-cost"] = Field("cost", description="Weighted sum or lexicographic.")
     lateness_penalty_rate: float = Field(
-        0.05, ge=0, description="Penalty per unit and week late, as a fraction of the unit's value."
+        0.05, ge=0, le=MAX_RATE, description="Penalty per unit and week late, as a fraction of the unit's value."
     )
     unmet_penalty_rate: float = Field(
-        2.0, ge=0, description="Penalty per unit still short at the horizon's end, as a fraction of its value."
+        2.0,
+        ge=0,
+        le=MAX_RATE,
+        description="Penalty per unit still short at the horizon's end, as a fraction of its value.",
     )
-    holding_cost_rate: float = Field(0.002, ge=0, description="Inventory cost per week, fraction of value.")
+    holding_cost_rate: float = Field(
+        0.002, ge=0, le=MAX_RATE, description="Inventory cost per week, fraction of value."
+    )
     domestic_content_target: Annotated[float, Field(gt=0, le=1)] | Literal["buy-american"] | None = Field(
         None,
         description="Minimum domestic share of every US-built end product's component cost in every delivery "
         "year (Buy American component test): a fraction, or `buy-american` for the catalog's dated threshold.",
     )
-    budget_usd: float | None = Field(None, gt=0, description="Cap on total spend (USD).")
+    budget_usd: float | None = Field(None, gt=0, le=1e15, description="Cap on total spend (USD; at most 1e15).")
     on_time: Literal["soft", "hard"] = Field(
         "soft", description="`hard`: every wave must arrive by its week (no plan otherwise, with a diagnosis)."
     )
-    default_transit_weeks: int = Field(1, ge=0, description="Transit where no lane is given (weeks).")
+    default_transit_weeks: int = Field(1, ge=0, le=MAX_WEEK, description="Transit where no lane is given (weeks).")
 
 
 class CapacityStep(Frozen):
     """From a week on, a resource has another capacity (holidays, a lab coming on line, a team moving)."""
 
-    from_week: int = Field(ge=1, description="First week of the new capacity.")
-    capacity: int = Field(ge=0, description="Units available from that week on.")
+    from_week: int = Field(ge=1, le=MAX_WEEK, description="First week of the new capacity.")
+    capacity: int = Field(ge=0, le=MAX_TEAM, description="Units available from that week on.")
 
 
 class TeamResource(Frozen):
     """A shared engineering team, test lab or pilot line: units available per week, optionally by week."""
 
     name: str = Field(min_length=1, description="Unique resource name.")
-    capacity: int = Field(ge=0, description="Units available per week (engineers, lab bays, line slots).")
+    capacity: int = Field(
+        ge=0, le=MAX_TEAM, description="Units available per week (engineers, lab bays, line slots; at most 1e6)."
+    )
     calendar: tuple[CapacityStep, ...] = Field((), description="Capacity changes by week, in week order.")
 
 
@@ -241,16 +313,20 @@ class Predecessor(Frozen):
     """A task that must finish first, and the weeks that must pass after it (lag)."""
 
     task: str = Field(min_length=1, description="Name of the predecessor task in the same project.")
-    lag_weeks: int = Field(0, description="Weeks between its finish and this task's start (negative: overlap).")
+    lag_weeks: int = Field(
+        0, ge=-MAX_WEEK, le=MAX_WEEK, description="Weeks between its finish and this task's start (negative: overlap)."
+    )
 
 
 class Task(Frozen):
     """One task of a development project: duration, predecessors and resource needs per week."""
 
     name: str = Field(min_length=1, description="Unique within its project.")
-    duration_weeks: int = Field(ge=0, description="Weeks the task takes.")
+    duration_weeks: int = Field(ge=0, le=MAX_WEEK, description="Weeks the task takes (at most 10,000).")
     after: tuple[str | Predecessor, ...] = Field((), description="Predecessor task names, or {task, lag_weeks}.")
-    needs: dict[str, int] = Field(default_factory=dict, description="Units of each resource used every week.")
+    needs: dict[str, Annotated[int, Field(ge=0, le=MAX_TEAM)]] = Field(
+        default_factory=dict, description="Units of each resource used every week."
+    )
 
 
 class DevelopmentProject(Frozen):
@@ -258,9 +334,11 @@ class DevelopmentProject(Frozen):
 
     name: str = Field(min_length=1, description="Unique project name.")
     family: Family | None = Field(None, description="Product family whose lines may build only after completion.")
-    release_week: int = Field(1, ge=1, description="First week the project may start.")
-    due_week: int | None = Field(None, ge=1, description="Week by which the project should be complete.")
-    priority: float = Field(1.0, gt=0, description="Weight of a week of tardiness against other projects.")
+    release_week: int = Field(1, ge=1, le=MAX_WEEK, description="First week the project may start.")
+    due_week: int | None = Field(None, ge=1, le=MAX_WEEK, description="Week by which the project should be complete.")
+    priority: float = Field(
+        1.0, gt=0, le=1e6, description="Weight of a week of tardiness against other projects (at most 1e6)."
+    )
     tasks: tuple[Task, ...] = Field(min_length=1)
 
 
@@ -270,7 +348,9 @@ class SchedulePolicy(Frozen):
     objective: Literal["makespan", "tardiness", "delay"] = Field(
         "tardiness", description="Portfolio makespan, weighted tardiness against due weeks, or total project delay."
     )
-    time_limit_s: float = Field(30.0, gt=0, description="Seconds for CP-SAT when the plan runs the schedule.")
+    time_limit_s: float = Field(
+        30.0, gt=0, le=86_400, description="Seconds for CP-SAT when the plan runs the schedule (at most a day)."
+    )
 
 
 class CatalogFile(Frozen):

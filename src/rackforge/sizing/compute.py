@@ -14,9 +14,7 @@ dense peak ``P`` the run takes::
 where MFU and goodput are the user's when given, else predicted by
 :mod:`rackforge.sizing.training` (step-time model of the best parallel layout
 that fits memory; failure/checkpoint model). Given a deadline ``T`` the count is
-the fixed point ``n = ceil(C / (P·MFU(n)·goodput(n)·T))`` in whole systems,
-raised system by system until ``days(n) <= T`` and then lowered while the run
-still meets ``T`` (a smaller count can run a better layout).
+searched by :mod:`rackforge.sizing.deadline`.
 
 Inference
 ---------
@@ -32,14 +30,12 @@ import math
 from rackforge.catalog import Catalog, System
 from rackforge.errors import InputError, KeyPath
 from rackforge.scenario import Workload
+from rackforge.scenario.models import MAX_ACCELERATORS
+from rackforge.sizing.deadline import count_for_deadline
 from rackforge.sizing.inference import estimate_inference, fleet_accelerators
 from rackforge.sizing.result import ServingDetail, SizingNote, TrainingDetail, WorkloadSizing
 from rackforge.sizing.training import TrainingEstimate, estimate_training
 from rackforge.units import HOURS_PER_DAY, SECONDS_PER_DAY, tflops_to_flops
-
-FIXED_POINT_ROUNDS = 12
-GROWTH_ON_MEMORY = 2
-WALK_DOWN_STEPS = 64
 
 
 def flops_per_token(w: Workload) -> float:
@@ -65,8 +61,12 @@ def whole_systems(accelerators: int, system: System) -> int:
     return math.ceil(accelerators / system.accelerators)
 
 
-class _Training:
-    """One training workload's arithmetic, with its estimates memoised by accelerator count."""
+class TrainingRun:
+    """One training workload's arithmetic, with its estimates memoised by accelerator count.
+
+    ``flops`` is ``C`` (FLOPs), ``peak`` is ``P`` (FLOP/s per accelerator), ``system`` the unit counts
+    round to.
+    """
 
     def __init__(self, w: Workload, catalog: Catalog, key: KeyPath) -> None:
         self.w, self.catalog, self.key = w, catalog, key
@@ -76,6 +76,7 @@ class _Training:
         self._memo: dict[int, TrainingEstimate] = {}
 
     def estimate(self, n: int) -> TrainingEstimate:
+        """The modelled run on ``n`` accelerators (memoised)."""
         if n not in self._memo:
             self._memo[n] = estimate_training(self.w, self.catalog, n, self.key)
         return self._memo[n]
@@ -88,50 +89,19 @@ class _Training:
         return (self.w.mfu or est.mfu), (self.w.goodput or est.goodput)
 
     def days(self, n: int) -> float:
+        """``C / (n·P·MFU(n)·goodput(n))`` in days."""
         mfu, goodput = self.rates(n)
         return self.flops / (n * self.peak * mfu * goodput) / SECONDS_PER_DAY
 
     def round_up(self, n: float) -> int:
+        """``n`` accelerators rounded up to whole systems (at least one)."""
         return whole_systems(max(1, math.ceil(n)), self.system) * self.system.accelerators
-
-    def for_deadline(self, deadline: float) -> int:
-        """Smallest whole-system count finishing within ``deadline`` days."""
-        mfu0 = self.w.mfu or self.catalog.param("training_mfu_default")
-        gp0 = self.w.goodput or self.catalog.param("training_goodput_default")
-        n = self.round_up(self.flops / (self.peak * mfu0 * gp0 * SECONDS_PER_DAY * deadline))
-        for _ in range(FIXED_POINT_ROUNDS):
-            try:
-                mfu, gp = self.rates(n)
-            except InputError:
-                n = self.round_up(n * GROWTH_ON_MEMORY)
-                continue
-            nxt = self.round_up(self.flops / (self.peak * mfu * gp * SECONDS_PER_DAY * deadline))
-            if nxt == n:
-                break
-            n = nxt
-        while self.days(n) > deadline:
-            n += self.system.accelerators
-        return self._walk_down(n, deadline)
-
-    def _walk_down(self, n: int, deadline: float) -> int:
-        """Drop whole systems while the run still meets the deadline (MFU rises as n falls)."""
-        step = self.system.accelerators
-        for _ in range(WALK_DOWN_STEPS):
-            if n <= step:
-                break
-            try:
-                if self.days(n - step) > deadline:
-                    break
-            except InputError:
-                break
-            n -= step
-        return n
 
 
 def size_training(w: Workload, catalog: Catalog, key: KeyPath = ()) -> WorkloadSizing:
     """Days from an accelerator count, or the count from a deadline."""
-    t = _Training(w, catalog, key)
-    n = w.accelerators if w.accelerators is not None else t.for_deadline(w.deadline_days or 0.0)
+    t = TrainingRun(w, catalog, key)
+    n = w.accelerators if w.accelerators is not None else count_for_deadline(t, w.deadline_days or 0.0)
     mfu, goodput = t.rates(n)
     days = t.days(n)
     detail = _detail(t, n)
@@ -146,7 +116,7 @@ def size_training(w: Workload, catalog: Catalog, key: KeyPath = ()) -> WorkloadS
     )  # fmt: skip
 
 
-def _detail(t: _Training, n: int) -> TrainingDetail | SizingNote:
+def _detail(t: TrainingRun, n: int) -> TrainingDetail | SizingNote:
     """The modelled layout and memory; with MFU and goodput both given, a memory problem is only noted."""
     try:
         est = t.estimate(n)
@@ -175,6 +145,10 @@ def size_inference(w: Workload, catalog: Catalog, key: KeyPath = ()) -> Workload
         count = w.accelerators
     else:
         count = whole_systems(fleet_accelerators(est, w.tokens_per_second or 0.0), system) * system.accelerators
+        if count > MAX_ACCELERATORS:
+            what = f"serving this rate needs {count:,} accelerators, more than the {MAX_ACCELERATORS:,} rackforge sizes"
+            per_max = MAX_ACCELERATORS * per
+            raise InputError.one((*key, "tokens_per_second"), what, f"ask for at most about {per_max:.2g} tokens/s")
     peak = peak_flops(w, catalog)
     return WorkloadSizing(
         name=w.name, type=w.type, site=w.site, accelerator=w.accelerator, system=system.id,
