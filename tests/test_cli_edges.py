@@ -189,3 +189,15 @@ def test_late_waves_are_explained_in_the_cli_and_the_csv(run, tmp_path: Path) ->
     assert len(rows) == sum(len(w["shortages"]) for w in doc["supply"]["exceptions"])
     assert rows[0]["site and wave"] == "building-a week 64"
     assert rows[0]["cause"] == doc["supply"]["exceptions"][0]["shortages"][0]["cause"]
+
+
+def test_a_gate_past_the_horizon_is_a_late_plan_not_bad_input() -> None:
+    """A schedule may finish a project after the horizon: its family's lines then never open, which makes
+    the plan late (or infeasible when on time is hard), never an input error validate did not report."""
+    inputs = load_inputs(EXAMPLE)
+    bom = run_bom(inputs)
+    plan = plan_supply(inputs.scenario, inputs.catalog, bom, gates={"compute": inputs.scenario.horizon_weeks + 5})
+    assert plan.status == SolveStatus.OPTIMAL
+    assert plan.kpis is not None
+    assert not [b for b in plan.builds if inputs.catalog.items[b.item].family == "compute"]
+    assert plan.kpis.on_time_share["building-a week 64"] < 0.5

@@ -63,7 +63,9 @@ def build_model(
         raise InputError(Problem(("facilities",), "the supply plan needs at least one facility",
                                  "add `facilities:` with lines for the families you build"))  # fmt: skip
     data = supply_data(scenario, catalog, bom, gates)
-    missing = sorted({data.items[j] for j in np.flatnonzero(data.assembly & ~data.buildable.any(axis=0))})
+    lined = {line.family for f in scenario.facilities for line in f.lines}
+    unbuilt = data.assembly & ~data.buildable.any(axis=0)
+    missing = sorted({data.items[j] for j in np.flatnonzero(unbuilt) if data.families[data.family[j]] not in lined})
     if missing:
         fams = sorted({catalog.items[m].family for m in missing})
         what = f"no facility has a line for {', '.join(fams)}, needed to build {', '.join(missing[:5])}"
