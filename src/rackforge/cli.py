@@ -20,7 +20,7 @@ import typer
 from rackforge import __version__
 from rackforge.errors import InputError, NoResultError, Problem
 from rackforge.inputs import load_inputs
-from rackforge.pipeline import STAGES, run_bom, run_plan, run_size
+from rackforge.pipeline import STAGES, check_inputs, run_bom, run_plan, run_size
 from rackforge.report import console
 from rackforge.supply import no_plan_error
 from rackforge.terminal import live, out, say, show
@@ -75,8 +75,6 @@ def _print_json(doc: Any) -> None:
 @app.command()
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario with every input check ``plan`` runs, without solving; print only the verdict."""
-    from rackforge.pipeline import check_inputs
-
     inputs = load_inputs(scenario)
     check_inputs(inputs)
     s = inputs.scenario
