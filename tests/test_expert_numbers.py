@@ -376,3 +376,20 @@ def test_auto_heat_rejection_follows_the_design_dry_bulb(dry_bulb: float | None,
     """Dry coolers while dry bulb + 8 K approach <= 40 C facility water (ASHRAE W40), towers above."""
     site = sized([("gb200-nvl72", 8)], design_dry_bulb_c=dry_bulb)
     assert [e.part for e in _units(site, "heat-rejection")] == [plant]
+
+
+def test_floor_space_counts_compute_and_network_racks_with_their_aisles() -> None:
+    """A = racks x w x (d + (cold + hot) / 2): 0.6 m x (1.2 m + (1.2 m + 0.9 m) / 2) = 1.35 m² per rack."""
+    from pathlib import Path
+
+    import rackforge
+    from rackforge.sizing.site import floor_area
+
+    inputs = rackforge.load_inputs(Path(rackforge.__file__).parent / "examples" / "campus-1gw.yaml")
+    assert floor_area(1, inputs.catalog) == pytest.approx(1.35)
+    sizing = rackforge.run_size(inputs)
+    for site in sizing.sites:
+        racks = site.racks + sum(site.network_racks.values())
+        assert sum(site.network_racks.values()) > 0, "switches take racks of their own"
+        assert site.floor_m2 == pytest.approx(1.35 * racks)
+        assert site.to_dict()["floor_m2"] == site.floor_m2

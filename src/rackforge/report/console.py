@@ -81,6 +81,7 @@ def size_view(sizing: Sizing) -> View:
             x.fabric.switches,
             x.power.it_mw,
             x.power.facility_mw,
+            x.floor_m2,
         ]
         for x in sizing.sites
     ]
@@ -88,7 +89,18 @@ def size_view(sizing: Sizing) -> View:
         table("Workloads", ["workload", "type", "system", "accelerators", "days", "GPU-hours", "MFU"], workloads),
         table(
             "Sites",
-            ["site", "accelerators", "systems", "racks", "network racks", "tiers", "switches", "IT MW", "facility MW"],
+            [
+                "site",
+                "accelerators",
+                "systems",
+                "racks",
+                "network racks",
+                "tiers",
+                "switches",
+                "IT MW",
+                "facility MW",
+                "floor m²",
+            ],
             sites,
         ),
     ]

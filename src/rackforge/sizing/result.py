@@ -202,7 +202,8 @@ class SiteSizing:
     """Everything a site needs: systems by id, racks, fabric, power and the deployment ramp.
 
     ``racks`` counts compute racks (servers or rack-scale systems);
-    ``network_racks`` the racks of fabric switches by switch id.
+    ``network_racks`` the racks of fabric switches by switch id; ``floor_m2`` the white space all of
+    them take with their aisles (m², :func:`rackforge.sizing.site.floor_area`).
     """
 
     name: str
@@ -216,6 +217,7 @@ class SiteSizing:
     facility: tuple[Equipment, ...]
     ramp: tuple[RampPoint, ...]
     network_racks: dict[str, int] = field(default_factory=dict)
+    floor_m2: float = 0.0
 
     @property
     def system_count(self) -> int:
@@ -232,6 +234,7 @@ class SiteSizing:
             "racks": self.racks,
             "network_racks": sum(self.network_racks.values()),
             "network_racks_by_switch": dict(self.network_racks),
+            "floor_m2": self.floor_m2,
             "systems_per_rack": dict(self.per_rack),
             "fabric": self.fabric.to_dict(),
             "storage": self.storage.to_dict() if self.storage else None,

@@ -162,6 +162,20 @@ def ramp(
     return tuple(points)
 
 
+def floor_area(racks: int, catalog: Catalog) -> float:
+    """White space of ``racks`` racks in rows with hot and cold aisles (m²).
+
+    Each rack of width ``w`` and depth ``d`` takes half of the cold aisle ``c`` in front and half of
+    the hot aisle ``h`` behind (each aisle serves the two rows facing it)::
+
+        A = racks · w · (d + (c + h) / 2)
+
+    Racks and aisles only: row ends, columns, in-row CDUs and coolers, and support rooms come on top.
+    """
+    w, d = catalog.param("rack_width_m"), catalog.param("rack_depth_m")
+    return racks * w * (d + (catalog.param("cold_aisle_m") + catalog.param("hot_aisle_m")) / 2)
+
+
 def size_site(site: Site, index: int, systems: dict[str, int], catalog: Catalog, kw: dict[str, float]) -> SiteSizing:
     """All quantities of one site."""
     fabric = size_fabric(site.fabric, systems, catalog)
@@ -185,4 +199,5 @@ def size_site(site: Site, index: int, systems: dict[str, int], catalog: Catalog,
         site.name, accelerators, systems, racks, packing, fabric, storage, power,
         facility_equipment(power, dict(server_racks), catalog, plant),
         ramp(site, systems, kw, power, catalog), net_racks,
+        floor_area(racks + sum(net_racks.values()), catalog),
     )  # fmt: skip
