@@ -201,3 +201,16 @@ def test_a_gate_past_the_horizon_is_a_late_plan_not_bad_input() -> None:
     assert plan.kpis is not None
     assert not [b for b in plan.builds if inputs.catalog.items[b.item].family == "compute"]
     assert plan.kpis.on_time_share["building-a week 64"] < 0.5
+
+
+def test_plan_out_of_time_exits_1_and_writes_everything(run, tmp_path: Path) -> None:
+    result = run("plan", EXAMPLE, "--out", tmp_path, "--time-limit", "0.001", "--threads", "1")
+    assert result.code == 1
+    assert result.err.startswith("time limit: status time_limit: no supply plan found within 0.001 s")
+    doc = json.loads((tmp_path / "plan.json").read_text())
+    assert doc["supply"]["status"] == "time_limit"
+    assert "reconciliation" not in doc, "nothing to reconcile without a plan"
+    html = (tmp_path / "report.html").read_text()
+    assert 'class="alert"' in html
+    assert "time_limit" in html
+    assert (tmp_path / "bom_lines.csv").stat().st_size > 0
