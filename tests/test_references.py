@@ -158,8 +158,10 @@ CASES = [
     (
         "family-gated-past-horizon",
         SUPPLY + PROJECTS.replace("duration_weeks: 10,", "duration_weeks: 95,"),
-        "facilities: no facility has a line for compute",
-        "facilities:",
+        "projects[0].family: project `gen2` cannot complete before week 99 even with every resource free, so no "
+        "compute line opens within the 90-week horizon; shorten its tasks, release it earlier or raise "
+        "`horizon_weeks`",
+        "    family: compute",
     ),
     (
         "project-family-misspelled",

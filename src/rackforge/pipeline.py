@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from rackforge import __version__
 from rackforge.bom import BillOfMaterials, build_bom
-from rackforge.errors import InputError
+from rackforge.errors import InputError, Problem
 from rackforge.inputs import Inputs
 from rackforge.sizing import Sizing, size
 from rackforge.status import OnProgress
@@ -187,6 +187,8 @@ def run_plan(
     sizing = run_size(inputs)
     progress("bom")
     bom = run_bom(inputs, sizing)
+    with placed(inputs):
+        check_gates(inputs, bom)
     progress("schedule")
     s = inputs.scenario
     limit = budget.schedule_s(s.schedule.time_limit_s, bool(s.facilities))
@@ -203,31 +205,45 @@ def run_plan(
 
 def check_inputs(inputs: Inputs) -> None:
     """Run every input check of every stage without solving: sizing, the bill of materials, the schedule
-    instance and, with facilities, the supply model.
-
-    The supply model is built with each family introduced by a development project gated at the
-    earliest week the project can complete (its critical path from release, resources ignored): a
-    family whose lines no schedule can open within the horizon is then found here. A later gate that
-    only the solved schedule reveals (resources delaying a project) is not.
+    instance and, with facilities, the development gates and the supply model (its families gated at
+    their projects' earliest completion, :func:`rackforge.schedule.portfolio.earliest_gates`).
 
     Raises
     ------
     InputError
         The first stage's problems, placed in the scenario file.
     """
-    from rackforge.schedule.network import project_critical_paths
-    from rackforge.schedule.portfolio import instance_of
+    from rackforge.schedule.portfolio import earliest_gates
     from rackforge.supply import build_model
 
     bom = run_bom(inputs)
-    s = inputs.scenario
     with placed(inputs):
-        earliest: dict[str, int] = {}
-        if s.projects:
-            lengths = project_critical_paths(instance_of(s))
-            for proj, length in zip(s.projects, lengths, strict=True):
-                if proj.family is not None:
-                    week = proj.release_week + int(length)
-                    earliest[proj.family] = min(earliest.get(proj.family, week), week)
-        if s.facilities:
-            build_model(s, inputs.catalog, bom, gates=earliest)
+        check_gates(inputs, bom)
+        if inputs.scenario.facilities:
+            build_model(inputs.scenario, inputs.catalog, bom, gates=earliest_gates(inputs.scenario))
+
+
+def check_gates(inputs: Inputs, bom: BillOfMaterials) -> None:
+    """A family the plan must build whose introducing projects cannot complete within the horizon even
+    with every resource free is an input error at each such project's ``family``. (A gate that only the
+    solved schedule pushes past the horizon makes a late plan instead.)"""
+    from rackforge.schedule.portfolio import earliest_gates
+    from rackforge.supply.data import built_families
+
+    s = inputs.scenario
+    earliest = earliest_gates(s)
+    late = {f for f, week in earliest.items() if week > s.horizon_weeks}
+    if not (late and s.facilities):
+        return
+    needed = built_families(inputs.catalog, bom) & late
+    problems = []
+    for i, proj in enumerate(s.projects):
+        if proj.family in needed:
+            what = (
+                f"project `{proj.name}` cannot complete before week {earliest[proj.family] - 1} even with every "
+                f"resource free, so no {proj.family} line opens within the {s.horizon_weeks}-week horizon"
+            )
+            fix = "shorten its tasks, release it earlier or raise `horizon_weeks`"
+            problems.append(Problem(("projects", i, "family"), what, fix))
+    if problems:
+        raise InputError(problems)

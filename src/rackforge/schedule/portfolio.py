@@ -60,3 +60,19 @@ def gates(scenario: Scenario, result: ScheduleResult) -> dict[str, int]:
             week = result.finishes[proj.name] + 1
             out[proj.family] = min(out.get(proj.family, week), week)
     return out
+
+
+def earliest_gates(scenario: Scenario) -> dict[str, int]:
+    """The earliest gate week of every introduced family with every resource free: a project released in
+    week ``r`` with critical path ``L`` completes at the end of week ``r - 1 + L`` at the soonest."""
+    from rackforge.schedule.network import project_critical_paths
+
+    out: dict[str, int] = {}
+    if not scenario.projects:
+        return out
+    lengths = project_critical_paths(instance_of(scenario))
+    for proj, length in zip(scenario.projects, lengths, strict=True):
+        if proj.family is not None:
+            week = proj.release_week + int(length)
+            out[proj.family] = min(out.get(proj.family, week), week)
+    return out

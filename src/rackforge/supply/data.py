@@ -109,6 +109,16 @@ def reachable(matrix: BomMatrix, top: np.ndarray) -> np.ndarray:
     return seen
 
 
+def built_families(catalog: Catalog, bom: BillOfMaterials) -> set[str]:
+    """The product families of the assemblies the sites' deliveries need built."""
+    matrix = BomMatrix.of(catalog)
+    top = np.zeros(len(matrix.ids), dtype=bool)
+    for d in bom.deliveries:
+        top[matrix.index[d.item]] = True
+    made = reachable(matrix, top) & ~matrix.leaf
+    return {catalog.items[matrix.ids[i]].family for i in np.flatnonzero(made)}
+
+
 def supply_data(
     scenario: Scenario, catalog: Catalog, bom: BillOfMaterials, gates: Mapping[str, int] | None = None
 ) -> SupplyData:
