@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,3 +71,18 @@ def scenario_file(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return _write
+
+
+def line_of(text: str, snippet: str) -> int:
+    """1-based number of the first line of ``text`` holding ``snippet``."""
+    return next(i for i, line in enumerate(text.splitlines(), 1) if snippet in line)
+
+
+def assert_located(err: str, path: Path, fragment: str, line: int) -> None:
+    """``err`` is a located input error (no traceback) whose line holding ``fragment`` points at ``line``."""
+    assert "Traceback" not in err
+    first = err.splitlines()[0]
+    assert re.match(rf"error: {re.escape(str(path))}:\d+:\d+: \S+: .+; .+", first), first
+    hit = [e for e in err.splitlines() if fragment in e]
+    assert hit, err
+    assert hit[0].startswith(f"error: {path}:{line}:"), (hit[0], line)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BASE
+from tests.conftest import BASE, assert_located, line_of
 
 BUNDLED = (resources.files("rackforge") / "examples" / "campus-1gw.yaml").read_text(encoding="utf-8")
 PART = "  parts:\n    - {id: my-kit, name: Kit, family: racks, source: quote, confidence: E, unit_cost_usd: 9}\n"
@@ -90,20 +90,6 @@ CASES = [
     ("aliases-of-aliases", BASE + "".join(f"x{k}: &x{k} [{', '.join([f'*x{k - 1}'] * 10)}]\n" for k in range(1, 7))
      .replace("*x0", "0"), "(root): the YAML expands to more than 1,000,000 values", "name:"),
 ]  # fmt: skip
-
-
-def line_of(text: str, snippet: str) -> int:
-    """1-based number of the first line of ``text`` holding ``snippet``."""
-    return next(i for i, line in enumerate(text.splitlines(), 1) if snippet in line)
-
-
-def assert_located(err: str, path: Path, fragment: str, line: int) -> None:
-    assert "Traceback" not in err
-    first = err.splitlines()[0]
-    assert re.match(rf"error: {re.escape(str(path))}:\d+:\d+: \S+: .+; .+", first), first
-    hit = [e for e in err.splitlines() if fragment in e]
-    assert hit, err
-    assert hit[0].startswith(f"error: {path}:{line}:"), (hit[0], line)
 
 
 @pytest.mark.parametrize(("text", "fragment", "where"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])

@@ -3,7 +3,6 @@ with a did-you-mean, and ``validate`` fails exactly when ``plan`` fails on bad i
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from rackforge.inputs import load_inputs
 from rackforge.pipeline import run_bom
 from rackforge.supply import supply_data
-from tests.conftest import BASE
+from tests.conftest import BASE, assert_located, line_of
 
 SUPPLY = """\
 name: refs
@@ -195,20 +194,6 @@ CASES = [
         "experts_per_token: 16",
     ),
 ]
-
-
-def line_of(text: str, snippet: str) -> int:
-    """1-based number of the first line of ``text`` holding ``snippet``."""
-    return next(i for i, line in enumerate(text.splitlines(), 1) if snippet in line)
-
-
-def assert_located(err: str, path: Path, fragment: str, line: int) -> None:
-    first = err.splitlines()[0]
-    assert "Traceback" not in err
-    assert re.match(rf"error: {re.escape(str(path))}:\d+:\d+: \S+: .+; .+", first), first
-    hit = [e for e in err.splitlines() if fragment in e]
-    assert hit, err
-    assert hit[0].startswith(f"error: {path}:{line}:"), (hit[0], line)
 
 
 @pytest.mark.parametrize(("text", "fragment", "where"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
