@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -133,11 +134,14 @@ def test_solves_report_progress_with_bound_below_incumbent() -> None:
 def test_plan_time_limit_bounds_the_whole_job(tmp_path: Path) -> None:
     inputs = load_inputs(PORTFOLIO)
     assert inputs.scenario.schedule.time_limit_s == 30
+    started = time.perf_counter()
     result = run_plan(inputs, time_limit=4, threads=2)
+    wall = time.perf_counter() - started
     assert result.schedule is not None
     assert result.supply is not None
     assert result.schedule.runtime_s <= 4 * 0.25 + 0.5, "the schedule gets a quarter when supply follows"
-    assert result.schedule.runtime_s + result.supply.runtime_s <= 4 + 0.5
+    assert result.schedule.runtime_s + result.supply.runtime_s <= wall
+    assert wall <= 4 + 2.0, "sizing, BOM and model building come on top of the solves' 4 s"
 
 
 def test_plan_csvs_carry_the_calendar_date_of_each_week(run, tmp_path: Path) -> None:

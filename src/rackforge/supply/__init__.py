@@ -140,24 +140,30 @@ def plan_supply(
 
     ``gates`` maps a product family to the first week its lines may build (the development schedule's
     completion gates, :func:`rackforge.schedule.portfolio.gates`); the caller solves the schedule.
-    ``time_limit`` bounds every solve together, the diagnosis of an infeasible plan included."""
+    ``time_limit`` bounds every solve together (both lexicographic passes, the diagnosis of an infeasible
+    plan, the domestic-content attribution and the exceptions' least-late solve); ``runtime_s`` is their
+    wall time. Only the plan's own solves report progress."""
     started = time.perf_counter()
     data, lp, blocks = build_model(scenario, catalog, bom, gates)
     build_s = time.perf_counter() - started
     left = _clock(time_limit)
-    kw: dict[str, Any] = {"threads": threads, "seed": seed, "mip_gap": mip_gap, "on_progress": on_progress}
+    kw: dict[str, Any] = {"threads": threads, "seed": seed, "mip_gap": mip_gap}
     lexicographic = scenario.policy.objective == "lateness-then-cost"
-    sol = _lexicographic(lp, blocks, left, **kw) if lexicographic else solve(lp, time_limit=left(), **kw)
+    solving = time.perf_counter()
+    sol = (_lexicographic(lp, blocks, left, on_progress=on_progress, **kw) if lexicographic
+           else solve(lp, time_limit=left(), on_progress=on_progress, **kw))  # fmt: skip
     model = ModelSize(variables=int(lp.cost.size), constraints=int(lp.matrix.shape[0]), nonzeros=int(lp.nonzeros),
                       integers=int(lp.integer.sum()), build_s=build_s)  # fmt: skip
     if not sol.status.has_result:
         infeasible = sol.status == SolveStatus.INFEASIBLE
         why = tuple(diagnose(scenario, catalog, bom, gates, time_limit=left(), **kw)) if infeasible else ()
-        return SupplyPlan(sol.status, sol.objective, sol.bound, sol.gap, sol.runtime_s, model, None, diagnosis=why)
+        runtime = time.perf_counter() - solving
+        return SupplyPlan(sol.status, sol.objective, sol.bound, sol.gap, runtime, model, None, diagnosis=why)
     builds, purchases, shipments, transfers = decode(data, blocks, sol.values)
-    content = domestic_shares(data, scenario.policy, sol.values)
+    content = domestic_shares(data, scenario.policy, sol.values, time_limit=left())
     indicators = kpis(data, blocks, lp, sol.values, purchases, content)
     least = (lambda: sol.values) if lexicographic else (lambda: _least_late(lp, blocks, left, **kw))
     exceptions = late_waves(data, blocks, sol.values, least if sol.status == SolveStatus.OPTIMAL else None)
-    return SupplyPlan(sol.status, float(lp.cost @ sol.values), sol.bound, sol.gap, sol.runtime_s, model,
-                      indicators, builds, purchases, shipments, (), transfers, exceptions=exceptions)  # fmt: skip
+    runtime = time.perf_counter() - solving
+    return SupplyPlan(sol.status, float(lp.cost @ sol.values), sol.bound, sol.gap, runtime, model, indicators,
+                      builds, purchases, shipments, (), transfers, exceptions=exceptions)  # fmt: skip

@@ -19,8 +19,11 @@ from rackforge.supply.kpis import ProductContent
 from rackforge.supply.model import Builder
 
 
-def domestic_shares(data: SupplyData, policy: Policy, values: np.ndarray) -> tuple[ProductContent, ...]:
-    """Rows ``{product, year, units, share, threshold, pass}`` for every end product built."""
+def domestic_shares(
+    data: SupplyData, policy: Policy, values: np.ndarray, time_limit: float | None = None
+) -> tuple[ProductContent, ...]:
+    """Rows ``{product, year, units, share, threshold, pass}`` for every end product built (none when the
+    attribution LP does not finish within ``time_limit``)."""
     b = Builder(data.weeks)
     v = variables(b, data, policy)
     fixed = b.n_cols
@@ -35,5 +38,5 @@ def domestic_shares(data: SupplyData, policy: Policy, values: np.ndarray) -> tup
     lower = np.zeros(b.n_cols)
     plan = np.maximum(values[:fixed], 0.0)
     lower[:fixed] = upper[:fixed] = plan
-    sol = solve(b.program(cost, upper, col_lo=lower))
+    sol = solve(b.program(cost, upper, col_lo=lower), time_limit=time_limit)
     return shares(data, split, sol.values if sol.status == SolveStatus.OPTIMAL else None)

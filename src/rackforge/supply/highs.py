@@ -107,7 +107,8 @@ def solve(lp: LinearProgram, time_limit: float | None = None, threads: int | Non
 
 
 def _listen(h: highspy.Highs, on_progress: OnProgress) -> None:
-    """Report MIP incumbent and dual bound (and the simplex objective of LPs), at most every 0.2 s."""
+    """Report a MIP's incumbent and dual bound, at most every 0.2 s; an LP shows its elapsed time only (the
+    simplex iterate's objective is neither a plan's cost nor a bound)."""
     last = [-1.0]
 
     def report(elapsed: float, incumbent: float | None, bound: float | None) -> None:

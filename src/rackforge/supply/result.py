@@ -228,9 +228,15 @@ def _on_time(data: SupplyData, v: Blocks, values: np.ndarray) -> dict[str, float
         members = [i for i, (kk, _) in enumerate(v.site_pairs) if kk == k]
         for t in np.flatnonzero(data.demand[k].sum(axis=0) > 0):
             due = sum(data.demand[k, j, : t + 1].sum() * data.value[j] for _, j in (v.site_pairs[i] for i in members))
-            late = sum(values[v.late[i, t]] * data.value[v.site_pairs[i][1]] for i in members)
+            late = sum(_net_late(values, v, i, t) * data.value[v.site_pairs[i][1]] for i in members)
             out[f"{site} week {t + 1}"] = 1.0 - late / due if due else 1.0
     return out
+
+
+def _net_late(values: np.ndarray, v: Blocks, i: int, t: int) -> float:
+    """Units of site pair ``i`` due by week ``t`` and not on site: ``max(B - S, 0)`` (a plan stopped by a
+    limit may hold early stock and backlog of one item at once)."""
+    return max(float(values[v.late[i, t]] - values[v.site[i, t]]), 0.0)
 
 
 def _utilization(data: SupplyData, v: Blocks, values: np.ndarray) -> dict[str, tuple[float, ...]]:
