@@ -228,7 +228,7 @@ def _on_time(data: SupplyData, v: Blocks, values: np.ndarray) -> dict[str, float
         members = [i for i, (kk, _) in enumerate(v.site_pairs) if kk == k]
         for t in np.flatnonzero(data.demand[k].sum(axis=0) > 0):
             due = sum(data.demand[k, j, : t + 1].sum() * data.value[j] for _, j in (v.site_pairs[i] for i in members))
-            late = sum(_net_late(values, v, i, t) * data.value[v.site_pairs[i][1]] for i in members)
+            late = sum(_net_late(values, v, i, int(t)) * data.value[v.site_pairs[i][1]] for i in members)
             out[f"{site} week {t + 1}"] = 1.0 - late / due if due else 1.0
     return out
 
