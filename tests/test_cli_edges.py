@@ -90,7 +90,7 @@ def test_time_limit_without_a_plan_says_so_never_infeasible(tmp_path: Path) -> N
 def test_time_limited_cli_exit_1_with_status(run) -> None:
     result = run("supply", EXAMPLE, "--time-limit", "0.001", "--threads", "1")
     assert result.code == 1, "its LP takes about 0.1 s: no plan within a millisecond"
-    assert result.err.startswith("time limit: status time_limit: no supply plan found within 0.001 s")
+    assert result.err.startswith("time limit: no supply plan found within 0.001 s (status time_limit)")
     assert "infeasible" not in result.err
     doc = run("supply", EXAMPLE, "--time-limit", "0.001", "--threads", "1", "--json")
     assert json.loads(doc.out)["status"] == "time_limit"
@@ -210,7 +210,7 @@ def test_a_gate_past_the_horizon_is_a_late_plan_not_bad_input() -> None:
 def test_plan_out_of_time_exits_1_and_writes_everything(run, tmp_path: Path) -> None:
     result = run("plan", EXAMPLE, "--out", tmp_path, "--time-limit", "0.001", "--threads", "1")
     assert result.code == 1
-    assert result.err.startswith("time limit: status time_limit: no supply plan found within 0.001 s")
+    assert result.err.startswith("time limit: no supply plan found within 0.001 s (status time_limit)")
     doc = json.loads((tmp_path / "plan.json").read_text())
     assert doc["supply"]["status"] == "time_limit"
     assert "reconciliation" not in doc, "nothing to reconcile without a plan"

@@ -393,3 +393,16 @@ def test_floor_space_counts_compute_and_network_racks_with_their_aisles() -> Non
         assert sum(site.network_racks.values()) > 0, "switches take racks of their own"
         assert site.floor_m2 == pytest.approx(1.35 * racks)
         assert site.to_dict()["floor_m2"] == site.floor_m2
+
+
+def test_a_switch_without_power_is_an_input_error(run, scenario_file) -> None:
+    """Network racks divide the rack's air budget by the switch's draw: 0 W is refused where it is written."""
+    from tests.conftest import BASE
+
+    text = BASE + 'catalog:\n  switches:\n    - {id: qm9700, power_w: 0, source: "test", confidence: E}\n'
+    path = scenario_file(text)
+    for command in ("validate", "plan"):
+        result = run(command, path)
+        assert result.code == 2, result.err
+        assert "catalog.switches[0].power_w: input should be greater than 0" in result.err
+        assert "Traceback" not in result.err

@@ -233,3 +233,11 @@ def test_cost_of_a_family_without_line_is_accepted(run, scenario_file) -> None:
     text = supply("      - {family: racks, capacity_per_week: 2}\n", "").replace("suppliers:\n", other + "suppliers:\n")
     assert "build_cost_usd: {racks: 20000" in text
     assert run("validate", scenario_file(text)).code == 0
+
+
+def test_supply_rejects_a_gate_past_the_horizon_as_validate_does(run, scenario_file) -> None:
+    text = next(c[1] for c in CASES if c[0] == "family-gated-past-horizon")
+    path = scenario_file(text)
+    checked, supplied = run("validate", path), run("supply", path)
+    assert checked.code == supplied.code == 2
+    assert supplied.err.splitlines()[0] == checked.err.splitlines()[0]

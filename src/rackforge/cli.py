@@ -128,16 +128,26 @@ def supply_cmd(
     export_mps: Annotated[Path | None, typer.Option("--export-mps", help="Write the exact model as MPS.")] = None,
 ) -> None:
     """Plan builds and purchases week by week across facilities and suppliers (HiGHS)."""
-    from rackforge.pipeline import Budget, run_schedule, run_supply, schedule_gates
+    from rackforge.pipeline import Budget, check_gates, run_schedule, run_supply, schedule_gates
 
     _limits(time_limit, threads)
     inputs = load_inputs(scenario)
     budget = Budget(time_limit)
+    bom = run_bom(inputs)
+    check_gates(inputs, bom)
     with live(as_json) as (on_progress, _):
         limit = budget.schedule_s(inputs.scenario.schedule.time_limit_s, with_supply=True)
         schedule = run_schedule(inputs, limit, threads, seed, on_progress=on_progress)
-        plan = run_supply(inputs, time_limit=budget.left(), threads=threads, seed=seed, export_mps=export_mps,
-                          gates=schedule_gates(inputs, schedule), on_progress=on_progress)  # fmt: skip
+        plan = run_supply(
+            inputs,
+            bom=bom,
+            time_limit=budget.left(),
+            threads=threads,
+            seed=seed,
+            export_mps=export_mps,
+            gates=schedule_gates(inputs, schedule),
+            on_progress=on_progress,
+        )
     if as_json:
         _print_json(plan.to_dict())
     else:

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,7 @@ class PlanResult:
     supply: SupplyPlan | None = None
     schedule: ScheduleResult | None = None
 
-    @property
+    @cached_property
     def reconciliation(self) -> Reconciliation | None:
         """BOM hardware cost reconciled line by line with the supply plan's spend (``None`` without a plan)."""
         from rackforge.supply.reconcile import reconcile
@@ -187,8 +188,7 @@ def run_plan(
     sizing = run_size(inputs)
     progress("bom")
     bom = run_bom(inputs, sizing)
-    with placed(inputs):
-        check_gates(inputs, bom)
+    check_gates(inputs, bom)
     progress("schedule")
     s = inputs.scenario
     limit = budget.schedule_s(s.schedule.time_limit_s, bool(s.facilities))
@@ -213,20 +213,21 @@ def check_inputs(inputs: Inputs) -> None:
     InputError
         The first stage's problems, placed in the scenario file.
     """
-    from rackforge.schedule.portfolio import earliest_gates
     from rackforge.supply import build_model
 
     bom = run_bom(inputs)
-    with placed(inputs):
-        check_gates(inputs, bom)
-        if inputs.scenario.facilities:
-            build_model(inputs.scenario, inputs.catalog, bom, gates=earliest_gates(inputs.scenario))
+    earliest = check_gates(inputs, bom)
+    if inputs.scenario.facilities:
+        with placed(inputs):
+            build_model(inputs.scenario, inputs.catalog, bom, gates=earliest)
 
 
-def check_gates(inputs: Inputs, bom: BillOfMaterials) -> None:
-    """A family the plan must build whose introducing projects cannot complete within the horizon even
-    with every resource free is an input error at each such project's ``family``. (A gate that only the
-    solved schedule pushes past the horizon makes a late plan instead.)"""
+def check_gates(inputs: Inputs, bom: BillOfMaterials) -> dict[str, int]:
+    """The development gates at their earliest (:func:`rackforge.schedule.portfolio.earliest_gates`).
+
+    A family the plan must build whose introducing projects cannot complete within the horizon even
+    with every resource free is an input error (placed in the file) at each such project's ``family``.
+    A gate that only the solved schedule pushes past the horizon makes a late plan instead."""
     from rackforge.schedule.portfolio import earliest_gates
     from rackforge.supply.data import built_families
 
@@ -234,7 +235,7 @@ def check_gates(inputs: Inputs, bom: BillOfMaterials) -> None:
     earliest = earliest_gates(s)
     late = {f for f, week in earliest.items() if week > s.horizon_weeks}
     if not (late and s.facilities):
-        return
+        return earliest
     needed = built_families(inputs.catalog, bom) & late
     problems = []
     for i, proj in enumerate(s.projects):
@@ -246,4 +247,5 @@ def check_gates(inputs: Inputs, bom: BillOfMaterials) -> None:
             fix = "shorten its tasks, release it earlier or raise `horizon_weeks`"
             problems.append(Problem(("projects", i, "family"), what, fix))
     if problems:
-        raise InputError(problems)
+        raise inputs.place(InputError(problems))
+    return earliest

@@ -132,6 +132,9 @@ class System(Item):
 class Switch(Item):
     """A scale-out fabric switch."""
 
+    power_w: float = Field(
+        gt=0, le=1e10, description="Maximum draw with optics in every cage (W); sizes network racks and power."
+    )
     ports: int = Field(gt=0, le=100_000, description="Ports at `speed_gbps` (the radix k; at most 100,000).")
     speed_gbps: float = Field(gt=0, le=1e7, description="Line rate of each port (Gb/s, at most 1e7).")
     height_ru: int = Field(gt=0, le=1_000, description="Height (rack units).")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
-from rackforge.report.exceptions import exception_sentences, exception_table
+from rackforge.report.exceptions import exception_sentences, exception_table, text_columns
 from rackforge.status import SolveProgress
 
 if TYPE_CHECKING:
@@ -178,8 +178,10 @@ def exceptions_view(plan: SupplyPlan) -> View:
     if not plan.exceptions:
         return []
     header, rows = exception_table(plan.exceptions)
-    words = [i for i, h in enumerate(header) if h in ("site and wave", "part", "cause", "what binds")]
-    return [table("Exceptions: late waves and why", header, rows, words), *exception_sentences(plan.exceptions)]
+    return [
+        table("Exceptions: late waves and why", header, rows, text_columns(header)),
+        *exception_sentences(plan.exceptions),
+    ]
 
 
 def schedule_view(result: ScheduleResult, scenario: Scenario | None) -> View:

@@ -16,6 +16,15 @@ HEADER = (
 )  # fmt: skip
 
 
+WORDS = ("site and wave", "part", "cause", "what binds")
+"""The columns that hold words (left-aligned); the rest hold figures."""
+
+
+def text_columns(header: Sequence[str]) -> list[int]:
+    """Indices of the word columns of ``header``."""
+    return [i for i, h in enumerate(header) if h in WORDS]
+
+
 def on_time(x: float) -> str:
     """A share on time in per cent; one short of all never shows as 100.0 %."""
     text = f"{x:.1%}"

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import plotly.offline
 
 from rackforge.report.development import ProjectRow, loading_figure, project_rows, projects_figure, resource_loading
-from rackforge.report.exceptions import exception_sentences, exception_table
+from rackforge.report.exceptions import exception_sentences, exception_table, text_columns
 from rackforge.report.figures import (
     cost_figure,
     domestic_figure,
@@ -77,13 +77,14 @@ def development(result: PlanResult) -> tuple[dict[str, str], list[ProjectRow]]:
     return figures, project_rows(inst, result.schedule)
 
 
-def supply_exceptions(result: PlanResult) -> dict[str, list[str] | list[list[str]]]:
-    """The exceptions table (``header``, ``rows``) and ``sentences`` of the supply plan; empty without any."""
+def supply_exceptions(result: PlanResult) -> dict[str, list[str] | list[list[str]] | list[int]]:
+    """The exceptions table (``header``, ``rows``, word columns ``text``) and ``sentences`` of the supply
+    plan; empty without any."""
     waves = result.supply.exceptions if result.supply is not None else ()
     if not waves:
         return {}
     header, rows = exception_table(waves)
-    return {"header": header, "rows": rows, "sentences": exception_sentences(waves)}
+    return {"header": header, "rows": rows, "text": text_columns(header), "sentences": exception_sentences(waves)}
 
 
 def render(result: PlanResult) -> str:

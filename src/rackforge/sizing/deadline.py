@@ -90,7 +90,8 @@ def _fixed_point(t: TrainingRun, deadline: float) -> int | None:
         try:
             mfu, gp = t.rates(n)
         except InputError:
-            n = t.round_up(n * GROWTH_ON_MEMORY) if n <= MAX_ACCELERATORS else None
+            grown = t.round_up(n * GROWTH_ON_MEMORY)
+            n = grown if grown <= MAX_ACCELERATORS else None
             continue
         nxt = _count_for(t, deadline, mfu, gp)
         if nxt == n:

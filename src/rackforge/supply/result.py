@@ -116,7 +116,7 @@ def no_plan_error(plan: SupplyPlan, time_limit: float | None = None) -> NoResult
         return InfeasibleError("no supply plan satisfies the hard constraints; what binds:", plan.diagnosis)
     if plan.status == SolveStatus.TIME_LIMIT:
         limit = f"{time_limit:g} s" if time_limit is not None else "the time limit"
-        return TimeLimitError(f"status time_limit: no supply plan found within {limit}; raise --time-limit")
+        return TimeLimitError(f"no supply plan found within {limit} (status time_limit); raise --time-limit")
     return SolverError(f"no supply plan (solver status {plan.status})", plan.diagnosis)
 
 
