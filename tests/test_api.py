@@ -65,3 +65,16 @@ def test_results_are_typed_and_frozen(result: rackforge.PlanResult) -> None:
     assert rows
     assert {"product", "year", "units", "share", "threshold", "pass"} == set(rows[0])
     assert doc["supply"]["model"]["variables"] == supply.model.variables > 0
+
+
+def test_public_names_load_on_first_use() -> None:
+    """``import rackforge.errors`` loads no solver, plotting or templating library; the names still resolve."""
+    import subprocess
+    import sys
+
+    code = "import sys, rackforge.errors; print(sorted(m for m in ('highspy', 'ortools', 'plotly', 'jinja2') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    assert set(rackforge._HOME) | {"__version__"} == set(rackforge.__all__)
+    with pytest.raises(AttributeError):
+        _ = rackforge.no_such_name  # type: ignore[attr-defined]

@@ -10,24 +10,55 @@ results. Every error rackforge raises on purpose is a :class:`RackforgeError`.
 
 __version__ = "0.1.0"
 
-from rackforge.bom import BillOfMaterials
-from rackforge.errors import (
-    InfeasibleError,
-    InputError,
-    NoResultError,
-    Problem,
-    RackforgeError,
-    SolverError,
-    TimeLimitError,
-)
-from rackforge.inputs import Inputs, load_inputs
-from rackforge.pipeline import PlanResult, run_bom, run_plan, run_schedule, run_size, run_supply, schedule_gates
-from rackforge.report import write_plan
-from rackforge.scenario import Scenario
-from rackforge.schedule import ScheduleResult
-from rackforge.sizing import Sizing
-from rackforge.status import SolveProgress, SolveStatus
-from rackforge.supply import SupplyPlan
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rackforge.bom import BillOfMaterials
+    from rackforge.errors import (
+        InfeasibleError,
+        InputError,
+        NoResultError,
+        Problem,
+        RackforgeError,
+        SolverError,
+        TimeLimitError,
+    )
+    from rackforge.inputs import Inputs, load_inputs
+    from rackforge.pipeline import PlanResult, run_bom, run_plan, run_schedule, run_size, run_supply, schedule_gates
+    from rackforge.report import write_plan
+    from rackforge.scenario import Scenario
+    from rackforge.schedule import ScheduleResult
+    from rackforge.sizing import Sizing
+    from rackforge.status import SolveProgress, SolveStatus
+    from rackforge.supply import SupplyPlan
+
+_HOME = {
+    "BillOfMaterials": "bom",
+    "InfeasibleError": "errors",
+    "InputError": "errors",
+    "Inputs": "inputs",
+    "NoResultError": "errors",
+    "PlanResult": "pipeline",
+    "Problem": "errors",
+    "RackforgeError": "errors",
+    "Scenario": "scenario",
+    "ScheduleResult": "schedule",
+    "Sizing": "sizing",
+    "SolveProgress": "status",
+    "SolveStatus": "status",
+    "SolverError": "errors",
+    "SupplyPlan": "supply",
+    "TimeLimitError": "errors",
+    "load_inputs": "inputs",
+    "run_bom": "pipeline",
+    "run_plan": "pipeline",
+    "run_schedule": "pipeline",
+    "run_size": "pipeline",
+    "run_supply": "pipeline",
+    "schedule_gates": "pipeline",
+    "write_plan": "report",
+}
+"""Where each public name lives: imported on first use, so ``import rackforge.errors`` stays light."""
 
 __all__ = [
     "BillOfMaterials",
@@ -56,3 +87,17 @@ __all__ = [
     "schedule_gates",
     "write_plan",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module 'rackforge' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"rackforge.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
