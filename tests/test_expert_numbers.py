@@ -406,3 +406,25 @@ def test_a_switch_without_power_is_an_input_error(run, scenario_file) -> None:
         assert result.code == 2, result.err
         assert "catalog.switches[0].power_w: input should be greater than 0" in result.err
         assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("reach", [2, 3, 5, 7])
+def test_nic_end_of_active_copper_counts_in_network_power(run, scenario_file, reach: int) -> None:
+    """Network power = switches at their maximum (switch-end optics and cable ends included) + NIC-end
+    optics + the NIC end (half) of every node-leaf cable's draw, recomputed from the catalog records."""
+    import json
+
+    from rackforge.inputs import load_inputs
+    from tests.conftest import BASE
+
+    text = BASE.replace("fabric: {switch: qm9700}", f"fabric: {{switch: qm9700, reach_m: {{node_leaf: {reach}}}}}")
+    path = scenario_file(text)
+    result = run("size", path, "--json")
+    assert result.code == 0, result.err
+    site = json.loads(result.out)["sites"][0]
+    items = load_inputs(path).catalog.items
+    fabric, tier = site["fabric"], site["fabric"]["media"][0]
+    switches = sum(fabric["switches"].values()) * items["qm9700"].power_w
+    optics = sum(n * items[part].power_w for part, n in tier["lower_optics"])
+    cable_end = tier["cables"] * items[tier["cable"]].power_w / 2
+    assert site["power"]["network_mw"] * 1e6 == pytest.approx(switches + optics + cable_end)

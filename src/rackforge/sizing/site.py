@@ -78,9 +78,12 @@ def system_kw(catalog: Catalog, matrix: BomMatrix, rolled_w: object) -> dict[str
 
 
 def nic_optics_w(fabric: FabricSizing, catalog: Catalog) -> float:
-    """Power of the optics in the systems' NIC cages (W); the switch-side ones are in the switch maximum."""
-    tiers = (m for m in fabric.media if m.tier == "node_leaf")
-    return sum(n * catalog.items[part].power_w for m in tiers for part, n in m.lower_optics)
+    """Power at the systems' NIC cages (W): their optics, and the NIC end of active copper (half of an
+    AEC's or LACC's two-ended draw; passive copper and fibre draw nothing). The switch ends are in the
+    switch maximum."""
+    tiers = [m for m in fabric.media if m.tier == "node_leaf"]
+    optics = sum(n * catalog.items[part].power_w for m in tiers for part, n in m.lower_optics)
+    return optics + sum(m.cables * catalog.items[m.cable].power_w / 2 for m in tiers if m.cable)
 
 
 def network_mw(fabrics: Iterable[FabricSizing], catalog: Catalog) -> float:
