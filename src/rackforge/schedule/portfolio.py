@@ -52,14 +52,19 @@ def instance_of(scenario: Scenario) -> Instance:
     return Instance(scenario.name, tuple(jobs), tuple(precedences), projects, resources, unit="week", first=1)
 
 
-def gates(scenario: Scenario, result: ScheduleResult) -> dict[str, int]:
-    """First week each introduced family may be built: the week after its first project completes."""
+def _first_gates(scenario: Scenario, finish: dict[str, int]) -> dict[str, int]:
+    """Per introduced family, the week after the first of its projects completes (``finish`` by name)."""
     out: dict[str, int] = {}
     for proj in scenario.projects:
         if proj.family is not None:
-            week = result.finishes[proj.name] + 1
+            week = finish[proj.name] + 1
             out[proj.family] = min(out.get(proj.family, week), week)
     return out
+
+
+def gates(scenario: Scenario, result: ScheduleResult) -> dict[str, int]:
+    """First week each introduced family may be built: the week after its first project completes."""
+    return _first_gates(scenario, result.finishes)
 
 
 def earliest_gates(scenario: Scenario) -> dict[str, int]:
@@ -67,12 +72,8 @@ def earliest_gates(scenario: Scenario) -> dict[str, int]:
     week ``r`` with critical path ``L`` completes at the end of week ``r - 1 + L`` at the soonest."""
     from rackforge.schedule.network import project_critical_paths
 
-    out: dict[str, int] = {}
     if not scenario.projects:
-        return out
+        return {}
     lengths = project_critical_paths(instance_of(scenario))
-    for proj, length in zip(scenario.projects, lengths, strict=True):
-        if proj.family is not None:
-            week = proj.release_week + int(length)
-            out[proj.family] = min(out.get(proj.family, week), week)
-    return out
+    finish = {p.name: p.release_week - 1 + int(n) for p, n in zip(scenario.projects, lengths, strict=True)}
+    return _first_gates(scenario, finish)

@@ -109,13 +109,18 @@ def reachable(matrix: BomMatrix, top: np.ndarray) -> np.ndarray:
     return seen
 
 
-def built_families(catalog: Catalog, bom: BillOfMaterials) -> set[str]:
-    """The product families of the assemblies the sites' deliveries need built."""
-    matrix = BomMatrix.of(catalog)
+def needed(matrix: BomMatrix, bom: BillOfMaterials) -> np.ndarray:
+    """Mask of the items the sites' deliveries reach through the BOM."""
     top = np.zeros(len(matrix.ids), dtype=bool)
     for d in bom.deliveries:
         top[matrix.index[d.item]] = True
-    made = reachable(matrix, top) & ~matrix.leaf
+    return reachable(matrix, top)
+
+
+def built_families(catalog: Catalog, bom: BillOfMaterials) -> set[str]:
+    """The product families of the assemblies the sites' deliveries need built."""
+    matrix = BomMatrix.of(catalog)
+    made = needed(matrix, bom) & ~matrix.leaf
     return {catalog.items[matrix.ids[i]].family for i in np.flatnonzero(made)}
 
 
@@ -128,10 +133,7 @@ def supply_data(
     schedule, :func:`rackforge.schedule.portfolio.gates`); no gate where absent."""
     gates = dict(gates or {})
     matrix = BomMatrix.of(catalog)
-    top = np.zeros(len(matrix.ids), dtype=bool)
-    for d in bom.deliveries:
-        top[matrix.index[d.item]] = True
-    keep = np.flatnonzero(reachable(matrix, top))
+    keep = np.flatnonzero(needed(matrix, bom))
     ids = tuple(matrix.ids[i] for i in keep)
     local = {item: j for j, item in enumerate(ids)}
     sub = matrix.structure[keep][:, keep].tocoo()
