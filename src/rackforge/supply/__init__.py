@@ -158,7 +158,8 @@ def plan_supply(
         infeasible = sol.status == SolveStatus.INFEASIBLE
         why = tuple(diagnose(scenario, catalog, bom, gates, time_limit=left(), **kw)) if infeasible else ()
         runtime = time.perf_counter() - solving
-        return SupplyPlan(sol.status, sol.objective, sol.bound, sol.gap, runtime, model, None, diagnosis=why)
+        return SupplyPlan(sol.status, sol.objective, sol.bound, sol.gap, runtime, model, None, diagnosis=why,
+                          time_limit_s=time_limit)  # fmt: skip
     builds, purchases, shipments, transfers = decode(data, blocks, sol.values)
     content = domestic_shares(data, scenario.policy, sol.values, time_limit=left())
     indicators = kpis(data, blocks, lp, sol.values, purchases, content)
@@ -166,4 +167,4 @@ def plan_supply(
     exceptions = late_waves(data, blocks, sol.values, least if sol.status == SolveStatus.OPTIMAL else None)
     runtime = time.perf_counter() - solving
     return SupplyPlan(sol.status, float(lp.cost @ sol.values), sol.bound, sol.gap, runtime, model, indicators,
-                      builds, purchases, shipments, (), transfers, exceptions=exceptions)  # fmt: skip
+                      builds, purchases, shipments, (), transfers, exceptions, time_limit)  # fmt: skip

@@ -96,6 +96,7 @@ class SupplyPlan:
     diagnosis: tuple[str, ...] = ()
     transfers: tuple[Transfer, ...] = ()
     exceptions: tuple[LateWave, ...] = ()
+    time_limit_s: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The contract shape of ``supply --json`` (plus the plan tables); ``kpis`` is ``{}`` without a plan."""
@@ -106,12 +107,15 @@ class SupplyPlan:
             "builds": [asdict(x) for x in self.builds], "purchases": [asdict(x) for x in self.purchases],
             "shipments": [asdict(x) for x in self.shipments], "transfers": [asdict(x) for x in self.transfers],
             "diagnosis": list(self.diagnosis),
+            "time_limit_s": self.time_limit_s,
             "exceptions": [asdict(x) for x in self.exceptions],
         }  # fmt: skip
 
 
 def no_plan_error(plan: SupplyPlan, time_limit: float | None = None) -> NoResultError:
-    """The error a supply solve without a plan ends in: its status, what to do, and the diagnosis."""
+    """The error a supply solve without a plan ends in: its status, what to do, and the diagnosis;
+    ``time_limit`` (the user's, for a whole plan) names the limit instead of the solve's own."""
+    time_limit = time_limit if time_limit is not None else plan.time_limit_s
     if plan.status == SolveStatus.INFEASIBLE:
         return InfeasibleError("no supply plan satisfies the hard constraints; what binds:", plan.diagnosis)
     if plan.status == SolveStatus.TIME_LIMIT:
