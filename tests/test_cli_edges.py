@@ -141,7 +141,7 @@ def test_plan_time_limit_bounds_the_whole_job(tmp_path: Path) -> None:
     assert result.supply is not None
     assert result.schedule.runtime_s <= 4 * 0.25 + 0.5, "the schedule gets a quarter when supply follows"
     assert result.schedule.runtime_s + result.supply.runtime_s <= wall
-    assert wall <= 4 + 2.0, "sizing, BOM and model building come on top of the solves' 4 s"
+    assert wall <= 4 + 5.0, "without the bound the schedule alone may take its scenario limit of 30 s"
 
 
 def test_plan_csvs_carry_the_calendar_date_of_each_week(run, tmp_path: Path) -> None:
