@@ -218,3 +218,29 @@ def test_plan_out_of_time_exits_1_and_writes_everything(run, tmp_path: Path) -> 
     assert 'class="alert"' in html
     assert "time_limit" in html
     assert (tmp_path / "bom_lines.csv").stat().st_size > 0
+
+
+def test_plan_shares_its_time_limit_between_the_solves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The schedule is given at most a quarter of the job's limit, the supply what is left of it."""
+    from rackforge import pipeline
+
+    given: dict[str, float | None] = {}
+    schedule, supply = pipeline.run_schedule, pipeline.run_supply
+
+    def run_schedule(inputs, time_limit=None, *args, **kw):  # type: ignore[no-untyped-def]
+        given["schedule"] = time_limit
+        return schedule(inputs, time_limit, *args, **kw)
+
+    def run_supply(inputs, sizing=None, bom=None, time_limit=None, *args, **kw):  # type: ignore[no-untyped-def]
+        given["supply"] = time_limit
+        return supply(inputs, sizing, bom, time_limit, *args, **kw)
+
+    monkeypatch.setattr(pipeline, "run_schedule", run_schedule)
+    monkeypatch.setattr(pipeline, "run_supply", run_supply)
+    started = time.perf_counter()
+    pipeline.run_plan(load_inputs(PORTFOLIO), time_limit=8, threads=2)
+    assert given["schedule"] is not None
+    assert given["schedule"] <= 8 * 0.25
+    assert given["supply"] is not None
+    assert given["supply"] <= 8 - (time.perf_counter() - started) + given["schedule"] + 1e-6
+    assert given["supply"] >= 8 * 0.75 - 2.0, "what the schedule did not use is left to supply"
