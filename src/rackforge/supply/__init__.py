@@ -122,7 +122,8 @@ def diagnose(
         m = len(names)
         lp = replace(lp, cost=np.append(lp.cost, np.full(m, ELASTIC_SLACK_COST)),
                      matrix=sp.hstack([lp.matrix, extra]).tocsc(), col_hi=np.append(lp.col_hi, np.full(m, np.inf)),
-                     integer=np.append(lp.integer, np.zeros(m, dtype=bool)))  # fmt: skip
+                     integer=np.append(lp.integer, np.zeros(m, dtype=bool)),
+                     start=None if lp.start is None else np.append(lp.start, np.zeros(m)))  # fmt: skip
     sol = solve(lp, **kw)
     if not sol.status.has_result:
         return [f"even the elastic model has no solution (HiGHS status {sol.status})"]
@@ -152,7 +153,8 @@ def plan_supply(
     solving = time.perf_counter()
     sol = (_lexicographic(lp, blocks, left, on_progress=on_progress, **kw) if lexicographic
            else solve(lp, time_limit=left(), on_progress=on_progress, **kw))  # fmt: skip
-    model = ModelSize(variables=int(lp.cost.size), constraints=int(lp.matrix.shape[0]), nonzeros=int(lp.nonzeros),
+    model = ModelSize(variables=int(lp.cost.size), open_variables=int(lp.open_columns.sum()),
+                      constraints=int(lp.matrix.shape[0]), nonzeros=int(lp.nonzeros),
                       integers=int(lp.integer.sum()), build_s=build_s)  # fmt: skip
     if not sol.status.has_result:
         infeasible = sol.status == SolveStatus.INFEASIBLE

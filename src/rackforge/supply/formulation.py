@@ -16,6 +16,7 @@ from rackforge.supply.data import SupplyData
 from rackforge.supply.jit import build_cost as jit_build_cost
 from rackforge.supply.jit import just_in_time
 from rackforge.supply.model import Blocks, Builder, LinearProgram, gross_requirement, pairs, shifted
+from rackforge.supply.windows import outside
 
 Pairs = list[tuple[int, int]]
 
@@ -205,8 +206,9 @@ def policy_rows(b: Builder, data: SupplyData, v: Blocks, policy: Policy) -> None
             b.terms(np.full(cols.size, row), cols.ravel(), unit.ravel())
 
 
-def build(data: SupplyData, policy: Policy) -> tuple[LinearProgram, Blocks]:
-    """The whole program."""
+def build(data: SupplyData, policy: Policy, windows: bool = True) -> tuple[LinearProgram, Blocks]:
+    """The whole program; with ``windows``, columns outside their windows are fixed at zero
+    (:mod:`.windows`) and never reach the solver."""
     b = Builder(data.weeks)
     v = variables(b, data, policy)
     capacity_rows(b, data, v)
@@ -217,6 +219,8 @@ def build(data: SupplyData, policy: Policy) -> tuple[LinearProgram, Blocks]:
     purchase_caps(b, data, v)
     policy_rows(b, data, v, policy)
     upper = np.concatenate(b.upper)
+    if windows:
+        upper[outside(data, v, b.n_cols)] = 0.0
     if policy.on_time == "hard":
         upper[v.late.ravel()] = 0.0
     start = backlog_start(data, v, b.n_cols) if policy.on_time == "soft" else None

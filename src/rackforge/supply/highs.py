@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import highspy
 import numpy as np
@@ -86,7 +86,14 @@ def _highs(lp: LinearProgram, time_limit: float | None, threads: int | None, see
 
 def solve(lp: LinearProgram, time_limit: float | None = None, threads: int | None = None, seed: int = 0,
           mip_gap: float = 1e-4, on_progress: OnProgress | None = None) -> Solution:  # fmt: skip
-    """Solve ``lp`` with HiGHS; ``on_progress`` hears the incumbent and bound as the solve goes."""
+    """Solve ``lp`` with HiGHS; ``on_progress`` hears the incumbent and bound as the solve goes. Columns
+    fixed at zero are not passed to HiGHS (their values are zero in the solution)."""
+    keep = lp.open_columns
+    if not keep.all():
+        sol = solve(lp.restricted(keep), time_limit, threads, seed, mip_gap, on_progress)
+        values = np.zeros(lp.cost.size)
+        values[keep] = sol.values
+        return replace(sol, values=values)
     h = _highs(lp, time_limit, threads, seed)
     h.setOptionValue("mip_rel_gap", mip_gap)
     if on_progress is not None:

@@ -122,6 +122,28 @@ class LinearProgram:
         """Nonzeros of the constraint matrix."""
         return int(self.matrix.nnz)
 
+    @property
+    def open_columns(self) -> np.ndarray:
+        """Mask of the columns not fixed at zero (the ones a solver needs to see)."""
+        fixed = self.col_hi == 0
+        if self.col_lo is not None:
+            fixed &= self.col_lo == 0
+        return np.asarray(~fixed)
+
+    def restricted(self, keep: np.ndarray) -> LinearProgram:
+        """The program on the columns of mask ``keep`` only (the others held at zero); rows unchanged."""
+        return LinearProgram(
+            cost=self.cost[keep],
+            matrix=self.matrix[:, keep].tocsc(),
+            row_lo=self.row_lo,
+            row_hi=self.row_hi,
+            col_hi=self.col_hi[keep],
+            integer=self.integer[keep],
+            named_rows=self.named_rows,
+            start=None if self.start is None else self.start[keep],
+            col_lo=None if self.col_lo is None else self.col_lo[keep],
+        )
+
 
 @dataclass(frozen=True)
 class Blocks:

@@ -70,9 +70,11 @@ class Transfer:
 
 @dataclass(frozen=True)
 class ModelSize:
-    """Size of the program solved and the seconds spent building it."""
+    """Size of the program and the seconds spent building it; ``open_variables`` are the columns inside
+    their windows, the ones the solver receives."""
 
     variables: int
+    open_variables: int
     constraints: int
     nonzeros: int
     integers: int
