@@ -107,9 +107,9 @@ def _cells(run: Run | None) -> list[str]:
     return [run.status, f"{run.objective:.6g}", f"{run.gap:.2%}", f"{run.seconds:.1f}"]
 
 
-HEADER = ["parts", "fac", "weeks", "variables", "integers", "nonzeros", "build s", "Mnz/s",
+HEADER = ["parts", "fac", "weeks", "variables", "open", "integers", "nonzeros", "build s", "Mnz/s",
           "HiGHS", "obj", "gap", "s", "CBC", "obj", "gap", "s", "CBC/HiGHS"]  # fmt: skip
-WIDTHS = [5, 3, 5, 9, 8, 9, 7, 6, 8, 11, 7, 6, 8, 11, 7, 6, 9]
+WIDTHS = [5, 3, 5, 9, 9, 8, 9, 7, 6, 8, 11, 7, 6, 8, 11, 7, 6, 9]
 
 
 def _line(cells: list[str]) -> str:
@@ -119,7 +119,7 @@ def _line(cells: list[str]) -> str:
 def row(size: tuple[int, int, int], lp: LinearProgram, build_s: float, h: Run, c: Run | None) -> str:
     """One table row."""
     ratio = f"{c.seconds / h.seconds:.2f}" if c is not None and h.seconds > 0 else ""
-    model = [lp.cost.size, int(lp.integer.sum()), lp.nonzeros]
+    model = [lp.cost.size, int(lp.open_columns.sum()), int(lp.integer.sum()), lp.nonzeros]
     return _line([*map(str, size), *(f"{x:,}" for x in model), f"{build_s:.2f}", f"{lp.nonzeros / build_s / 1e6:.2f}",
                   *_cells(h), *_cells(c), ratio])  # fmt: skip
 

@@ -160,6 +160,6 @@ def h_name(status: highspy.HighsModelStatus) -> str:
 
 
 def write_mps(lp: LinearProgram, path: str) -> None:
-    """Write the exact model as MPS (for other solvers)."""
-    h = _highs(lp, None, None, 0)
+    """Write the model HiGHS solves as MPS (for other solvers): the columns inside their windows."""
+    h = _highs(lp.restricted(lp.open_columns), None, None, 0)
     h.writeModel(path)
