@@ -30,6 +30,7 @@ from rackforge.supply.formulation import build
 from rackforge.supply.highs import Solution, solve, write_mps
 from rackforge.supply.model import Blocks, LinearProgram
 from rackforge.supply.result import ModelSize, SupplyPlan, Transfer, decode, kpis, no_plan_error
+from rackforge.supply.strategy import solve_plan
 
 __all__ = [
     "SupplyData",
@@ -89,14 +90,14 @@ def _least_late(lp: LinearProgram, v: Blocks, left: Callable[[], float | None], 
 
 def _lexicographic(lp: LinearProgram, v: Blocks, left: Callable[[], float | None], **kw: Any) -> Solution:
     late = _lateness_only(lp, v)
-    first = solve(replace(lp, cost=late), time_limit=left(), **kw)
+    first = solve_plan(replace(lp, cost=late), left, **kw)
     if not first.status.has_result:
         return first
     row = sp.csc_matrix(late.reshape(1, -1))
     limit = first.objective * (1 + LEXICOGRAPHIC_SLACK) + LEXICOGRAPHIC_SLACK
     held = replace(lp, matrix=sp.vstack([lp.matrix, row]).tocsc(), row_lo=np.append(lp.row_lo, -np.inf),
                    row_hi=np.append(lp.row_hi, limit))  # fmt: skip
-    return solve(held, time_limit=left(), **kw)
+    return solve_plan(held, left, **kw)
 
 
 def _clock(time_limit: float | None) -> Callable[[], float | None]:
@@ -152,7 +153,7 @@ def plan_supply(
     lexicographic = scenario.policy.objective == "lateness-then-cost"
     solving = time.perf_counter()
     sol = (_lexicographic(lp, blocks, left, on_progress=on_progress, **kw) if lexicographic
-           else solve(lp, time_limit=left(), on_progress=on_progress, **kw))  # fmt: skip
+           else solve_plan(lp, left, on_progress=on_progress, **kw))  # fmt: skip
     model = ModelSize(variables=int(lp.cost.size), open_variables=int(lp.open_columns.sum()),
                       constraints=int(lp.matrix.shape[0]), nonzeros=int(lp.nonzeros),
                       integers=int(lp.integer.sum()), build_s=build_s)  # fmt: skip
