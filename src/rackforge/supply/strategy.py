@@ -17,6 +17,7 @@ A pure LP is solved directly.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -34,36 +35,43 @@ def solve_plan(
     lp: LinearProgram, left: Callable[[], float | None], mip_gap: float, on_progress: OnProgress | None = None,
     **kw: Any,
 ) -> Solution:  # fmt: skip
-    """Solve ``lp`` within the time ``left()`` gives at each step (module docstring)."""
+    """Solve ``lp`` within the time ``left()`` gives at each step (module docstring). Progress counts
+    seconds from the first step on and shows the bound valid for the whole program."""
     if not lp.integer.any():
         return solve(lp, time_limit=left(), mip_gap=mip_gap, on_progress=on_progress, **kw)
-    root = solve(replace(lp, integer=np.zeros_like(lp.integer), start=None), time_limit=left(), **kw)
+    started = time.perf_counter()
+    relaxed = replace(lp, integer=np.zeros_like(lp.integer), start=None)
+    root = solve(relaxed, time_limit=left(), on_progress=_timed(started, None, on_progress), **kw)
     if root.status == SolveStatus.INFEASIBLE:
         return root
     if not root.status.has_result:
-        return solve(lp, time_limit=left(), mip_gap=mip_gap, on_progress=on_progress, **kw)
+        return solve(lp, time_limit=left(), mip_gap=mip_gap, on_progress=_timed(started, None, on_progress), **kw)
     bound = root.objective
     if on_progress is not None:
-        on_progress(SolveProgress("supply", root.runtime_s, None, bound, None))
+        on_progress(SolveProgress("supply", time.perf_counter() - started, None, bound, None))
     support = replace(lp, col_hi=np.where(lp.integer & (root.values <= ZERO), 0.0, lp.col_hi))
-    first = solve(support, time_limit=left(), mip_gap=mip_gap, on_progress=_against(bound, on_progress), **kw)
+    tell = _timed(started, bound, on_progress)
+    first = solve(support, time_limit=left(), mip_gap=mip_gap, on_progress=tell, **kw)
     if first.status.has_result:
         gap = relative_gap(first.objective, bound)
         if gap is not None and gap <= mip_gap:
             return replace(first, status=SolveStatus.OPTIMAL, bound=bound, gap=gap)
     start = first.values if first.status.has_result else lp.start
-    whole = solve(replace(lp, start=start), time_limit=left(), mip_gap=mip_gap, on_progress=on_progress, **kw)
+    tell = _timed(started, None, on_progress)
+    whole = solve(replace(lp, start=start), time_limit=left(), mip_gap=mip_gap, on_progress=tell, **kw)
     return _better(first, whole, bound)
 
 
-def _against(bound: float, on_progress: OnProgress | None) -> OnProgress | None:
-    """Progress of the restricted MIP with the root LP's bound, the one valid for the whole program."""
+def _timed(started: float, bound: float | None, on_progress: OnProgress | None) -> OnProgress | None:
+    """Progress with the seconds since ``started`` and, for the restricted MIP, the root LP's ``bound``
+    (its own bound holds for the restricted program only)."""
     if on_progress is None:
         return None
     tell = on_progress
 
     def report(p: SolveProgress) -> None:
-        tell(replace(p, bound=bound, gap=relative_gap(p.incumbent, bound)))
+        shown = p if bound is None else replace(p, bound=bound, gap=relative_gap(p.incumbent, bound))
+        tell(replace(shown, elapsed_s=time.perf_counter() - started))
 
     return report
 
