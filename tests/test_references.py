@@ -64,6 +64,15 @@ def supply(old: str, new: str) -> str:
 
 
 LANE = "  - {from: houston, to: dc, transit_weeks: 2, cost_per_unit_usd: 5000}\n"
+COST = "    build_cost_usd: {racks: 20000, compute: 500}\n"
+RACK_PLANT = "  - {name: dallas, lines: [{family: racks, capacity_per_week: 2}], qualified: [%s]}\nsuppliers:\n"
+BUILT = "gb200-nvl72, gb200-compute-tray, nvlink-switch-tray, nvlink-spine-cartridge, rack-liquid-manifold-nvl72"
+
+
+def qualified(ids: str) -> str:
+    """The base with houston qualified for ``ids`` only."""
+    return supply(COST, f"    qualified: [{ids}]\n" + COST)
+
 
 # (id, scenario text, expected fragment, text of the line the error must point at)
 CASES = [
@@ -147,6 +156,38 @@ CASES = [
         supply("transformer-mv-2500kva: 2", "transformer-mv-2500kva: -2"),
         "negative quantity -2",
         "transformer-mv-2500kva: -2",
+    ),
+    (
+        "qualified-unknown-assembly",
+        qualified("gb200-nvl7"),
+        "facilities[0].qualified[0]: unknown assembly `gb200-nvl7`; did you mean `gb200-nvl72`?",
+        "qualified: [gb200-nvl7]",
+    ),
+    (
+        "qualified-far-off-assembly",
+        qualified(f"{BUILT}, flux-capacitor"),
+        "facilities[0].qualified[5]: unknown assembly `flux-capacitor`; use one of the assembly ids:",
+        "flux-capacitor",
+    ),
+    (
+        "qualified-a-bought-part",
+        qualified("grace-cpu"),
+        "facilities[0].qualified[0]: `grace-cpu` is a bought part, not an assembly; list assemblies only",
+        "qualified: [grace-cpu]",
+    ),
+    (
+        "qualified-without-its-family-line",
+        SUPPLY.replace("suppliers:\n", RACK_PLANT % "power-shelf-33kw"),
+        "facilities[1].qualified[0]: `power-shelf-33kw` is a power assembly and `dallas` has no power line; add "
+        "a line of family power to `dallas` or remove `power-shelf-33kw`",
+        "qualified: [power-shelf-33kw]",
+    ),
+    (
+        "needed-assembly-qualified-nowhere",
+        qualified(BUILT),
+        "facilities: no facility is qualified to build power-shelf-33kw; add `power-shelf-33kw` to the "
+        "`qualified` list of a facility with a power line",
+        "facilities:",
     ),
     (
         "no-line-for-a-family",

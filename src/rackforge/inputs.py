@@ -68,9 +68,27 @@ def offer_parts(s: Scenario, c: Catalog) -> Iterator[Problem]:
                 yield _unknown(("suppliers", i, "offers", j, "part"), "part", offer.part, c.items)
 
 
+def qualified_items(s: Scenario, c: Catalog) -> Iterator[Problem]:
+    """Every id a facility is qualified for is a catalog assembly of a family the facility has a line for."""
+    assemblies = [i for i, item in c.items.items() if item.bom]
+    for i, fac in enumerate(s.facilities):
+        lined = {line.family for line in fac.lines}
+        for k, item_id in enumerate(fac.qualified or ()):
+            key = ("facilities", i, "qualified", k)
+            item = c.items.get(item_id)
+            if item is None:
+                yield _unknown(key, "assembly", item_id, assemblies)
+            elif not item.bom:
+                fix = "list assemblies only (items with a `bom`); parts are bought on supplier offers"
+                yield Problem(key, f"`{item_id}` is a bought part, not an assembly", fix)
+            elif item.family not in lined:
+                what = f"`{item_id}` is a {item.family} assembly and `{fac.name}` has no {item.family} line"
+                yield Problem(key, what, f"add a line of family {item.family} to `{fac.name}` or remove `{item_id}`")
+
+
 def reference_problems(s: Scenario, c: Catalog) -> Iterator[Problem]:
-    """Unknown accelerator, system, switch, on-hand and offered ids; a system that does not hold the
-    workload's accelerator."""
+    """Unknown accelerator, system, switch, on-hand, offered and qualified ids; a system that does not hold the
+    workload's accelerator; a qualified id that is no assembly of the facility's lines."""
     for i, w in enumerate(s.workloads):
         if w.accelerator not in c.accelerators:
             yield _unknown(("workloads", i, "accelerator"), "accelerator", w.accelerator, c.accelerators)
@@ -98,3 +116,4 @@ def reference_problems(s: Scenario, c: Catalog) -> Iterator[Problem]:
             if fabric is not None and fabric.switch not in c.switches:
                 yield _unknown(("sites", i, net, "switch"), "switch", fabric.switch, c.switches)
     yield from offer_parts(s, c)
+    yield from qualified_items(s, c)

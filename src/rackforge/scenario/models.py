@@ -214,6 +214,8 @@ class Facility(Frozen):
     """A factory that builds assemblies: its lines, costs and location.
 
     Two lines of one family add their capacities (a second line coming on later is written so).
+    ``qualified`` narrows which assemblies those lines build (a product is qualified at one or two plants);
+    the capacity stays per family, shared by the qualified assemblies.
     A build cost or labour entry for a family the facility has no line for is accepted and applies
     to nothing: keeping the cost table while a line is removed is a normal edit, and a family that
     no facility can build is reported by the supply stage (and by ``rackforge validate``).
@@ -223,6 +225,11 @@ class Facility(Frozen):
     country: str = Field("US", min_length=2, max_length=2, description="ISO 3166 alpha-2 country.")
     state: str | None = Field(None, description="State or province.")
     lines: tuple[Line, ...] = Field(min_length=1)
+    qualified: tuple[str, ...] | None = Field(
+        None,
+        description="Catalog ids of the assemblies the facility is qualified to build, on the lines of their "
+        "family; every assembly of its lines' families if omitted.",
+    )
     build_cost_usd: dict[Family, Annotated[float, Field(ge=0, le=MAX_USD)]] = Field(
         default_factory=dict, description="Cost of building one unit, by family (USD), on top of its parts."
     )

@@ -57,7 +57,8 @@ Gates = Mapping[str, int]
 def build_model(
     scenario: Scenario, catalog: Catalog, bom: BillOfMaterials, gates: Gates | None = None
 ) -> tuple[SupplyData, LinearProgram, Blocks]:
-    """Index the network and assemble the program; an input error when no facility can build what is needed.
+    """Index the network and assemble the program; an input error when no facility can build what is needed
+    (no line of its family, or no facility with such a line qualified for it).
 
     ``gates``: first week each product family's lines may build (development gates), none if omitted."""
     if not scenario.facilities:
@@ -71,6 +72,15 @@ def build_model(
         fams = sorted({catalog.items[m].family for m in missing})
         what = f"no facility has a line for {', '.join(fams)}, needed to build {', '.join(missing[:5])}"
         raise InputError(Problem(("facilities",), what, f"add a line of family {fams[0]} to a facility"))
+    free = {line.family for f in scenario.facilities if f.qualified is None for line in f.lines}
+    named = {item for f in scenario.facilities for item in f.qualified or ()}
+    unqualified = [data.items[j] for j in np.flatnonzero(unbuilt)
+                   if data.families[data.family[j]] not in free and data.items[j] not in named]  # fmt: skip
+    if unqualified:
+        what = f"no facility is qualified to build {', '.join(unqualified[:5])}"
+        fam = catalog.items[unqualified[0]].family
+        fix = f"add `{unqualified[0]}` to the `qualified` list of a facility with a {fam} line"
+        raise InputError(Problem(("facilities",), what, fix))
     lp, blocks = build(data, scenario.policy)
     return data, lp, blocks
 

@@ -2,9 +2,11 @@
 
 Items are those the bill of materials reaches from the sites' top-level
 deliveries: *assemblies* (they have children) are built on factory lines of
-their family; *parts* (leaves) are bought on offers. Every part without an
-explicit supplier offer gets a catalog offer at its catalog price, lead time
-and origin with unlimited capacity, so a plan always has somewhere to buy.
+their family, at the factories qualified for them (a facility's ``qualified``
+list; every assembly of its lines' families where it gives none); *parts*
+(leaves) are bought on offers. Every part without an explicit supplier offer
+gets a catalog offer at its catalog price, lead time and origin with unlimited
+capacity, so a plan always has somewhere to buy.
 Top-level parts (switches, optics, facility equipment) ship from their
 supplier straight to the site; components ship to the factories that use them.
 """
@@ -158,7 +160,7 @@ def supply_data(
         for j, item in enumerate(ids):
             build_cost[f, j] = dict(fac.build_cost_usd).get(catalog.items[item].family, 0.0)
     assembly = ~matrix.leaf[keep]
-    buildable = (capacity.sum(axis=2) > 0)[:, family] & assembly[None, :]
+    buildable = (capacity.sum(axis=2) > 0)[:, family] & assembly[None, :] & _qualified(facilities, ids)
     offers = _offers(scenario, catalog, ids, local, assembly)
     duty = np.array([[duty_rate(catalog, _as_origin(catalog, ids[o.part], o.country), week_date(scenario.start, t))
                       for t in range(1, weeks + 1)] for o in offers]).reshape(len(offers), weeks)  # fmt: skip
@@ -176,6 +178,15 @@ def supply_data(
         gates=gates,
         **_thresholds(scenario, catalog),
     )  # fmt: skip
+
+
+def _qualified(facilities: tuple[Facility, ...], ids: tuple[str, ...]) -> np.ndarray:
+    """``[f, j]``: facility ``f`` is qualified for item ``j`` (for every item where it lists no ``qualified``)."""
+    out = np.ones((len(facilities), len(ids)), dtype=bool)
+    for f, fac in enumerate(facilities):
+        if fac.qualified is not None:
+            out[f] = np.isin(ids, fac.qualified)
+    return out
 
 
 def _thresholds(scenario: Scenario, catalog: Catalog) -> dict[str, dict[int, float]]:
