@@ -340,7 +340,7 @@ def test_no_plan_within_the_time_limit_says_so(run, tmp_path: Path) -> None:
 
     path = tmp_path / "g.yaml"
     hard = {"policy": {"on_time": "hard"}}
-    write_scenario(generate(parts=40, facilities=3, suppliers=6, weeks=52, seed=2) | hard, path)
+    write_scenario(generate(parts=40, facilities=3, suppliers=6, weeks=52, seed=2, simple=True) | hard, path)
     result = run("supply", path, "--time-limit", "0.001", "--threads", "1")
     assert result.code == 1
     assert "raise --time-limit" in result.err
@@ -352,7 +352,7 @@ def test_time_limited_solve_returns_its_best_plan_and_gap(tmp_path: Path) -> Non
     from rackforge.generate import generate, write_scenario
 
     path = tmp_path / "g.yaml"
-    write_scenario(generate(parts=50, facilities=5, suppliers=5, weeks=52, seed=1), path)
+    write_scenario(generate(parts=50, facilities=5, suppliers=5, weeks=52, seed=1, simple=True), path)
     inputs = load_inputs(path)
     bom = run_bom(inputs, run_size(inputs))
     plan = plan_supply(inputs.scenario, inputs.catalog, bom, time_limit=0.5, threads=1)
@@ -382,7 +382,9 @@ def test_just_in_time_reduction_keeps_the_optimum(small, tmp_path: Path, monkeyp
     if which == "small":
         inputs, bom, reduced = small
     else:
-        write_scenario(generate(parts=30, facilities=3, suppliers=4, weeks=40, seed=3), tmp_path / "g.yaml")
+        write_scenario(
+            generate(parts=30, facilities=3, suppliers=4, weeks=40, seed=3, simple=True), tmp_path / "g.yaml"
+        )
         inputs = load_inputs(tmp_path / "g.yaml")
         bom = run_bom(inputs, run_size(inputs))
         reduced = plan_supply(inputs.scenario, inputs.catalog, bom, mip_gap=1e-9)

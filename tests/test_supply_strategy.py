@@ -16,7 +16,7 @@ from rackforge.supply.strategy import solve_plan
 @pytest.fixture(scope="module", params=[3, 4])
 def program(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     path = tmp_path_factory.mktemp("strategy") / "g.yaml"
-    write_scenario(generate(parts=40, facilities=3, suppliers=8, weeks=40, seed=request.param), path)
+    write_scenario(generate(parts=40, facilities=3, suppliers=8, weeks=40, seed=request.param, simple=True), path)
     inputs = load_inputs(path)
     _, lp, _ = build_model(inputs.scenario, inputs.catalog, run_bom(inputs))
     assert lp.integer.any(), "minimum orders make it a MIP"

@@ -26,11 +26,14 @@ def _instance(tmp_path: Path, which: str) -> Path:
     if which == "small":
         path.write_text(SMALL)
     else:
-        write_scenario(generate(parts=40, facilities=3, suppliers=8, weeks=40, seed=int(which[-1])), path)
+        simple = which.startswith("generated")
+        write_scenario(
+            generate(parts=40, facilities=3, suppliers=8, weeks=40, seed=int(which[-1]), simple=simple), path
+        )
     return path
 
 
-@pytest.mark.parametrize("which", ["campus", "small", "generated1", "generated2"])
+@pytest.mark.parametrize("which", ["campus", "small", "generated1", "generated2", "programme1"])
 def test_windows_keep_the_optimum_and_drop_columns(tmp_path: Path, which: str) -> None:
     inputs = load_inputs(_instance(tmp_path, which))
     data = supply_data(inputs.scenario, inputs.catalog, run_bom(inputs))

@@ -229,12 +229,16 @@ def generate(
     weeks: Annotated[int, typer.Option("--weeks", help="Planning horizon (>= 20).")],
     seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same file.")],
     out_file: Annotated[Path, typer.Option("-o", "--out", help="Scenario YAML to write.")],
+    simple: Annotated[
+        bool, typer.Option("--simple", help="The first generator's structure: blanket lanes, a few late waves.")
+    ] = False,
 ) -> None:
-    """Write a valid synthetic scenario of any size (for tests and benchmarks)."""
+    """Write a valid synthetic scenario of any size (for tests and benchmarks): assemblies qualified at one or
+    two factories, second sources, weekly deployment ramps; `--simple` for the first generator's file."""
     from rackforge import generate as gen
 
     try:
-        doc = gen.generate(parts, facilities, suppliers, weeks, seed)
+        doc = gen.generate(parts, facilities, suppliers, weeks, seed, simple=simple)
     except ValueError as exc:
         raise InputError(Problem(("--parts",), str(exc), "choose sizes in range", COMMAND_LINE)) from None
     gen.write_scenario(doc, out_file)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from ruamel.yaml import YAML
 
+from rackforge.generate import programme
 from rackforge.generate.parts import FAMILIES, START, Doc, assemblies, clusters, leaves, system
 from rackforge.generate.simple import network as simple_network
 from rackforge.inputs import load_inputs
@@ -18,7 +19,7 @@ from rackforge.pipeline import run_bom, run_size
 SIMPLE_RACKS = (8, 33)
 
 
-def generate(parts: int, facilities: int, suppliers: int, weeks: int, seed: int) -> Doc:
+def generate(parts: int, facilities: int, suppliers: int, weeks: int, seed: int, simple: bool = False) -> Doc:
     """A valid scenario mapping (the YAML document) of a synthetic programme; same seed, same document.
 
     Parameters
@@ -29,6 +30,10 @@ def generate(parts: int, facilities: int, suppliers: int, weeks: int, seed: int)
         Planning horizon (weeks, >= 20).
     seed
         Seed of the :class:`numpy.random.Generator`.
+    simple
+        The first generator's structure, byte for byte (:mod:`rackforge.generate.simple`): every factory of a
+        family qualified for all its assemblies, blanket lanes, two or three late waves per site. The default
+        is the programme structure (:mod:`rackforge.generate.programme`).
 
     Raises
     ------
@@ -42,8 +47,9 @@ def generate(parts: int, facilities: int, suppliers: int, weeks: int, seed: int)
     bought = leaves(rng, parts, int(np.clip(0.6 * weeks - 16, 2, 40)), tag)
     made = assemblies(rng, bought, count := int(rng.integers(2, 4)), tag)
     items = {x["id"]: x for x in [*bought, *made, *(system(rng, s, made, tag) for s in range(count))]}
-    racks = clusters(rng, list(items)[-count:], int(rng.integers(2, 5)), SIMPLE_RACKS)
-    net = simple_network(rng, items, racks, (facilities, suppliers, weeks))
+    racks = clusters(rng, list(items)[-count:], int(rng.integers(2, 5)), SIMPLE_RACKS if simple else programme.RACKS)
+    build = simple_network if simple else programme.network
+    net = build(rng, items, racks, (facilities, suppliers, weeks))
     sites = net["sites"]
     deployed = [{"name": f"{sites[k]['name']}-{sid}", "site": sites[k]["name"], "system": sid, "count": n}
                 for (k, sid), n in racks.items()]  # fmt: skip

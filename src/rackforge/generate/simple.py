@@ -1,4 +1,5 @@
-"""The simple structure: the first generator's network around the synthetic catalog.
+"""The simple structure (``generate(..., simple=True)``, ``rackforge generate --simple``): the first generator's
+network, kept byte for byte so that tests and benchmarks measured on it still reproduce.
 
 Each leaf gets 1-3 offers (the first uncapped, a later one capped at 40 %) from suppliers drawn at random; every
 supplier has a lane to every factory, every factory to every other and to every site. A factory of a family is
