@@ -1,14 +1,15 @@
 """Supply-plan scaling on generated instances: model build, HiGHS and CBC, printed as one table.
 
 For every size (parts x facilities x weeks; ``max(5, parts // 10)`` suppliers) a scenario is generated
-(``rackforge.generate``, seed 1), sized and exploded, and its supply model built (timed: nonzeros per
+(``rackforge.generate``, seed 1; the programme structure, or with ``--simple`` the first generator's, on which
+the tables of ``docs/supply-model.md`` were measured), sized and exploded, and its supply model built (timed: nonzeros per
 second of build). The model is solved with HiGHS through rackforge's adapter under a time limit and a
 thread count, then exported as MPS (``rackforge.supply.write_mps``) and solved by the CBC binary with the
 same limit, threads and relative gap (1 %, the target). Times are wall-clock seconds of the solve alone. A gap is
 ``|objective - bound| / |objective|``; ``no plan``: none found within the limit. Without ``cbc`` on the path
 the CBC columns are empty and an install hint is printed.
 
-Usage: ``python benchmarks/supply_scaling.py [--quick] [--time-limit 120] [--threads 2] [--mps-dir DIR]``
+Usage: ``python benchmarks/supply_scaling.py [--quick] [--simple] [--time-limit 120] [--threads 2] [--mps-dir DIR]``
 """
 
 from __future__ import annotations
@@ -53,10 +54,12 @@ class Run:
         return abs(self.objective - self.bound) / max(abs(self.objective), 1e-9)
 
 
-def instance(parts: int, facilities: int, weeks: int, seed: int, work: Path) -> tuple[LinearProgram, float]:
+def instance(
+    parts: int, facilities: int, weeks: int, seed: int, work: Path, simple: bool = False
+) -> tuple[LinearProgram, float]:
     """The supply model of a generated scenario and the seconds its build took."""
     path = work / f"p{parts}-f{facilities}-w{weeks}.yaml"
-    write_scenario(generate(parts, facilities, max(5, parts // 10), weeks, seed), path)
+    write_scenario(generate(parts, facilities, max(5, parts // 10), weeks, seed, simple=simple), path)
     inputs = load_inputs(path)
     bom = run_bom(inputs, run_size(inputs))
     started = time.perf_counter()
@@ -133,19 +136,22 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--mps-dir", type=Path, help="keep the MPS files here")
+    parser.add_argument("--simple", action="store_true", help="the first generator's structure (`generate --simple`)")
     args = parser.parse_args()
     grid = QUICK if args.quick else FULL
     has_cbc = shutil.which("cbc") is not None
     if not has_cbc:
         print(CBC_HINT, file=sys.stderr)
-    print(f"time limit {args.time_limit:g} s, {args.threads} threads, relative gap {MIP_GAP:g}, seed {args.seed}")
+    structure = "simple" if args.simple else "programme"
+    print(f"time limit {args.time_limit:g} s, {args.threads} threads, relative gap {MIP_GAP:g}, seed {args.seed}, "
+          f"{structure} structure")  # fmt: skip
     print(_line(HEADER), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = args.mps_dir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         for size in itertools.product(grid["parts"], grid["facilities"], grid["weeks"]):
             print(f"... {size}: building", file=sys.stderr, flush=True)
-            lp, build_s = instance(*size, args.seed, work)
+            lp, build_s = instance(*size, args.seed, work, args.simple)
             print(f"... {size}: HiGHS on {lp.cost.size:,} variables", file=sys.stderr, flush=True)
             h = highs(lp, args.time_limit, args.threads)
             c = None
