@@ -297,6 +297,11 @@ class Policy(Frozen):
         "soft", description="`hard`: every wave must arrive by its week (no plan otherwise, with a diagnosis)."
     )
     default_transit_weeks: int = Field(1, ge=0, le=MAX_WEEK, description="Transit where no lane is given (weeks).")
+    whole_units: bool = Field(
+        True,
+        description="Builds, shipments, transfers and orders in whole units (`false`: the LP relaxation's "
+        "fractional plan, faster and a lower bound on cost).",
+    )
 
 
 class CapacityStep(Frozen):

@@ -93,8 +93,9 @@ def _lateness_only(lp: LinearProgram, v: Blocks) -> np.ndarray:
 
 
 def _least_late(lp: LinearProgram, v: Blocks, left: Callable[[], float | None], **kw: Any) -> np.ndarray | None:
-    """A solution minimising lateness alone (for :func:`late_waves` to tell cost choices from joint limits)."""
-    sol = solve(replace(lp, cost=_lateness_only(lp, v)), time_limit=left(), **kw)
+    """A solution of the LP relaxation minimising lateness alone (for :func:`late_waves` to tell cost choices
+    from joint limits; whole units can only add lateness to it)."""
+    sol = solve(replace(lp.relaxed(), cost=_lateness_only(lp, v)), time_limit=left(), **kw)
     return sol.values if sol.status.has_result else None
 
 
@@ -125,6 +126,7 @@ def diagnose(
     policy = scenario.policy.model_copy(update={"on_time": "soft", "lateness_penalty_rate": ELASTIC_LATENESS_RATE,
                                                 "unmet_penalty_rate": ELASTIC_LATENESS_RATE})  # fmt: skip
     data, lp, blocks = build_model(scenario.model_copy(update={"policy": policy}), catalog, bom, gates)
+    lp = lp.relaxed(switches=True)
     names = list(lp.named_rows)
     if names:
         rows = np.array([lp.named_rows[n] for n in names])
@@ -166,7 +168,7 @@ def plan_supply(
            else solve_plan(lp, left, on_progress=on_progress, **kw))  # fmt: skip
     model = ModelSize(variables=int(lp.cost.size), open_variables=int(lp.open_columns.sum()),
                       constraints=int(lp.matrix.shape[0]), nonzeros=int(lp.nonzeros),
-                      integers=int(lp.integer.sum()), build_s=build_s)  # fmt: skip
+                      integers=int(lp.integer.sum()), build_s=build_s, binaries=int(lp.switches.sum()))  # fmt: skip
     if not sol.status.has_result:
         infeasible = sol.status == SolveStatus.INFEASIBLE
         why = tuple(diagnose(scenario, catalog, bom, gates, time_limit=left(), **kw)) if infeasible else ()

@@ -7,6 +7,8 @@ is solved for. Under a target the plan's own attribution is feasible, so the rep
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from rackforge.scenario.models import Policy
@@ -38,5 +40,6 @@ def domestic_shares(
     lower = np.zeros(b.n_cols)
     plan = np.maximum(values[:fixed], 0.0)
     lower[:fixed] = upper[:fixed] = plan
-    sol = solve(b.program(cost, upper, col_lo=lower), time_limit=time_limit)
+    program = b.program(cost, upper, col_lo=lower)
+    sol = solve(replace(program, integer=np.zeros_like(program.integer)), time_limit=time_limit)
     return shares(data, split, sol.values if sol.status == SolveStatus.OPTIMAL else None)

@@ -6,7 +6,9 @@ One function per variable or constraint family; the maths is in
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from dataclasses import replace
 
 import numpy as np
 
@@ -15,7 +17,7 @@ from rackforge.supply.content import origin_split, share_rows
 from rackforge.supply.data import SupplyData
 from rackforge.supply.jit import build_cost as jit_build_cost
 from rackforge.supply.jit import just_in_time
-from rackforge.supply.model import Blocks, Builder, LinearProgram, gross_requirement, pairs, shifted
+from rackforge.supply.model import Blocks, Builder, LinearProgram, gross_requirement, pairs, shifted, whole_rate
 from rackforge.supply.windows import outside
 
 Pairs = list[tuple[int, int]]
@@ -33,7 +35,8 @@ def _purchase_cost(data: SupplyData, prs: Pairs, names: tuple[str, ...]) -> tupl
 
 
 def variables(b: Builder, data: SupplyData, policy: Policy) -> Blocks:
-    """Every variable block, with its objective coefficients."""
+    """Every variable block, with its objective coefficients; with ``policy.whole_units`` the flows
+    (builds, orders, shipments, transfers) are integer, stocks and backlog follow from them."""
     jit = just_in_time(data, policy)
     prs = pairs(data, jit.free)
     fac = tuple(f.name for f in data.facilities)
@@ -41,13 +44,14 @@ def variables(b: Builder, data: SupplyData, policy: Policy) -> Blocks:
     drawn = jit_build_cost(data, jit, prs["x"])
     early |= ~np.isfinite(drawn)
     x_cost = np.array([data.build_cost[f, p] for f, p in prs["x"]]).reshape(-1, 1) + np.where(early, 0.0, drawn)
-    x = b.variables(len(prs["x"]), x_cost, upper=np.where(early, 0.0, np.inf))
+    whole = policy.whole_units
+    x = b.variables(len(prs["x"]), x_cost, upper=np.where(early, 0.0, np.inf), integer=whole)
     yf_cost, yf_up = _purchase_cost(data, prs["yf"], fac)
-    yf = b.variables(len(prs["yf"]), yf_cost, upper=yf_up)
+    yf = b.variables(len(prs["yf"]), yf_cost, upper=yf_up, integer=whole)
     ys_cost, ys_up = _purchase_cost(data, prs["ys"], data.sites)
-    ys = b.variables(len(prs["ys"]), ys_cost, upper=ys_up)
+    ys = b.variables(len(prs["ys"]), ys_cost, upper=ys_up, integer=whole)
     q_cost = np.array([data.lane(fac[f], data.sites[k])[1] for f, k, _ in prs["q"]]).reshape(-1, 1)
-    q = b.variables(len(prs["q"]), q_cost)
+    q = b.variables(len(prs["q"]), q_cost, integer=whole)
     hold = policy.holding_cost_rate * data.value
     inv = b.variables(len(prs["inv"]), hold[[j for _, j in prs["inv"]]].reshape(-1, 1))
     site = b.variables(len(prs["site"]), hold[[j for _, j in prs["site"]]].reshape(-1, 1))
@@ -56,31 +60,33 @@ def variables(b: Builder, data: SupplyData, policy: Policy) -> Blocks:
     late_cost[:, -1] += policy.unmet_penalty_rate * site_value
     late = b.variables(len(prs["site"]), late_cost)
     tr_cost = np.array([data.lane(fac[f], fac[g])[1] for f, g, _ in prs["tr"]]).reshape(-1, 1)
-    tr = b.variables(len(prs["tr"]), tr_cost)
+    tr = b.variables(len(prs["tr"]), tr_cost, integer=whole)
     return Blocks(x, prs["x"], yf, prs["yf"], ys, prs["ys"], q, prs["q"], inv, prs["inv"], site, late, prs["site"],
                   tr, prs["tr"], jit)  # fmt: skip
 
 
-def capacity_rows(b: Builder, data: SupplyData, v: Blocks) -> None:
-    """Line capacity per facility, family and week."""
+def capacity_rows(b: Builder, data: SupplyData, v: Blocks, whole: bool) -> None:
+    """Line capacity per facility, family and week; in whole units (:func:`whole_rate`) when ``whole``."""
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i, (f, p) in enumerate(v.x_pairs):
         groups[(f, int(data.family[p]))].append(i)
     for (f, fam), members in groups.items():
-        first = b.rows_block(data.weeks, -np.inf, data.capacity[f, fam])
+        cap = whole_rate(data.capacity[f, fam]) if whole else data.capacity[f, fam]
+        first = b.rows_block(data.weeks, -np.inf, cap)
         rows = first + np.arange(data.weeks)
         b.terms(rows[None, :], v.x[members], 1.0)
 
 
-def supplier_rows(b: Builder, data: SupplyData, v: Blocks) -> None:
-    """Weekly capacity of every offer that has one."""
+def supplier_rows(b: Builder, data: SupplyData, v: Blocks, whole: bool) -> None:
+    """Weekly capacity of every offer that has one; in whole units (:func:`whole_rate`) when ``whole``."""
     for o, off in enumerate(data.offers):
         if not np.isfinite(off.capacity):
             continue
         cols = [v.yf[i] for i, (oo, _) in enumerate(v.yf_pairs) if oo == o]
         cols += [v.ys[i] for i, (oo, _) in enumerate(v.ys_pairs) if oo == o]
         if cols:
-            first = b.rows_block(data.weeks, -np.inf, off.capacity)
+            cap = np.full(data.weeks, off.capacity)
+            first = b.rows_block(data.weeks, -np.inf, whole_rate(cap) if whole else cap)
             b.terms((first + np.arange(data.weeks))[None, :], np.stack(cols), 1.0)
 
 
@@ -144,8 +150,9 @@ def site_balance(b: Builder, data: SupplyData, v: Blocks) -> None:
 def minimum_orders(b: Builder, data: SupplyData, v: Blocks) -> None:
     """Each week an offer with a minimum order is either unused or ordered at ``m`` units or more in total.
 
-    ``m·Z[o,t] <= Σ_d Y[o,d,t] <= U_o·Z[o,t]``, ``U_o`` the smaller of the weekly capacity and the
-    part's gross requirement: one binary per offer and week, whatever the destinations.
+    ``m·Z[o,t] <= Σ_d Y[o,d,t] <= U_o·Z[o,t]``, ``U_o`` the smaller of the weekly capacity (rounded up,
+    as whole units may take it, :func:`whole_rate`) and the part's gross requirement: one binary per offer
+    and week, whatever the destinations.
     """
     need = gross_requirement(data)
     lanes: dict[int, list[np.ndarray]] = defaultdict(list)
@@ -157,7 +164,8 @@ def minimum_orders(b: Builder, data: SupplyData, v: Blocks) -> None:
     for o, blocks in lanes.items():
         off = data.offers[o]
         z = b.variables(1, np.zeros(1), upper=1.0, integer=True)[0]
-        big = min(off.capacity, max(float(need[off.part]), off.min_order))
+        big = min(math.ceil(off.capacity) if np.isfinite(off.capacity) else math.inf,
+                  max(float(need[off.part]), off.min_order))  # fmt: skip
         low = b.rows_block(data.weeks, 0.0, np.inf) + weeks
         high = b.rows_block(data.weeks, -np.inf, 0.0) + weeks
         for block in blocks:
@@ -211,8 +219,8 @@ def build(data: SupplyData, policy: Policy, windows: bool = True) -> tuple[Linea
     (:mod:`.windows`) and never reach the solver."""
     b = Builder(data.weeks)
     v = variables(b, data, policy)
-    capacity_rows(b, data, v)
-    supplier_rows(b, data, v)
+    capacity_rows(b, data, v, policy.whole_units)
+    supplier_rows(b, data, v, policy.whole_units)
     facility_balance(b, data, v)
     site_balance(b, data, v)
     minimum_orders(b, data, v)
@@ -225,6 +233,10 @@ def build(data: SupplyData, policy: Policy, windows: bool = True) -> tuple[Linea
         upper[v.late.ravel()] = 0.0
     start = backlog_start(data, v, b.n_cols) if policy.on_time == "soft" else None
     lp = b.program(np.concatenate(b.cost), upper, start=start)
+    if lp.timeline is not None:
+        elastic = np.zeros(b.n_cols, dtype=bool)
+        elastic[v.late.ravel()] = policy.on_time == "soft"
+        lp = replace(lp, timeline=replace(lp.timeline, elastic=elastic))
     return lp, v
 
 

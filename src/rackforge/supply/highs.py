@@ -105,8 +105,9 @@ def solve(lp: LinearProgram, time_limit: float | None = None, threads: int | Non
     info = h.getInfo()
     has_plan = info.primal_solution_status == 2
     values = np.array(h.getSolution().col_value) if has_plan else np.zeros(lp.cost.size)
+    values[lp.integer] = np.round(values[lp.integer])
     name = _status(status, has_plan)
-    objective = float(info.objective_function_value) if has_plan else float("nan")
+    objective = float(lp.cost @ values) if has_plan else float("nan")
     mip = bool(lp.integer.any())
     bound = float(info.mip_dual_bound) if mip else objective
     gap = float(info.mip_gap) if mip and has_plan else (0.0 if name == SolveStatus.OPTIMAL else float("nan"))

@@ -37,7 +37,7 @@ Builds cannot complete before their build time has passed from week 1.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -54,6 +54,8 @@ class Builder:
     cost: list[np.ndarray] = field(default_factory=list)
     upper: list[np.ndarray] = field(default_factory=list)
     integer: list[np.ndarray] = field(default_factory=list)
+    week: list[np.ndarray] = field(default_factory=list)
+    length: list[np.ndarray] = field(default_factory=list)
     rows: list[np.ndarray] = field(default_factory=list)
     cols: list[np.ndarray] = field(default_factory=list)
     vals: list[np.ndarray] = field(default_factory=list)
@@ -72,6 +74,8 @@ class Builder:
         self.cost.append(np.broadcast_to(cost, (count, length)).ravel().astype(float))
         self.upper.append(np.broadcast_to(np.asarray(upper, dtype=float), (count, length)).ravel().copy())
         self.integer.append(np.full(count * length, integer))
+        self.week.append(np.tile(np.arange(length), count))
+        self.length.append(np.full(count * length, length))
         return idx
 
     def rows_block(self, count: int, lo: np.ndarray | float, hi: np.ndarray | float) -> int:
@@ -92,7 +96,9 @@ class Builder:
         )  # fmt: skip
         lo, hi = np.concatenate([empty, *self.row_lo]), np.concatenate([empty, *self.row_hi])
         integer = np.concatenate([np.zeros(0, dtype=bool), *self.integer])
-        return LinearProgram(cost, matrix, lo, hi, upper, integer, dict(self.named), **extra)  # type: ignore[arg-type]
+        timeline = Timeline(np.concatenate([np.zeros(0, dtype=int), *self.week]),
+                            np.concatenate([np.zeros(0, dtype=int), *self.length]))  # fmt: skip
+        return LinearProgram(cost, matrix, lo, hi, upper, integer, dict(self.named), timeline=timeline, **extra)  # type: ignore[arg-type]
 
     def terms(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray | float) -> None:
         """Add coefficients ``A[rows, cols] += vals`` (broadcast)."""
@@ -103,9 +109,32 @@ class Builder:
 
 
 @dataclass(frozen=True)
+class Timeline:
+    """Where each column sits in time: ``week[c]`` its position (0-based) in its series of ``length[c]``
+    consecutive columns (one variable over the weeks), for primal heuristics that look at neighbouring weeks;
+    ``elastic`` marks columns a heuristic never closes (backlog, which keeps a restricted plan feasible)."""
+
+    week: np.ndarray
+    length: np.ndarray
+    elastic: np.ndarray | None = None
+
+    def near(self, mask: np.ndarray, weeks: int) -> np.ndarray:
+        """Columns within ``weeks`` of a column of ``mask`` in the same series (``mask`` dilated in time)."""
+        out = mask.copy()
+        n = mask.size
+        for s in range(1, weeks + 1):
+            ahead = np.flatnonzero(mask[: n - s] & (self.week[: n - s] + s < self.length[: n - s])) + s
+            behind = np.flatnonzero(mask[s:] & (self.week[s:] >= s))
+            out[ahead] = True
+            out[behind] = True
+        return out
+
+
+@dataclass(frozen=True)
 class LinearProgram:
     """``min c·x`` s.t. ``row_lo <= A x <= row_hi``, ``col_lo <= x <= col_hi`` (``col_lo`` 0 unless given),
-    ``x_i`` integer where flagged; ``start``, when given, a feasible point the solver may begin from."""
+    ``x_i`` integer where flagged; ``start``, when given, a feasible point the solver may begin from;
+    ``timeline`` the week of every column (:class:`Timeline`), for heuristics."""
 
     cost: np.ndarray
     matrix: sp.csc_matrix
@@ -116,6 +145,7 @@ class LinearProgram:
     named_rows: dict[str, int] = field(default_factory=dict)
     start: np.ndarray | None = None
     col_lo: np.ndarray | None = None
+    timeline: Timeline | None = None
 
     @property
     def nonzeros(self) -> int:
@@ -130,8 +160,18 @@ class LinearProgram:
             fixed &= self.col_lo == 0
         return np.asarray(~fixed)
 
+    @property
+    def switches(self) -> np.ndarray:
+        """Mask of the binary columns (integer, bounds 0 and 1); the other integers are general."""
+        return np.asarray(self.integer & (self.col_hi == 1))
+
+    def relaxed(self, switches: bool = False) -> LinearProgram:
+        """The program with the general integers continuous, and the binaries too unless ``switches``."""
+        return replace(self, integer=self.switches if switches else np.zeros_like(self.integer))
+
     def restricted(self, keep: np.ndarray) -> LinearProgram:
-        """The program on the columns of mask ``keep`` only (the others held at zero); rows unchanged."""
+        """The program on the columns of mask ``keep`` only (the others held at zero); rows unchanged, no
+        timeline (neighbouring columns are no longer adjacent)."""
         return LinearProgram(
             cost=self.cost[keep],
             matrix=self.matrix[:, keep].tocsc(),
@@ -172,6 +212,15 @@ def shifted(idx: np.ndarray, shift: int) -> tuple[np.ndarray, np.ndarray]:
     weeks = np.arange(idx.shape[-1])
     ok = (weeks - shift >= 0) & (weeks - shift < idx.shape[-1])
     return weeks[ok], idx[..., weeks[ok] - shift]
+
+
+def whole_rate(rate: np.ndarray) -> np.ndarray:
+    """Whole units per week from a fractional weekly rate (last axis weeks), keeping the cumulative rate:
+    ``c'[t] = ⌊Σ_{s<=t} c[s]⌋ - ⌊Σ_{s<t} c[s]⌋``, so 1.5 a week becomes 1, 2, 1, 2, ... A line that makes
+    1.5 racks a week on average completes whole racks, not 1.5 every week; flooring each week would
+    lose a third of it."""
+    total = np.floor(np.cumsum(rate, axis=-1) + 1e-9)
+    return np.diff(total, axis=-1, prepend=0.0)
 
 
 def gross_requirement(data: SupplyData) -> np.ndarray:

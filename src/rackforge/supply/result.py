@@ -71,7 +71,8 @@ class Transfer:
 @dataclass(frozen=True)
 class ModelSize:
     """Size of the program and the seconds spent building it; ``open_variables`` are the columns inside
-    their windows, the ones the solver receives."""
+    their windows, the ones the solver receives; ``integers`` counts every integer column (whole units
+    and minimum-order switches), ``binaries`` the switches alone."""
 
     variables: int
     open_variables: int
@@ -79,6 +80,7 @@ class ModelSize:
     nonzeros: int
     integers: int
     build_s: float
+    binaries: int = 0
 
 
 @dataclass(frozen=True)
