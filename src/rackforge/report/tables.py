@@ -18,14 +18,22 @@ from rackforge.supply.result import Build, Purchase, Shipment, Transfer
 
 
 def to_csv(rows: Iterable[Any], header: Sequence[str] | None = None) -> str:
-    """CSV text of dataclass instances (or dicts), with a header row."""
-    dicts = [dict(r) if isinstance(r, dict) else dataclasses.asdict(r) for r in rows]
+    """CSV text of dataclass instances (or dicts), with a header row; whole quantities print as integers."""
+    dicts = [_whole(dict(r) if isinstance(r, dict) else dataclasses.asdict(r)) for r in rows]
     fields = list(header or (dicts[0].keys() if dicts else []))
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     writer.writerows(dicts)
     return buf.getvalue()
+
+
+def _whole(row: dict[str, Any]) -> dict[str, Any]:
+    """``quantity: 250.0`` as ``250`` (whole-unit plans), fractions unchanged."""
+    qty = row.get("quantity")
+    if isinstance(qty, float) and qty.is_integer():
+        row["quantity"] = int(qty)
+    return row
 
 
 def dated(rows: Iterable[Any], start: dt.date) -> list[dict[str, Any]]:
