@@ -63,7 +63,8 @@ def solve_plan(
     switches = lp.switches
     general = lp.integer & ~switches
     support = replace(lp.relaxed(switches=True), col_hi=np.where(switches & (root.values <= ZERO), 0.0, lp.col_hi))
-    first = solve(support, time_limit=left(), mip_gap=mip_gap, on_progress=tell, **kw) if switches.any() else root
+    quiet = _timed(started, bound, on_progress, plans=not general.any())
+    first = solve(support, time_limit=left(), mip_gap=mip_gap, on_progress=quiet, **kw) if switches.any() else root
     best = first if first.status.has_result else None
     if general.any():
         best = _neighbourhoods(lp, root if best is None else best, bound, left, mip_gap, tell, **kw)
@@ -102,14 +103,18 @@ def _out_of_time(left: Left) -> bool:
     return remaining is not None and remaining <= SPENT_S
 
 
-def _timed(started: float, bound: float | None, on_progress: OnProgress | None) -> OnProgress | None:
+def _timed(
+    started: float, bound: float | None, on_progress: OnProgress | None, plans: bool = True
+) -> OnProgress | None:
     """Progress with the seconds since ``started`` and, for a restricted MIP, the root LP's ``bound``
-    (its own bound holds for the restricted program only)."""
+    (its own bound holds for the restricted program only); without ``plans`` no incumbent is shown (the
+    switches' flows are fractional, not a whole-unit plan)."""
     if on_progress is None:
         return None
     tell = on_progress
 
     def report(p: SolveProgress) -> None:
+        p = p if plans else replace(p, incumbent=None, gap=None)
         shown = p if bound is None else replace(p, bound=bound, gap=relative_gap(p.incumbent, bound))
         tell(replace(shown, elapsed_s=time.perf_counter() - started))
 
