@@ -40,3 +40,19 @@ def test_lp_first_plan_is_within_the_gap_of_the_optimum(program, gap: float) -> 
     assert all(p.incumbent is None for p in seen[: first + 1]), "the LP bound comes before any plan"
     assert [p.elapsed_s for p in seen] == sorted(p.elapsed_s for p in seen), "time runs on across the solves"
     assert all(p.bound is None or p.bound <= optimum * (1 + 1e-9) for p in seen), "every bound shown is valid"
+
+
+def test_a_solve_stopped_by_its_limit_returns_its_best_whole_plan_and_gap(program) -> None:  # type: ignore[no-untyped-def]
+    """The clock runs out after the first neighbourhood: status ``time_limit`` with that plan, integral, and
+    its gap to the root LP's bound (a gap of 1e-9 cannot be met, so the search would go on)."""
+    lp, optimum = program
+    calls = iter(range(1000))
+    left = lambda: None if next(calls) < 3 else 1e-3  # noqa: E731 - root, switches, first neighbourhood
+    sol = solve_plan(lp, left, mip_gap=1e-9, threads=1)
+    assert sol.status == SolveStatus.TIME_LIMIT
+    assert sol.has_plan
+    values = sol.values[lp.integer]
+    assert (values == values.round()).all()
+    assert sol.bound <= optimum * (1 + 1e-9) <= sol.objective * (1 + 1e-9)
+    assert sol.gap == pytest.approx((sol.objective - sol.bound) / sol.objective, rel=1e-9)
+    assert float(lp.cost @ sol.values) == pytest.approx(sol.objective, rel=1e-9)

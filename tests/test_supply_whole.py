@@ -106,3 +106,24 @@ def test_generated_whole_plan_is_integral_within_the_gap(generated) -> None:  # 
     assert any(r.quantity != int(r.quantity) for r in relaxed.builds), "the same programme is fractional without"
     assert plan.kpis is not None
     assert plan.kpis.cost_usd.total == pytest.approx(plan.objective, rel=1e-9), "the reported objective is the plan's"
+
+
+def test_a_plan_stopped_by_the_limit_is_written_and_named_with_its_gap(generated) -> None:  # type: ignore[no-untyped-def]
+    """``plan_error``: nothing for a plan within its gap; a time-limited plan ends the command in exit 1
+    (``TimeLimitError``) naming its gap; no plan at all is the no-plan error."""
+    import dataclasses
+
+    from rackforge.errors import TimeLimitError
+    from rackforge.status import SolveStatus
+    from rackforge.supply import plan_error
+
+    plan, _ = generated
+    assert plan_error(plan) is None
+    stopped = dataclasses.replace(plan, status=SolveStatus.TIME_LIMIT, gap=0.0123)
+    assert stopped.has_plan
+    error = plan_error(stopped, time_limit=120)
+    assert isinstance(error, TimeLimitError)
+    assert "the time limit (120 s) stopped the supply solve" in str(error)
+    assert "within 1.23% of the bound" in str(error)
+    empty = dataclasses.replace(stopped, kpis=None)
+    assert "no supply plan found within 120 s" in str(plan_error(empty, time_limit=120))

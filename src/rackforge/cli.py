@@ -22,7 +22,7 @@ from rackforge.errors import InputError, NoResultError, Problem
 from rackforge.inputs import load_inputs
 from rackforge.pipeline import STAGES, check_inputs, run_bom, run_plan, run_size
 from rackforge.report import console
-from rackforge.supply import no_plan_error
+from rackforge.supply import plan_error
 from rackforge.terminal import live, out, say, show
 
 app = typer.Typer(
@@ -152,8 +152,8 @@ def supply_cmd(
         _print_json(plan.to_dict())
     else:
         show(console.supply_view(plan))
-    if not plan.status.has_result:
-        raise no_plan_error(plan, time_limit)
+    if (error := plan_error(plan, time_limit)) is not None:
+        raise error
 
 
 @app.command("schedule")
@@ -305,8 +305,8 @@ def plan(
         _print_json(result.to_dict())
     else:
         show(console.plan_view(result, path, written))
-    if result.supply is not None and not result.supply.status.has_result:
-        raise no_plan_error(result.supply, time_limit)
+    if result.supply is not None and (error := plan_error(result.supply, time_limit)) is not None:
+        raise error
 
 
 def main() -> None:

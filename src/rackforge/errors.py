@@ -100,7 +100,8 @@ class InfeasibleError(NoResultError):
 
 
 class TimeLimitError(NoResultError):
-    """The time limit ran out before a solver found any result (which says nothing about feasibility)."""
+    """The time limit ran out: before a solver found any result (which says nothing about feasibility), or
+    with a result not proven within its gap (written, and the command still exits 1)."""
 
     label = "time limit"
 

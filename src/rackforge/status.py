@@ -16,8 +16,10 @@ class SolveStatus(StrEnum):
     """How a solve ended.
 
     ``optimal``: proven optimal (within the requested gap); ``feasible``: a result in hand, optimality not
-    proven (a limit stopped the search); ``infeasible``: proven that no result satisfies the hard
-    constraints; ``time_limit``: the time limit stopped the solve before any result was found;
+    proven (a limit other than time stopped the search, or a schedule stopped by its time limit, whose
+    contract has no other word); ``infeasible``: proven that no result satisfies the hard constraints;
+    ``time_limit``: the time limit stopped the solve — a supply plan found by then comes with it and its
+    gap, otherwise there is none;
     ``unbounded``: the objective can improve without end (a modelling error); ``error``: the solver
     failed or returned a status with no other meaning.
     """
@@ -31,7 +33,8 @@ class SolveStatus(StrEnum):
 
     @property
     def has_result(self) -> bool:
-        """Whether a result (a plan or a schedule) came back."""
+        """Whether the status always comes with a result (a plan or a schedule); ``time_limit`` may or may
+        not, so a supply plan says it itself (``SupplyPlan.has_plan``)."""
         return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
 
 

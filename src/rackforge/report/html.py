@@ -114,7 +114,7 @@ def render(result: PlanResult) -> str:
         notes={w.name: workload_note(w) for w in result.sizing.workloads},
         supply=result.supply,
         reconciliation=result.reconciliation,
-        no_plan=str(no_plan_error(result.supply)) if result.supply and not result.supply.status.has_result else "",
+        no_plan=str(no_plan_error(result.supply)) if result.supply and not result.supply.has_plan else "",
         exceptions=exceptions,
         schedule=result.schedule,
         projects=projects,

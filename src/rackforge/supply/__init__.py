@@ -29,7 +29,7 @@ from rackforge.supply.exceptions import late_waves
 from rackforge.supply.formulation import build
 from rackforge.supply.highs import Solution, solve, write_mps
 from rackforge.supply.model import Blocks, LinearProgram
-from rackforge.supply.result import ModelSize, SupplyPlan, Transfer, decode, kpis, no_plan_error
+from rackforge.supply.result import ModelSize, SupplyPlan, Transfer, decode, kpis, no_plan_error, plan_error
 from rackforge.supply.strategy import solve_plan
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "build_model",
     "diagnose",
     "no_plan_error",
+    "plan_error",
     "plan_supply",
     "supply_data",
     "write_mps",
@@ -96,13 +97,13 @@ def _least_late(lp: LinearProgram, v: Blocks, left: Callable[[], float | None], 
     """A solution of the LP relaxation minimising lateness alone (for :func:`late_waves` to tell cost choices
     from joint limits; whole units can only add lateness to it)."""
     sol = solve(replace(lp.relaxed(), cost=_lateness_only(lp, v)), time_limit=left(), **kw)
-    return sol.values if sol.status.has_result else None
+    return sol.values if sol.has_plan else None
 
 
 def _lexicographic(lp: LinearProgram, v: Blocks, left: Callable[[], float | None], **kw: Any) -> Solution:
     late = _lateness_only(lp, v)
     first = solve_plan(replace(lp, cost=late), left, **kw)
-    if not first.status.has_result:
+    if not first.has_plan:
         return first
     row = sp.csc_matrix(late.reshape(1, -1))
     limit = first.objective * (1 + LEXICOGRAPHIC_SLACK) + LEXICOGRAPHIC_SLACK
@@ -138,7 +139,7 @@ def diagnose(
                      integer=np.append(lp.integer, np.zeros(m, dtype=bool)),
                      start=None if lp.start is None else np.append(lp.start, np.zeros(m)))  # fmt: skip
     sol = solve(lp, **kw)
-    if not sol.status.has_result:
+    if not sol.has_plan:
         return [f"even the elastic model has no solution (HiGHS status {sol.status})"]
     n = lp.cost.size - len(names)
     slack = {name: float(sol.values[n + i]) for i, name in enumerate(names)}
@@ -169,7 +170,7 @@ def plan_supply(
     model = ModelSize(variables=int(lp.cost.size), open_variables=int(lp.open_columns.sum()),
                       constraints=int(lp.matrix.shape[0]), nonzeros=int(lp.nonzeros),
                       integers=int(lp.integer.sum()), build_s=build_s, binaries=int(lp.switches.sum()))  # fmt: skip
-    if not sol.status.has_result:
+    if not sol.has_plan:
         infeasible = sol.status == SolveStatus.INFEASIBLE
         why = tuple(diagnose(scenario, catalog, bom, gates, time_limit=left(), **kw)) if infeasible else ()
         runtime = time.perf_counter() - solving

@@ -1,8 +1,8 @@
 """HiGHS adapter: the only place that imports ``highspy``.
 
 Maps HiGHS model statuses to :class:`rackforge.status.SolveStatus`: ``optimal``;
-``feasible`` (a limit or interruption stopped it with a plan in hand);
-``time_limit`` (stopped by the time limit with no plan); ``infeasible``;
+``time_limit`` (stopped by the time limit, with or without a plan: ``Solution.has_plan``);
+``feasible`` (another limit or an interruption stopped it with a plan in hand); ``infeasible``;
 ``unbounded``; ``error`` otherwise.
 """
 
@@ -27,7 +27,8 @@ PROGRESS_EVERY_S = 0.2
 
 @dataclass(frozen=True)
 class Solution:
-    """What a solve returned: status, values, objective, best bound, relative gap and wall time."""
+    """What a solve returned: status, values, objective, best bound, relative gap, wall time and whether
+    ``values`` is a plan (a time-limited solve may have one or not)."""
 
     status: SolveStatus
     values: np.ndarray
@@ -35,6 +36,7 @@ class Solution:
     bound: float
     gap: float
     runtime_s: float
+    has_plan: bool = True
 
 
 @contextlib.contextmanager
@@ -103,7 +105,10 @@ def solve(lp: LinearProgram, time_limit: float | None = None, threads: int | Non
     runtime = time.perf_counter() - started
     status = h.getModelStatus()
     info = h.getInfo()
-    has_plan = info.primal_solution_status == 2
+    has_plan = info.primal_solution_status == 2 and status not in (
+        highspy.HighsModelStatus.kInfeasible,
+        highspy.HighsModelStatus.kUnbounded,
+    )
     values = np.array(h.getSolution().col_value) if has_plan else np.zeros(lp.cost.size)
     values[lp.integer] = np.round(values[lp.integer])
     name = _status(status, has_plan)
@@ -111,7 +116,7 @@ def solve(lp: LinearProgram, time_limit: float | None = None, threads: int | Non
     mip = bool(lp.integer.any())
     bound = float(info.mip_dual_bound) if mip else objective
     gap = float(info.mip_gap) if mip and has_plan else (0.0 if name == SolveStatus.OPTIMAL else float("nan"))
-    return Solution(name, values, objective, bound, gap, runtime)
+    return Solution(name, values, objective, bound, gap, runtime, has_plan)
 
 
 def _listen(h: highspy.Highs, on_progress: OnProgress) -> None:
@@ -146,10 +151,10 @@ def _status(status: highspy.HighsModelStatus, has_plan: bool) -> SolveStatus:
         return SolveStatus.INFEASIBLE
     if status in (s.kUnbounded, s.kUnboundedOrInfeasible):
         return SolveStatus.UNBOUNDED
-    if has_plan and status in (s.kTimeLimit, s.kInterrupt, s.kIterationLimit, s.kSolutionLimit):
-        return SolveStatus.FEASIBLE
     if status == s.kTimeLimit:
         return SolveStatus.TIME_LIMIT
+    if has_plan and status in (s.kInterrupt, s.kIterationLimit, s.kSolutionLimit):
+        return SolveStatus.FEASIBLE
     if status in (s.kModelError, s.kSolveError, s.kLoadError, s.kPresolveError, s.kPostsolveError):
         raise SolverError(f"HiGHS failed: {h_name(status)}")
     return SolveStatus.ERROR

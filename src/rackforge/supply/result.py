@@ -102,6 +102,11 @@ class SupplyPlan:
     exceptions: tuple[LateWave, ...] = ()
     time_limit_s: float | None = None
 
+    @property
+    def has_plan(self) -> bool:
+        """Whether a plan came back (``optimal``, ``feasible``, or ``time_limit`` with its best plan and gap)."""
+        return self.kpis is not None
+
     def to_dict(self) -> dict[str, Any]:
         """The contract shape of ``supply --json`` (plus the plan tables); ``kpis`` is ``{}`` without a plan."""
         return {
@@ -126,6 +131,20 @@ def no_plan_error(plan: SupplyPlan, time_limit: float | None = None) -> NoResult
         limit = f"{time_limit:g} s" if time_limit is not None else "the time limit"
         return TimeLimitError(f"no supply plan found within {limit} (status time_limit); raise --time-limit")
     return SolverError(f"no supply plan (solver status {plan.status})", plan.diagnosis)
+
+
+def plan_error(plan: SupplyPlan, time_limit: float | None = None) -> NoResultError | None:
+    """What a command ends in after writing ``plan``: nothing for a plan within its gap; the time limit with
+    the best plan's gap when the limit stopped the solve with one; :func:`no_plan_error` without a plan."""
+    if not plan.has_plan:
+        return no_plan_error(plan, time_limit)
+    if plan.status != SolveStatus.TIME_LIMIT:
+        return None
+    limit = time_limit if time_limit is not None else plan.time_limit_s
+    within = f"{limit:g} s" if limit is not None else "the time limit"
+    gap = f"{plan.gap:.2%}" if np.isfinite(plan.gap) else "an unknown gap"
+    return TimeLimitError(f"the time limit ({within}) stopped the supply solve: the plan written is the best found, "
+                          f"within {gap} of the bound; raise --time-limit for a tighter plan")  # fmt: skip
 
 
 def _finite(x: float) -> float | None:

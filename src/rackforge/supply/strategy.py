@@ -54,8 +54,8 @@ def solve_plan(
     root = solve(
         replace(lp.relaxed(), start=None), time_limit=left(), on_progress=_timed(started, None, on_progress), **kw
     )
-    if not root.status.has_result:
-        return root
+    if root.status != SolveStatus.OPTIMAL:
+        return replace(root, has_plan=False)
     bound = root.objective
     if on_progress is not None:
         on_progress(SolveProgress("supply", time.perf_counter() - started, None, bound, None))
@@ -65,11 +65,14 @@ def solve_plan(
     support = replace(lp.relaxed(switches=True), col_hi=np.where(switches & (root.values <= ZERO), 0.0, lp.col_hi))
     quiet = _timed(started, bound, on_progress, plans=not general.any())
     first = solve(support, time_limit=left(), mip_gap=mip_gap, on_progress=quiet, **kw) if switches.any() else root
-    best = first if first.status.has_result else None
+    best = first if first.has_plan else None
     if general.any():
         best = _neighbourhoods(lp, root if best is None else best, bound, left, mip_gap, tell, **kw)
     if best is not None and (gap := relative_gap(best.objective, bound)) is not None and gap <= mip_gap:
         return replace(best, status=SolveStatus.OPTIMAL, bound=bound, gap=gap)
+    if best is not None and _out_of_time(left):
+        gap = relative_gap(best.objective, bound) or 0.0
+        return replace(best, status=SolveStatus.TIME_LIMIT, bound=bound, gap=gap)
     start = best.values if best is not None else None
     whole = solve(replace(lp, start=start), time_limit=left(), mip_gap=mip_gap,
                   on_progress=_timed(started, None, on_progress), **kw)  # fmt: skip
@@ -90,7 +93,7 @@ def _neighbourhoods(
         near = lp.timeline.near(positive, weeks) | elastic
         local = replace(lp, col_hi=np.where(near, lp.col_hi, 0.0), start=None if best is None else best.values)
         sol = solve(local, time_limit=left(), mip_gap=mip_gap, on_progress=tell, **kw)
-        if sol.status.has_result and (best is None or sol.objective < best.objective):
+        if sol.has_plan and (best is None or sol.objective < best.objective):
             best = sol
         gap = relative_gap(best.objective, bound) if best is not None else None
         if (gap is not None and gap <= mip_gap) or _out_of_time(left) or near.all():
@@ -123,12 +126,13 @@ def _timed(
 
 def _better(best: Solution | None, whole: Solution, root_bound: float) -> Solution:
     """The whole MIP's result when it has one at least as good; the restricted plan otherwise, with the
-    larger valid bound and its gap."""
+    larger valid bound and its gap; ``time_limit`` when the limit stopped the whole MIP."""
     if whole.status == SolveStatus.OPTIMAL:
         return whole
     bound = max(root_bound, whole.bound) if np.isfinite(whole.bound) else root_bound
-    candidates = [s for s in (whole, best) if s is not None and s.status.has_result]
+    candidates = [s for s in (whole, best) if s is not None and s.has_plan]
     if not candidates:
         return replace(whole, bound=bound)
     top = min(candidates, key=lambda s: s.objective)
-    return replace(top, status=SolveStatus.FEASIBLE, bound=bound, gap=relative_gap(top.objective, bound) or 0.0)
+    status = SolveStatus.TIME_LIMIT if whole.status == SolveStatus.TIME_LIMIT else SolveStatus.FEASIBLE
+    return replace(top, status=status, bound=bound, gap=relative_gap(top.objective, bound) or 0.0, has_plan=True)
