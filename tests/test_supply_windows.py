@@ -49,3 +49,22 @@ def test_windows_keep_the_optimum_and_drop_columns(tmp_path: Path, which: str) -
     assert lp_win == pytest.approx(lp_all, rel=1e-9), "the LP relaxation's optimum is unchanged"
     assert mip_win == pytest.approx(mip_all, rel=1e-6), "the plan's optimum is unchanged"
     assert np.all(values[~lp.open_columns] == 0.0), "columns outside their windows are zero in the plan"
+
+
+def test_flows_too_late_to_reach_a_site_are_closed(tmp_path: Path) -> None:
+    """The campus's racks ship a week to the halls: nothing built or shipped in the last week can arrive,
+    and no order arrives after its last use; stocks keep their windows."""
+    from rackforge.supply.windows import latest_at_factories
+
+    inputs = load_inputs(_instance(tmp_path, "campus"))
+    data = supply_data(inputs.scenario, inputs.catalog, run_bom(inputs))
+    lp, v = build(data, inputs.scenario.policy)
+    open_ = lp.open_columns
+    assert not open_[v.q[:, -1]].any(), "a shipment in week T arrives after the horizon"
+    assert not open_[v.x[:, -1]].any(), "a build completed in week T cannot reach a hall by then"
+    last, need = latest_at_factories(data)
+    fac = tuple(f.name for f in data.facilities)
+    for i, (o, f) in enumerate(v.yf_pairs):
+        weeks = np.flatnonzero(open_[v.yf[i]]) + 1
+        assert np.all(weeks + data.delivery(o, fac[f])[0] <= need[f, data.offers[o].part])
+    assert open_[v.inv[:, -1]].any(), "stocks are not cut at the end"
