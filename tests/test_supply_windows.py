@@ -62,7 +62,7 @@ def test_flows_too_late_to_reach_a_site_are_closed(tmp_path: Path) -> None:
     open_ = lp.open_columns
     assert not open_[v.q[:, -1]].any(), "a shipment in week T arrives after the horizon"
     assert not open_[v.x[:, -1]].any(), "a build completed in week T cannot reach a hall by then"
-    last, need = latest_at_factories(data)
+    _, need = latest_at_factories(data)
     fac = tuple(f.name for f in data.facilities)
     for i, (o, f) in enumerate(v.yf_pairs):
         weeks = np.flatnonzero(open_[v.yf[i]]) + 1
