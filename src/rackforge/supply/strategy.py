@@ -59,14 +59,12 @@ def solve_plan(
     bound = root.objective
     if on_progress is not None:
         on_progress(SolveProgress("supply", time.perf_counter() - started, None, bound, None))
-    tell = _timed(started, bound, on_progress)
-    switches = lp.switches
-    general = lp.integer & ~switches
-    support = replace(lp.relaxed(switches=True), col_hi=np.where(switches & (root.values <= ZERO), 0.0, lp.col_hi))
-    quiet = _timed(started, bound, on_progress, plans=not general.any())
-    first = solve(support, time_limit=left(), mip_gap=mip_gap, on_progress=quiet, **kw) if switches.any() else root
+    general = (lp.integer & ~lp.switches).any()
+    quiet = _timed(started, bound, on_progress, plans=not general)
+    first = _switched(lp, root, left, mip_gap, quiet, **kw)
     best = first if first.has_plan else None
-    if general.any():
+    if general:
+        tell = _timed(started, bound, on_progress)
         best = _neighbourhoods(lp, root if best is None else best, bound, left, mip_gap, tell, **kw)
     if best is not None and (gap := relative_gap(best.objective, bound)) is not None and gap <= mip_gap:
         return replace(best, status=SolveStatus.OPTIMAL, bound=bound, gap=gap)
@@ -77,6 +75,18 @@ def solve_plan(
     whole = solve(replace(lp, start=start), time_limit=left(), mip_gap=mip_gap,
                   on_progress=_timed(started, None, on_progress), **kw)  # fmt: skip
     return _better(best, whole, bound)
+
+
+def _switched(
+    lp: LinearProgram, root: Solution, left: Left, mip_gap: float, tell: OnProgress | None, **kw: Any
+) -> Solution:
+    """Step 2: the binaries the root LP leaves at zero fixed at zero, the general integers relaxed; the
+    root LP itself when there are no binaries."""
+    switches = lp.switches
+    if not switches.any():
+        return root
+    support = replace(lp.relaxed(switches=True), col_hi=np.where(switches & (root.values <= ZERO), 0.0, lp.col_hi))
+    return solve(support, time_limit=left(), mip_gap=mip_gap, on_progress=tell, **kw)
 
 
 def _neighbourhoods(
