@@ -23,13 +23,23 @@ from rackforge.errors import InputError, Problem
 from rackforge.scenario import Scenario
 from rackforge.status import OnProgress, SolveStatus
 from rackforge.supply.attribution import domestic_shares
+from rackforge.supply.buckets import aggregate, grid_for
 from rackforge.supply.data import SupplyData, supply_data
 from rackforge.supply.diagnose import explain
 from rackforge.supply.exceptions import late_waves
 from rackforge.supply.formulation import build
 from rackforge.supply.highs import Solution, solve, write_mps
 from rackforge.supply.model import Blocks, LinearProgram
-from rackforge.supply.result import ModelSize, SupplyPlan, Transfer, decode, kpis, no_plan_error, plan_error
+from rackforge.supply.result import (
+    ModelSize,
+    SupplyPlan,
+    Transfer,
+    decode,
+    kpis,
+    no_plan_error,
+    per_bucket,
+    plan_error,
+)
 from rackforge.supply.strategy import solve_plan
 
 __all__ = [
@@ -93,15 +103,14 @@ def _lateness_only(lp: LinearProgram, v: Blocks) -> np.ndarray:
     return late
 
 
-def _least_late(lp: LinearProgram, v: Blocks, left: Callable[[], float | None], **kw: Any) -> np.ndarray | None:
-    """A solution of the LP relaxation minimising lateness alone (for :func:`late_waves` to tell cost choices
-    from joint limits; whole units can only add lateness to it)."""
-    sol = solve(replace(lp.relaxed(), cost=_lateness_only(lp, v)), time_limit=left(), **kw)
+def _least_late(lp: LinearProgram, late: np.ndarray, left: Callable[[], float | None], **kw: Any) -> np.ndarray | None:
+    """A solution of the LP relaxation minimising lateness ``late`` alone (for :func:`late_waves` to tell cost
+    choices from joint limits; whole units can only add lateness to it)."""
+    sol = solve(replace(lp.relaxed(), cost=late), time_limit=left(), **kw)
     return sol.values if sol.has_plan else None
 
 
-def _lexicographic(lp: LinearProgram, v: Blocks, left: Callable[[], float | None], **kw: Any) -> Solution:
-    late = _lateness_only(lp, v)
+def _lexicographic(lp: LinearProgram, late: np.ndarray, left: Callable[[], float | None], **kw: Any) -> Solution:
     first = solve_plan(replace(lp, cost=late), left, **kw)
     if not first.has_plan:
         return first
@@ -159,28 +168,39 @@ def plan_supply(
     plan, the domestic-content attribution and the exceptions' least-late solve); ``runtime_s`` is their
     wall time. Only the plan's own solves report progress."""
     started = time.perf_counter()
-    data, lp, blocks = build_model(scenario, catalog, bom, gates)
+    data, weekly, blocks = build_model(scenario, catalog, bom, gates)
+    grid = grid_for(scenario.policy, data.weeks, int(weekly.open_columns.sum()))
+    bucketed = aggregate(weekly, grid) if not grid.weekly else None
+    lp = bucketed.program if bucketed else weekly
+    late = _lateness_only(weekly, blocks)
+    late = bucketed.cost(late) if bucketed else late
     build_s = time.perf_counter() - started
     left = _clock(time_limit)
     kw: dict[str, Any] = {"threads": threads, "seed": seed, "mip_gap": mip_gap}
     lexicographic = scenario.policy.objective == "lateness-then-cost"
     solving = time.perf_counter()
-    sol = (_lexicographic(lp, blocks, left, on_progress=on_progress, **kw) if lexicographic
+    sol = (_lexicographic(lp, late, left, on_progress=on_progress, **kw) if lexicographic
            else solve_plan(lp, left, on_progress=on_progress, **kw))  # fmt: skip
     model = ModelSize(variables=int(lp.cost.size), open_variables=int(lp.open_columns.sum()),
                       constraints=int(lp.matrix.shape[0]), nonzeros=int(lp.nonzeros),
-                      integers=int(lp.integer.sum()), build_s=build_s, binaries=int(lp.switches.sum()))  # fmt: skip
+                      integers=int(lp.integer.sum()), build_s=build_s, binaries=int(lp.switches.sum()),
+                      buckets=int(grid.start.size))  # fmt: skip
     if not sol.has_plan:
         infeasible = sol.status == SolveStatus.INFEASIBLE
         why = tuple(diagnose(scenario, catalog, bom, gates, time_limit=left(), **kw)) if infeasible else ()
         runtime = time.perf_counter() - solving
         return SupplyPlan(sol.status, sol.objective, sol.bound, sol.gap, runtime, model, None, diagnosis=why,
                           time_limit_s=time_limit)  # fmt: skip
-    builds, purchases, shipments, transfers = decode(data, blocks, sol.values)
-    content = domestic_shares(data, scenario.policy, sol.values, time_limit=left())
-    indicators = kpis(data, blocks, lp, sol.values, purchases, content)
-    least = (lambda: sol.values) if lexicographic else (lambda: _least_late(lp, blocks, left, **kw))
-    exceptions = late_waves(data, blocks, sol.values, least if sol.status == SolveStatus.OPTIMAL else None)
+    values = bucketed.weekly(sol.values) if bucketed else sol.values
+    builds, purchases, shipments, transfers = per_bucket(decode(data, blocks, values), grid)
+    content = domestic_shares(data, scenario.policy, sol.values, time_limit=left(), grid=grid)
+    indicators = kpis(data, blocks, weekly, values, purchases, content)
+
+    def least() -> np.ndarray | None:
+        found = sol.values if lexicographic else _least_late(lp, late, left, **kw)
+        return bucketed.weekly(found) if bucketed and found is not None else found
+
+    exceptions = late_waves(data, blocks, values, least if sol.status == SolveStatus.OPTIMAL else None)
     runtime = time.perf_counter() - solving
     return SupplyPlan(sol.status, float(lp.cost @ sol.values), sol.bound, sol.gap, runtime, model, indicators,
                       builds, purchases, shipments, (), transfers, exceptions, time_limit)  # fmt: skip

@@ -13,19 +13,22 @@ import numpy as np
 
 from rackforge.scenario.models import Policy
 from rackforge.status import SolveStatus
+from rackforge.supply.buckets import Grid, aggregate
 from rackforge.supply.content import origin_split, share_rows, shares
 from rackforge.supply.data import SupplyData
 from rackforge.supply.formulation import variables
 from rackforge.supply.highs import solve
 from rackforge.supply.kpis import ProductContent
 from rackforge.supply.model import Builder
+from rackforge.supply.windows import outside
 
 
 def domestic_shares(
-    data: SupplyData, policy: Policy, values: np.ndarray, time_limit: float | None = None
+    data: SupplyData, policy: Policy, values: np.ndarray, time_limit: float | None = None, grid: Grid | None = None
 ) -> tuple[ProductContent, ...]:
     """Rows ``{product, year, units, share, threshold, pass}`` for every end product built (none when the
-    attribution LP does not finish within ``time_limit``)."""
+    attribution LP does not finish within ``time_limit``). With a ``grid`` of buckets, ``values`` are the
+    bucketed plan's and the attribution is bucketed the same way (:mod:`.buckets`)."""
     b = Builder(data.weeks)
     v = variables(b, data, policy)
     fixed = b.n_cols
@@ -37,9 +40,15 @@ def domestic_shares(
     for cols, coef in split.value.values():
         np.add.at(cost, cols, -coef)
     upper = np.concatenate(b.upper)
-    lower = np.zeros(b.n_cols)
-    plan = np.maximum(values[:fixed], 0.0)
-    lower[:fixed] = upper[:fixed] = plan
-    program = b.program(cost, upper, col_lo=lower)
-    sol = solve(replace(program, integer=np.zeros_like(program.integer)), time_limit=time_limit)
-    return shares(data, split, sol.values if sol.status == SolveStatus.OPTIMAL else None)
+    upper[outside(data, v, b.n_cols)] = 0.0
+    program = b.program(cost, upper)
+    bucketed = aggregate(program, grid) if grid is not None and not grid.weekly else None
+    if bucketed is not None:
+        program = bucketed.program
+        fixed = fixed // data.weeks * grid.start.size  # type: ignore[union-attr]
+    upper, lower = program.col_hi.copy(), np.zeros(program.col_hi.size)
+    lower[:fixed] = upper[:fixed] = np.maximum(values[:fixed], 0.0)
+    sol = solve(replace(program, col_hi=upper, col_lo=lower, integer=np.zeros_like(program.integer)),
+                time_limit=time_limit)  # fmt: skip
+    found = None if sol.status != SolveStatus.OPTIMAL else bucketed.weekly(sol.values) if bucketed else sol.values
+    return shares(data, split, found)

@@ -109,8 +109,8 @@ def origin_split(b: Builder, data: SupplyData, v: Blocks) -> OriginSplit:
     at = {pool: i for i, pool in enumerate(pools)}
     x_of = {pair: i for i, pair in enumerate(v.x_pairs)}
     inv_of = {pair: i for i, pair in enumerate(v.inv_pairs)}
-    stock = b.variables(len(pools), np.zeros(1))
-    first = b.rows_block(len(pools) * data.weeks, 0.0, 0.0)
+    stock = b.variables(len(pools), np.zeros(1), level=True)
+    first = b.rows_block(len(pools) * data.weeks, 0.0, 0.0, week=np.tile(np.arange(data.weeks), len(pools)))
     balance = first + np.arange(len(pools) * data.weeks).reshape(len(pools), data.weeks)
     for i, pool in enumerate(pools):
         b.terms(balance[i], stock[i], 1.0)
@@ -139,7 +139,7 @@ def origin_split(b: Builder, data: SupplyData, v: Blocks) -> OriginSplit:
 
 def _at_most(b: Builder, cols: np.ndarray, bound: np.ndarray) -> None:
     """Rows ``cols[t] - bound[t] <= 0``, week by week."""
-    rows = b.rows_block(cols.size, -np.inf, 0.0) + np.arange(cols.size)
+    rows = b.rows_block(cols.size, -np.inf, 0.0, week=np.arange(cols.size)) + np.arange(cols.size)
     b.terms(rows, cols, 1.0)
     b.terms(rows, bound, -1.0)
 
@@ -169,7 +169,7 @@ def _uses(
             upper = np.where(np.arange(data.weeks) + lag < data.weeks, np.inf, 0.0)
             cols = b.variables(1, np.zeros(1), upper=upper)[0]
             weeks, later = shifted(v.x[x_of[(f, p)]], -lag)
-            rows = b.rows_block(weeks.size, -np.inf, 0.0) + np.arange(weeks.size)
+            rows = b.rows_block(weeks.size, -np.inf, 0.0, week=weeks) + np.arange(weeks.size)
             b.terms(rows, cols[weeks], 1.0)
             b.terms(rows, later, -a)
             b.terms(balance[i], cols, 1.0)

@@ -53,12 +53,12 @@ def variables(b: Builder, data: SupplyData, policy: Policy) -> Blocks:
     q_cost = np.array([data.lane(fac[f], data.sites[k])[1] for f, k, _ in prs["q"]]).reshape(-1, 1)
     q = b.variables(len(prs["q"]), q_cost, integer=whole)
     hold = policy.holding_cost_rate * data.value
-    inv = b.variables(len(prs["inv"]), hold[[j for _, j in prs["inv"]]].reshape(-1, 1))
-    site = b.variables(len(prs["site"]), hold[[j for _, j in prs["site"]]].reshape(-1, 1))
+    inv = b.variables(len(prs["inv"]), hold[[j for _, j in prs["inv"]]].reshape(-1, 1), level=True)
+    site = b.variables(len(prs["site"]), hold[[j for _, j in prs["site"]]].reshape(-1, 1), level=True)
     site_value = data.value[[j for _, j in prs["site"]]]
     late_cost = np.repeat((policy.lateness_penalty_rate * site_value)[:, None], data.weeks, 1)
     late_cost[:, -1] += policy.unmet_penalty_rate * site_value
-    late = b.variables(len(prs["site"]), late_cost)
+    late = b.variables(len(prs["site"]), late_cost, level=True)
     tr_cost = np.array([data.lane(fac[f], fac[g])[1] for f, g, _ in prs["tr"]]).reshape(-1, 1)
     tr = b.variables(len(prs["tr"]), tr_cost, integer=whole)
     return Blocks(x, prs["x"], yf, prs["yf"], ys, prs["ys"], q, prs["q"], inv, prs["inv"], site, late, prs["site"],
@@ -72,7 +72,7 @@ def capacity_rows(b: Builder, data: SupplyData, v: Blocks, whole: bool) -> None:
         groups[(f, int(data.family[p]))].append(i)
     for (f, fam), members in groups.items():
         cap = whole_rate(data.capacity[f, fam]) if whole else data.capacity[f, fam]
-        first = b.rows_block(data.weeks, -np.inf, cap)
+        first = b.rows_block(data.weeks, -np.inf, cap, week=np.arange(data.weeks))
         rows = first + np.arange(data.weeks)
         b.terms(rows[None, :], v.x[members], 1.0)
 
@@ -86,7 +86,7 @@ def supplier_rows(b: Builder, data: SupplyData, v: Blocks, whole: bool) -> None:
         cols += [v.ys[i] for i, (oo, _) in enumerate(v.ys_pairs) if oo == o]
         if cols:
             cap = np.full(data.weeks, off.capacity)
-            first = b.rows_block(data.weeks, -np.inf, whole_rate(cap) if whole else cap)
+            first = b.rows_block(data.weeks, -np.inf, whole_rate(cap) if whole else cap, week=np.arange(data.weeks))
             b.terms((first + np.arange(data.weeks))[None, :], np.stack(cols), 1.0)
 
 
@@ -97,7 +97,7 @@ def facility_balance(b: Builder, data: SupplyData, v: Blocks) -> None:
     parents: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for (p, c), a in zip(data.edges, data.edge_qty, strict=True):
         parents[int(c)].append((int(p), float(a)))
-    first = b.rows_block(len(v.inv_pairs) * data.weeks, 0.0, 0.0)
+    first = b.rows_block(len(v.inv_pairs) * data.weeks, 0.0, 0.0, week=np.tile(np.arange(data.weeks), len(v.inv_pairs)))
     row = {pair: first + i * data.weeks + np.arange(data.weeks) for i, pair in enumerate(v.inv_pairs)}
     for i, pair in enumerate(v.inv_pairs):
         b.terms(row[pair], v.inv[i], 1.0)
@@ -129,7 +129,7 @@ def site_balance(b: Builder, data: SupplyData, v: Blocks) -> None:
     for i, (k, j) in enumerate(v.site_pairs):
         rhs = -data.demand[k, j].copy()
         rhs[0] += data.initial[k, j]
-        first = b.rows_block(data.weeks, rhs, rhs)
+        first = b.rows_block(data.weeks, rhs, rhs, week=np.arange(data.weeks))
         r = first + np.arange(data.weeks)
         rows[(k, j)] = r
         b.terms(r, v.site[i], 1.0)
@@ -166,8 +166,8 @@ def minimum_orders(b: Builder, data: SupplyData, v: Blocks) -> None:
         z = b.variables(1, np.zeros(1), upper=1.0, integer=True)[0]
         big = min(math.ceil(off.capacity) if np.isfinite(off.capacity) else math.inf,
                   max(float(need[off.part]), off.min_order))  # fmt: skip
-        low = b.rows_block(data.weeks, 0.0, np.inf) + weeks
-        high = b.rows_block(data.weeks, -np.inf, 0.0) + weeks
+        low = b.rows_block(data.weeks, 0.0, np.inf, week=weeks) + weeks
+        high = b.rows_block(data.weeks, -np.inf, 0.0, week=weeks) + weeks
         for block in blocks:
             b.terms(low, block, 1.0)
             b.terms(high, block, 1.0)

@@ -56,6 +56,8 @@ class Builder:
     integer: list[np.ndarray] = field(default_factory=list)
     week: list[np.ndarray] = field(default_factory=list)
     length: list[np.ndarray] = field(default_factory=list)
+    level: list[np.ndarray] = field(default_factory=list)
+    row_week: list[np.ndarray] = field(default_factory=list)
     rows: list[np.ndarray] = field(default_factory=list)
     cols: list[np.ndarray] = field(default_factory=list)
     vals: list[np.ndarray] = field(default_factory=list)
@@ -65,9 +67,10 @@ class Builder:
     n_rows: int = 0
     named: dict[str, int] = field(default_factory=dict)
 
-    def variables(self, count: int, cost: np.ndarray, length: int | None = None,
-                  upper: float | np.ndarray = np.inf, integer: bool = False) -> np.ndarray:  # fmt: skip
-        """``count`` blocks of ``length`` (default ``T``) columns; returns the ``(count, length)`` indices."""
+    def variables(self, count: int, cost: np.ndarray, length: int | None = None, upper: float | np.ndarray = np.inf,
+                  integer: bool = False, level: bool = False) -> np.ndarray:  # fmt: skip
+        """``count`` blocks of ``length`` (default ``T``) columns; returns the ``(count, length)`` indices.
+        ``level``: the columns are levels held over time (stocks, backlog), not flows per week."""
         length = self.weeks if length is None else length
         idx = self.n_cols + np.arange(count * length).reshape(count, length)
         self.n_cols += count * length
@@ -76,12 +79,16 @@ class Builder:
         self.integer.append(np.full(count * length, integer))
         self.week.append(np.tile(np.arange(length), count))
         self.length.append(np.full(count * length, length))
+        self.level.append(np.full(count * length, level))
         return idx
 
-    def rows_block(self, count: int, lo: np.ndarray | float, hi: np.ndarray | float) -> int:
-        """``count`` new rows with bounds; returns the first row index."""
+    def rows_block(self, count: int, lo: np.ndarray | float, hi: np.ndarray | float,
+                   week: np.ndarray | None = None) -> int:  # fmt: skip
+        """``count`` new rows with bounds; returns the first row index. ``week``: the week of each row where
+        the rows are weekly series (a series ends where the week stops increasing), none for other rows."""
         first = self.n_rows
         self.n_rows += count
+        self.row_week.append(np.full(count, -1) if week is None else np.broadcast_to(week, (count,)).astype(int))
         self.row_lo.append(np.broadcast_to(np.asarray(lo, dtype=float), (count,)).copy())
         self.row_hi.append(np.broadcast_to(np.asarray(hi, dtype=float), (count,)).copy())
         return first
@@ -97,7 +104,9 @@ class Builder:
         lo, hi = np.concatenate([empty, *self.row_lo]), np.concatenate([empty, *self.row_hi])
         integer = np.concatenate([np.zeros(0, dtype=bool), *self.integer])
         timeline = Timeline(np.concatenate([np.zeros(0, dtype=int), *self.week]),
-                            np.concatenate([np.zeros(0, dtype=int), *self.length]))  # fmt: skip
+                            np.concatenate([np.zeros(0, dtype=int), *self.length]),
+                            level=np.concatenate([np.zeros(0, dtype=bool), *self.level]),
+                            row_week=np.concatenate([np.zeros(0, dtype=int), *self.row_week]))  # fmt: skip
         return LinearProgram(cost, matrix, lo, hi, upper, integer, dict(self.named), timeline=timeline, **extra)  # type: ignore[arg-type]
 
     def terms(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray | float) -> None:
@@ -112,11 +121,15 @@ class Builder:
 class Timeline:
     """Where each column sits in time: ``week[c]`` its position (0-based) in its series of ``length[c]``
     consecutive columns (one variable over the weeks), for primal heuristics that look at neighbouring weeks;
-    ``elastic`` marks columns a heuristic never closes (backlog, which keeps a restricted plan feasible)."""
+    ``elastic`` marks columns a heuristic never closes (backlog, which keeps a restricted plan feasible);
+    ``level`` the columns that are levels held over time (stocks, backlog) rather than flows per week;
+    ``row_week`` the week of every row in a weekly series of rows, -1 for the others (:mod:`.buckets`)."""
 
     week: np.ndarray
     length: np.ndarray
     elastic: np.ndarray | None = None
+    level: np.ndarray | None = None
+    row_week: np.ndarray | None = None
 
     def near(self, mask: np.ndarray, weeks: int) -> np.ndarray:
         """Columns within ``weeks`` of a column of ``mask`` in the same series (``mask`` dilated in time)."""

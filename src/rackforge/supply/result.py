@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from rackforge.errors import InfeasibleError, NoResultError, SolverError, TimeLimitError
 from rackforge.status import SolveStatus
+from rackforge.supply.buckets import Grid
 from rackforge.supply.data import SupplyData
 from rackforge.supply.exceptions import LateWave
 from rackforge.supply.jit import free_children
@@ -21,17 +22,20 @@ TOL = 1e-6
 
 @dataclass(frozen=True)
 class Build:
-    """Units of an assembly completed at a facility in a week."""
+    """Units of an assembly completed at a facility in a week (in the ``weeks``-week bucket from ``week`` on,
+    beyond a time fence: :mod:`.buckets`)."""
 
     facility: str
     item: str
     week: int
     quantity: float
+    weeks: int = 1
 
 
 @dataclass(frozen=True)
 class Purchase:
-    """An order: supplier, country, part, destination, order and arrival weeks, units, price and duty (USD)."""
+    """An order: supplier, country, part, destination, order and arrival weeks, units, price and duty (USD);
+    ``weeks`` > 1 for an order placed over a bucket beyond the time fence (arrival counted from its first week)."""
 
     supplier: str
     country: str
@@ -42,11 +46,12 @@ class Purchase:
     quantity: float
     unit_price_usd: float
     duty_usd: float
+    weeks: int = 1
 
 
 @dataclass(frozen=True)
 class Shipment:
-    """Assemblies shipped from a facility to a site."""
+    """Assemblies shipped from a facility to a site (over ``weeks`` weeks from ``ship_week`` in a bucket)."""
 
     facility: str
     site: str
@@ -54,11 +59,13 @@ class Shipment:
     ship_week: int
     arrival_week: int
     quantity: float
+    weeks: int = 1
 
 
 @dataclass(frozen=True)
 class Transfer:
-    """Assemblies moved from the factory that built them to one that builds their parent."""
+    """Assemblies moved from the factory that built them to one that builds their parent (over ``weeks``
+    weeks from ``ship_week`` in a bucket)."""
 
     origin: str
     destination: str
@@ -66,13 +73,15 @@ class Transfer:
     ship_week: int
     arrival_week: int
     quantity: float
+    weeks: int = 1
 
 
 @dataclass(frozen=True)
 class ModelSize:
     """Size of the program and the seconds spent building it; ``open_variables`` are the columns inside
     their windows, the ones the solver receives; ``integers`` counts every integer column (whole units
-    and minimum-order switches), ``binaries`` the switches alone."""
+    and minimum-order switches), ``binaries`` the switches alone; ``buckets`` the planning periods (the
+    horizon's weeks without a time fence)."""
 
     variables: int
     open_variables: int
@@ -81,6 +90,7 @@ class ModelSize:
     integers: int
     build_s: float
     binaries: int = 0
+    buckets: int = 0
 
 
 @dataclass(frozen=True)
@@ -187,6 +197,39 @@ def decode(data: SupplyData, v: Blocks, values: np.ndarray) -> Tables:
         for i, (f, g, p) in enumerate(v.tr_pairs) for t in np.flatnonzero(values[v.tr[i]] > TOL)
     )  # fmt: skip
     return builds, tuple(purchases), shipments, transfers
+
+
+def per_bucket(tables: Tables, grid: Grid) -> Tables:
+    """``tables`` with the records of each multi-week bucket of ``grid`` merged: one record per bucket, dated
+    from the bucket's first week, its quantity (and duty) the bucket's total, ``weeks`` its length."""
+    if grid.weekly:
+        return tables
+    bucket = grid.bucket_of()
+    out = []
+    for records, when in zip(tables, ("week", "order_week", "ship_week", "ship_week"), strict=True):
+        merged: dict[tuple[Any, ...], Any] = {}
+        r: Any
+        for r in records:
+            b = int(bucket[getattr(r, when) - 1])
+            first = int(grid.start[b]) + 1
+            moved = {when: first, "weeks": int(grid.length[b])}
+            if hasattr(r, "arrival_week"):
+                moved["arrival_week"] = r.arrival_week - getattr(r, when) + first
+            r = replace(r, **moved)
+            key = tuple(v for k, v in asdict(r).items() if k not in ("quantity", "duty_usd"))
+            old = merged.get(key)
+            if old is not None:
+                extra = {"duty_usd": old.duty_usd + r.duty_usd} if hasattr(r, "duty_usd") else {}
+                r = replace(r, quantity=old.quantity + r.quantity, **extra)
+            merged[key] = r
+        out.append(tuple(replace(r, quantity=_snapped(r.quantity)) for r in merged.values()))
+    return out[0], out[1], out[2], out[3]
+
+
+def _snapped(quantity: float) -> float:
+    """A bucket's total summed from its weeks' even shares, back on the whole number it came from."""
+    nearest = round(quantity)
+    return float(nearest) if abs(quantity - nearest) < 1e-6 else quantity
 
 
 def _just_in_time_orders(data: SupplyData, v: Blocks, values: np.ndarray) -> dict[tuple[int, int, int, bool], float]:
