@@ -4,11 +4,13 @@ widening neighbourhoods, and the whole MIP only when those are not proven within
 A program may carry binary switches ``Z`` (minimum orders) and general integers (whole-unit flows):
 
 1. The LP relaxation gives the bound ``z_LP <= z*``, reported at once.
-2. Switches: every binary at zero in the LP solution is fixed at zero, the general integers are relaxed,
-   and the rest is solved as a MIP: flows ``x̄`` that respect minimum orders. Without general integers
-   that is the plan ``x̂``.
+2. Switches: minimum orders are placed as lots (:func:`_consolidated`: each lot gathers the LP's orders
+   of the following weeks until it reaches the minimum) and the switches fixed there; the program with
+   the general integers relaxed gives flows ``x̄`` that respect minimum orders. Where that has no plan,
+   every binary at zero in the LP solution is fixed at zero and the rest solved as a MIP instead.
+   Without general integers ``x̄`` is the plan ``x̂``.
 3. Whole units: the MIP restricted to the neighbourhood of ``x̄`` (every column more than ``w`` weeks
-   from a positive column of its own series is fixed at zero; backlog columns stay open, so with
+   from a positive column of its own series is fixed at zero; stocks and backlog stay open, so with
    lateness allowed the neighbourhood always holds a plan), for ``w = 1, 2, 4, 8`` while the gap is
    not met and time is left, each started from the best plan so far. Only 2-5 % of the columns are
    positive at an optimum, so these MIPs are small.
@@ -39,6 +41,7 @@ from rackforge.supply.model import LinearProgram
 ZERO = 1e-6
 NEIGHBOURHOODS = (1, 2, 4, 8)
 SPENT_S = 2e-3
+SWITCHES_SHARE = 1 / 3
 
 Left = Callable[[], float | None]
 
@@ -61,11 +64,18 @@ def solve_plan(
         on_progress(SolveProgress("supply", time.perf_counter() - started, None, bound, None))
     general = (lp.integer & ~lp.switches).any()
     quiet = _timed(started, bound, on_progress, plans=not general)
-    first = _switched(lp, root, left, mip_gap, quiet, **kw)
+    for capped in (True, False):
+        held = _consolidated(lp, root.values, capped)
+        first = solve(replace(held.relaxed(switches=True), start=None), time_limit=left(), **kw)
+        if first.has_plan:
+            break
+    if not first.has_plan:
+        held = lp
+        first = _switched(lp, root, _share(left, SWITCHES_SHARE), mip_gap, quiet, **kw)
     best = first if first.has_plan else None
     if general:
         tell = _timed(started, bound, on_progress)
-        best = _neighbourhoods(lp, root if best is None else best, bound, left, mip_gap, tell, **kw)
+        best = _neighbourhoods(held, root if best is None else best, bound, left, mip_gap, tell, **kw)
     if best is not None and (gap := relative_gap(best.objective, bound)) is not None and gap <= mip_gap:
         return replace(best, status=SolveStatus.OPTIMAL, bound=bound, gap=gap)
     if best is not None and _out_of_time(left):
@@ -89,6 +99,58 @@ def _switched(
     return solve(support, time_limit=left(), mip_gap=mip_gap, on_progress=tell, **kw)
 
 
+def _share(left: Left, share: float) -> Left:
+    """A clock with ``share`` of the time ``left()`` gives now."""
+    now = left()
+    if now is None:
+        return left
+    deadline = time.perf_counter() + share * now
+    return lambda: max(deadline - time.perf_counter(), 1e-3)
+
+
+def _consolidated(lp: LinearProgram, values: np.ndarray, capped: bool = True) -> LinearProgram:
+    """Minimum orders placed as lots: ``lp`` with every switch fixed, from the LP's ``values``.
+
+    A switch ``z`` has a minimum row ``Σ flows - m·z >= 0`` (bounds ``[0, ∞)``) and a maximum row
+    ``Σ flows - U·z <= 0`` (bounds ``(-∞, 0]``). Along each series of switches (one offer over the weeks)
+    the LP orders ``f_t``, often below ``m_t``; a lot opens at the first week with an order and takes the
+    following weeks' orders until it reaches ``m_t`` (with ``capped``, never beyond ``U_t``), then the next
+    lot opens. The
+    lots' weeks are switched on (``z = 1``), every other week off: ordering earlier than the LP only adds
+    holding cost, so moving the weeks' orders forward usually keeps the program feasible (when it does not,
+    :func:`solve_plan` leaves the switches to a MIP)."""
+    sw = np.flatnonzero(lp.switches)
+    if lp.timeline is None or not sw.size:
+        return lp
+    cols = lp.matrix[:, sw].tocsc()
+    activity = lp.matrix @ values
+    low = np.zeros(sw.size)
+    high = np.full(sw.size, np.inf)
+    flow = np.zeros(sw.size)
+    for i in range(sw.size):
+        rows, coef = cols.indices[cols.indptr[i] : cols.indptr[i + 1]], cols.data[cols.indptr[i] : cols.indptr[i + 1]]
+        for r, a in zip(rows, coef, strict=True):
+            if lp.row_lo[r] == 0 and lp.row_hi[r] == np.inf:
+                low[i], flow[i] = -a, activity[r] - a * values[sw[i]]
+            elif lp.row_hi[r] == 0 and lp.row_lo[r] == -np.inf:
+                high[i] = -a
+    on = np.zeros(sw.size, dtype=bool)
+    lot, opened = 0.0, -1
+    for i in range(sw.size):
+        if lp.timeline.week[sw[i]] == 0:
+            lot, opened = 0.0, -1
+        if flow[i] <= ZERO or lp.col_hi[sw[i]] == 0:
+            continue
+        if opened >= 0 and lot < low[opened] and (lot + flow[i] <= high[opened] or not capped):
+            lot += flow[i]
+        else:
+            on[i], lot, opened = True, flow[i], i
+    col_lo = np.zeros(lp.cost.size) if lp.col_lo is None else lp.col_lo.copy()
+    col_hi = lp.col_hi.copy()
+    col_lo[sw] = col_hi[sw] = on.astype(float)
+    return replace(lp, col_lo=col_lo, col_hi=col_hi)
+
+
 def _neighbourhoods(
     lp: LinearProgram, around: Solution, bound: float, left: Left, mip_gap: float, tell: OnProgress | None, **kw: Any
 ) -> Solution | None:
@@ -97,7 +159,9 @@ def _neighbourhoods(
     if lp.timeline is None:
         return None
     positive = around.values > ZERO
-    elastic = lp.timeline.elastic if lp.timeline.elastic is not None else np.zeros_like(positive)
+    elastic = np.zeros_like(positive)
+    for kept in (lp.timeline.elastic, lp.timeline.level):
+        elastic |= kept if kept is not None else False
     best: Solution | None = None
     for weeks in NEIGHBOURHOODS:
         near = lp.timeline.near(positive, weeks) | elastic
