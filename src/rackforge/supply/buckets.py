@@ -141,6 +141,7 @@ def aggregate(lp: LinearProgram, grid: Grid) -> Bucketed:
             elastic=None if tl.elastic is None else np.bincount(group, weights=tl.elastic, minlength=n) > 0,
             level=np.bincount(group, weights=level, minlength=n) > 0,
             row_week=row_week,
+            stage=None if tl.stage is None else _first(tl.stage, group, n),
         ),
     )
     return Bucketed(program, expand, grid)
@@ -150,6 +151,13 @@ def _columns(weights: np.ndarray, group: np.ndarray, shape: tuple[int, int]) -> 
     """The ``(weekly, bucket)`` matrix with ``weights[c]`` at ``(c, group[c])``, zeros dropped."""
     keep = weights != 0
     return sp.csr_matrix((weights[keep], (np.flatnonzero(keep), group[keep])), shape=shape)
+
+
+def _first(values: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
+    """The value of each group's first member (the same for every week of a series)."""
+    out = np.full(n, -1)
+    out[group[::-1]] = values[::-1]
+    return out
 
 
 def _bound(tally: sp.csr_matrix, bound: np.ndarray, n_open: np.ndarray) -> np.ndarray:

@@ -236,8 +236,38 @@ def build(data: SupplyData, policy: Policy, windows: bool = True) -> tuple[Linea
     if lp.timeline is not None:
         elastic = np.zeros(b.n_cols, dtype=bool)
         elastic[v.late.ravel()] = policy.on_time == "soft"
-        lp = replace(lp, timeline=replace(lp.timeline, elastic=elastic))
+        lp = replace(lp, timeline=replace(lp.timeline, elastic=elastic, stage=stages(data, v, b.n_cols)))
     return lp, v
+
+
+def stages(data: SupplyData, v: Blocks, columns: int) -> np.ndarray:
+    """The stage of every flow column, for fixing whole units by BOM level (:mod:`.strategy`): with ``d[j]``
+    the depth of item ``j`` below an end product (the longest BOM path, end products 0), deliveries to sites
+    are stage 0, builds and orders of ``j`` stage ``2 + 2·d[j]``, transfers of ``j`` stage ``1 + 2·d[j]``
+    (fixed from the highest stage down, an item's transfers follow its builds); -1 for every other column."""
+    depth = bom_depth(data)
+    out = np.full(columns, -1)
+    for block, level in ((v.q, np.zeros(len(v.q_pairs), dtype=int)), (v.ys, np.zeros(len(v.ys_pairs), dtype=int)),
+                         (v.x, np.array([2 + 2 * depth[p] for _, p in v.x_pairs], dtype=int)),
+                         (v.yf, np.array([2 + 2 * depth[data.offers[o].part] for o, _ in v.yf_pairs], dtype=int)),
+                         (v.tr, np.array([1 + 2 * depth[j] for _, _, j in v.tr_pairs], dtype=int))):  # fmt: skip
+        if block.size:
+            out[block] = level[:, None]
+    return out
+
+
+def bom_depth(data: SupplyData) -> np.ndarray:
+    """Longest BOM path from any end product (items with demand) down to each item; 0 for end products and
+    for items no end product reaches."""
+    depth = np.zeros(len(data.items), dtype=int)
+    parents, children = data.edges[:, 0], data.edges[:, 1]
+    for _ in range(len(data.items)):
+        deeper = np.zeros_like(depth)
+        np.maximum.at(deeper, children, depth[parents] + 1)
+        if np.array_equal(np.maximum(depth, deeper), depth):
+            break
+        depth = np.maximum(depth, deeper)
+    return depth
 
 
 def backlog_start(data: SupplyData, v: Blocks, columns: int) -> np.ndarray:

@@ -123,13 +123,15 @@ class Timeline:
     consecutive columns (one variable over the weeks), for primal heuristics that look at neighbouring weeks;
     ``elastic`` marks columns a heuristic never closes (backlog, which keeps a restricted plan feasible);
     ``level`` the columns that are levels held over time (stocks, backlog) rather than flows per week;
-    ``row_week`` the week of every row in a weekly series of rows, -1 for the others (:mod:`.buckets`)."""
+    ``row_week`` the week of every row in a weekly series of rows, -1 for the others (:mod:`.buckets`);
+    ``stage`` the BOM stage of each flow column (``formulation.stages``), -1 for the others."""
 
     week: np.ndarray
     length: np.ndarray
     elastic: np.ndarray | None = None
     level: np.ndarray | None = None
     row_week: np.ndarray | None = None
+    stage: np.ndarray | None = None
 
     def near(self, mask: np.ndarray, weeks: int) -> np.ndarray:
         """Columns within ``weeks`` of a column of ``mask`` in the same series (``mask`` dilated in time)."""

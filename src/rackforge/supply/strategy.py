@@ -1,23 +1,33 @@
-"""How a supply program is solved: the root LP first, then plans built on the LP's support, improved in
-widening neighbourhoods, and the whole MIP only when those are not proven within the gap.
+"""How a supply program is solved: the root LP first, then minimum orders placed as lots, whole units fixed
+stage by stage over the BOM, improved in widening neighbourhoods, and the whole MIP only when those are not
+proven within the gap.
 
 A program may carry binary switches ``Z`` (minimum orders) and general integers (whole-unit flows):
 
 1. The LP relaxation gives the bound ``z_LP <= z*``, reported at once.
-2. Switches: minimum orders are placed as lots (:func:`_consolidated`: each lot gathers the LP's orders
-   of the following weeks until it reaches the minimum) and the switches fixed there; the program with
-   the general integers relaxed gives flows ``x̄`` that respect minimum orders. Where that has no plan,
-   every binary at zero in the LP solution is fixed at zero and the rest solved as a MIP instead.
-   Without general integers ``x̄`` is the plan ``x̂``.
-3. Whole units: the MIP restricted to the neighbourhood of ``x̄`` (every column more than ``w`` weeks
-   from a positive column of its own series is fixed at zero; stocks and backlog stay open, so with
-   lateness allowed the neighbourhood always holds a plan), for ``w = 1, 2, 4, 8`` while the gap is
-   not met and time is left, each started from the best plan so far. Only 2-5 % of the columns are
-   positive at an optimum, so these MIPs are small.
-4. Every gap is measured against the LP bound, ``(c·x̂ - z_LP) / c·x̂``, valid for the whole program (the
+2. Switches. On a program of more than ``LARGE_COLUMNS`` open columns, minimum orders are placed as lots
+   (:func:`_consolidated`: each lot gathers the LP's orders of the following weeks until it reaches the
+   minimum) and the switches fixed there: one LP gives flows ``x̄`` that respect minimum orders. On a
+   smaller program, or where the lots have no plan, every binary at zero in the LP solution is fixed at
+   zero and the rest solved as a MIP, the general integers relaxed. Without general integers ``x̄`` is
+   the plan ``x̂``.
+3. Whole units on a large program, stage by stage (:func:`_by_stage`, relax-and-fix over the BOM): from
+   the deepest items up, each stage's flows (builds and orders of an item depth, then its transfers,
+   last the deliveries to sites) are made integer within a unit of the floor and ceiling of their
+   current values, the deeper stages fixed and the higher ones continuous; with lateness allowed each
+   stage has a plan (fewer parents can always be built from whole children, the backlog takes the rest).
+   Each stage has a share of the time in proportion to its integer columns; a last MIP takes back
+   whole units bought, built or moved and never used (:func:`_trimmed`).
+4. Whole units on a smaller program (or when the stages find none): the MIP restricted to the
+   neighbourhood of ``x̄`` (every column more than ``w`` weeks from a positive column of its own series is
+   fixed at zero; stocks and backlog stay open, so with lateness allowed it always holds a plan), for
+   ``w = 1, 2, 4, 8`` while the gap is not met and time is left, each started from the best plan so far.
+5. Every gap is measured against the LP bound, ``(c·x̂ - z_LP) / c·x̂``, valid for the whole program (the
    restricted programs' own bounds are not). Within ``mip_gap`` the plan is optimal within the requested
-   gap. Otherwise the whole MIP is solved from the best plan in the time left, and the better plan is
-   kept with the larger of the valid bounds.
+   gap. Otherwise, on a smaller program, the whole MIP is solved from the best plan in the time left and
+   the better plan kept with the larger of the valid bounds; a large program returns its best plan at
+   once with status ``time_limit`` and its gap: HiGHS has overrun its time limit on such MIPs by more
+   than the limit itself (149 s on a 75 s limit at 28,321 open columns).
 
 When the root LP does not finish in time there is no plan (status ``time_limit``): the plan that does
 nothing, always feasible with lateness allowed, is never passed off as one. A pure LP is solved directly.
@@ -42,6 +52,10 @@ ZERO = 1e-6
 NEIGHBOURHOODS = (1, 2, 4, 8)
 SPENT_S = 2e-3
 SWITCHES_SHARE = 1 / 3
+STAGES_SHARE = 2 / 3
+STAGE_GAP = 2e-3
+BOX = 1
+LARGE_COLUMNS = 20_000
 
 Left = Callable[[], float | None]
 
@@ -64,27 +78,49 @@ def solve_plan(
         on_progress(SolveProgress("supply", time.perf_counter() - started, None, bound, None))
     general = (lp.integer & ~lp.switches).any()
     quiet = _timed(started, bound, on_progress, plans=not general)
-    for capped in (True, False):
-        held = _consolidated(lp, root.values, capped)
-        first = solve(replace(held.relaxed(switches=True), start=None), time_limit=left(), **kw)
-        if first.has_plan:
-            break
-    if not first.has_plan:
+    large = bool(lp.open_columns.sum() > LARGE_COLUMNS)
+    held, first = _lots(lp, root, left, **kw) if large else (lp, None)
+    if first is None:
         held = lp
-        first = _switched(lp, root, _share(left, SWITCHES_SHARE), mip_gap, quiet, **kw)
+        first = _switched(lp, root, _share(left, SWITCHES_SHARE) if large else left, mip_gap, quiet, **kw)
     best = first if first.has_plan else None
     if general:
-        tell = _timed(started, bound, on_progress)
-        best = _neighbourhoods(held, root if best is None else best, bound, left, mip_gap, tell, **kw)
+        best = _whole_units(held, root, best, left, mip_gap, _timed(started, bound, on_progress), large, **kw)
     if best is not None and (gap := relative_gap(best.objective, bound)) is not None and gap <= mip_gap:
         return replace(best, status=SolveStatus.OPTIMAL, bound=bound, gap=gap)
     if best is not None and _out_of_time(left):
         gap = relative_gap(best.objective, bound) or 0.0
         return replace(best, status=SolveStatus.TIME_LIMIT, bound=bound, gap=gap)
+    if best is not None and large:
+        return replace(best, status=SolveStatus.TIME_LIMIT, bound=bound, gap=relative_gap(best.objective, bound) or 0.0)
     start = best.values if best is not None else None
     whole = solve(replace(lp, start=start), time_limit=left(), mip_gap=mip_gap,
                   on_progress=_timed(started, None, on_progress), **kw)  # fmt: skip
     return _better(best, whole, bound)
+
+
+def _lots(lp: LinearProgram, root: Solution, left: Left, **kw: Any) -> tuple[LinearProgram, Solution | None]:
+    """Step 2 on a large program: the switches placed as lots (:func:`_consolidated`, capped, then not),
+    the program with them fixed and its flows ``x̄``; ``None`` for the flows when neither has a plan."""
+    for capped in (True, False):
+        held = _consolidated(lp, root.values, capped)
+        first = solve(replace(held.relaxed(switches=True), start=None), time_limit=left(), **kw)
+        if first.has_plan:
+            return held, first
+    return lp, None
+
+
+def _whole_units(
+    lp: LinearProgram, root: Solution, flows: Solution | None, left: Left, mip_gap: float, tell: OnProgress | None,
+    large: bool, **kw: Any,
+) -> Solution | None:  # fmt: skip
+    """Step 3: a whole-unit plan from the flows ``x̄`` (switches already placed in ``lp``): on a large program
+    stage by stage (HiGHS overruns its time limit in the neighbourhoods there), in neighbourhoods otherwise
+    or when the stages find no plan."""
+    fixed = _by_stage(lp, flows, _share(left, STAGES_SHARE), tell, **kw) if large and flows is not None else None
+    if fixed is not None:
+        return fixed
+    return _neighbourhoods(lp, flows or root, root.objective, left, mip_gap, tell, **kw)
 
 
 def _switched(
@@ -97,6 +133,70 @@ def _switched(
         return root
     support = replace(lp.relaxed(switches=True), col_hi=np.where(switches & (root.values <= ZERO), 0.0, lp.col_hi))
     return solve(support, time_limit=left(), mip_gap=mip_gap, on_progress=tell, **kw)
+
+
+def _by_stage(lp: LinearProgram, around: Solution, left: Left, tell: OnProgress | None, **kw: Any) -> Solution | None:
+    """Whole units fixed stage by stage from the deepest BOM level up (relax-and-fix): at each stage the
+    flows of that stage are integer, those of deeper stages fixed at their whole values, the others
+    continuous. With lateness allowed every stage has a plan: fewer parents can always be built from
+    the whole children, and the backlog takes the rest. ``None`` when a stage finds no plan in its time."""
+    tl = lp.timeline
+    general = lp.integer & ~lp.switches
+    if tl is None or tl.stage is None or not (general & (tl.stage >= 0)).any():
+        return None
+    order = sorted({int(x) for x in tl.stage[general & lp.open_columns]}, reverse=True)
+    col_lo = np.zeros(lp.cost.size) if lp.col_lo is None else lp.col_lo.copy()
+    col_hi = lp.col_hi.copy()
+    current = around
+    for stage in order:
+        this = general & (tl.stage == stage)
+        clock = _share(left, float(this.sum()) / max(float((general & (tl.stage <= stage)).sum()), 1.0))
+        sol = solve(_boxed(lp, col_lo, col_hi, this, current.values), time_limit=clock(), mip_gap=STAGE_GAP, **kw)
+        if not sol.has_plan:
+            step = replace(lp, col_lo=col_lo, col_hi=col_hi, integer=this | lp.switches, start=None)
+            sol = solve(step, time_limit=clock(), mip_gap=STAGE_GAP, **kw)
+        if not sol.has_plan:
+            return None
+        col_lo[this] = col_hi[this] = np.round(sol.values[this])
+        current = sol
+    current = _trimmed(lp, current, left, **kw)
+    if tell is not None:
+        tell(SolveProgress("supply", 0.0, current.objective, None, None))
+    return current
+
+
+def _trimmed(lp: LinearProgram, plan: Solution, left: Left, **kw: Any) -> Solution:
+    """``plan`` with what it need not buy, build or move taken out: the whole program with every flow at
+    most its value in ``plan``, started from it. Rounding stage by stage can leave whole units bought
+    and never used; this takes them back."""
+    general = lp.integer & ~lp.switches
+    col_hi = lp.col_hi.copy()
+    col_hi[general] = np.minimum(col_hi[general], np.round(plan.values[general]))
+    col_lo = None if lp.col_lo is None else np.minimum(lp.col_lo, col_hi)
+    sol = solve(
+        replace(lp, col_hi=col_hi, col_lo=col_lo, start=plan.values), time_limit=left(), mip_gap=STAGE_GAP, **kw
+    )
+    return sol if sol.has_plan and sol.objective < plan.objective else plan
+
+
+def _boxed(
+    lp: LinearProgram, col_lo: np.ndarray, col_hi: np.ndarray, this: np.ndarray, near: np.ndarray
+) -> LinearProgram:
+    """``lp`` within ``col_lo..col_hi``, the columns of ``this`` integer and boxed within ``BOX`` units of
+    the floor and the ceiling of their values ``near``."""
+    lo, hi = col_lo.copy(), col_hi.copy()
+    lo[this] = np.maximum(np.floor(near[this] + ZERO) - BOX, 0.0)
+    hi[this] = np.minimum(col_hi[this], np.ceil(near[this] - ZERO) + BOX)
+    return replace(lp, col_lo=lo, col_hi=hi, integer=this | lp.switches, start=None)
+
+
+def _suffix_sums(values: np.ndarray, series: np.ndarray) -> np.ndarray:
+    """``Σ_{s >= t} values[s]`` within each run of equal ``series`` labels (runs are contiguous)."""
+    total = np.cumsum(values[::-1])[::-1]
+    ends = np.flatnonzero(np.append(series[1:] != series[:-1], True))
+    after = np.append(total[ends[:-1] + 1], 0.0) if ends.size else ends
+    out: np.ndarray = total - np.repeat(after, np.diff(np.append(-1, ends)))
+    return out
 
 
 def _share(left: Left, share: float) -> Left:
@@ -114,8 +214,9 @@ def _consolidated(lp: LinearProgram, values: np.ndarray, capped: bool = True) ->
     A switch ``z`` has a minimum row ``Σ flows - m·z >= 0`` (bounds ``[0, ∞)``) and a maximum row
     ``Σ flows - U·z <= 0`` (bounds ``(-∞, 0]``). Along each series of switches (one offer over the weeks)
     the LP orders ``f_t``, often below ``m_t``; a lot opens at the first week with an order and takes the
-    following weeks' orders until it reaches ``m_t`` (with ``capped``, never beyond ``U_t``), then the next
-    lot opens. The
+    following weeks' orders until it reaches ``m_t`` (with ``capped``, never beyond ``U_t``: what does not fit
+    opens the next lot), then the next lot opens; orders too few to make another lot join the last one
+    (a lot padded up to its minimum would eat the part's purchase cap). The
     lots' weeks are switched on (``z = 1``), every other week off: ordering earlier than the LP only adds
     holding cost, so moving the weeks' orders forward usually keeps the program feasible (when it does not,
     :func:`solve_plan` leaves the switches to a MIP)."""
@@ -135,16 +236,20 @@ def _consolidated(lp: LinearProgram, values: np.ndarray, capped: bool = True) ->
             elif lp.row_hi[r] == 0 and lp.row_lo[r] == -np.inf:
                 high[i] = -a
     on = np.zeros(sw.size, dtype=bool)
+    series = np.cumsum(lp.timeline.week[sw] == 0)
+    ahead = _suffix_sums(np.where(lp.col_hi[sw] == 0, 0.0, np.maximum(flow, 0.0)), series)
     lot, opened = 0.0, -1
     for i in range(sw.size):
         if lp.timeline.week[sw[i]] == 0:
             lot, opened = 0.0, -1
-        if flow[i] <= ZERO or lp.col_hi[sw[i]] == 0:
+        rest = flow[i]
+        if rest <= ZERO or lp.col_hi[sw[i]] == 0:
             continue
-        if opened >= 0 and lot < low[opened] and (lot + flow[i] <= high[opened] or not capped):
-            lot += flow[i]
-        else:
-            on[i], lot, opened = True, flow[i], i
+        if opened >= 0 and (lot < low[opened] or ahead[i] < low[i]):
+            taken = min(rest, high[opened] - lot) if capped else rest
+            lot, rest = lot + taken, rest - taken
+        if rest > ZERO:
+            on[i], lot, opened = True, rest, i
     col_lo = np.zeros(lp.cost.size) if lp.col_lo is None else lp.col_lo.copy()
     col_hi = lp.col_hi.copy()
     col_lo[sw] = col_hi[sw] = on.astype(float)
