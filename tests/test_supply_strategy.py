@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rackforge.generate import generate, write_scenario
 from rackforge.inputs import load_inputs
 from rackforge.pipeline import run_bom
 from rackforge.status import SolveProgress, SolveStatus
-from rackforge.supply import build_model
+from rackforge.supply import build_model, strategy
 from rackforge.supply.highs import solve
 from rackforge.supply.strategy import solve_plan
 
@@ -56,3 +61,63 @@ def test_a_solve_stopped_by_its_limit_returns_its_best_whole_plan_and_gap(progra
     assert sol.bound <= optimum * (1 + 1e-9) <= sol.objective * (1 + 1e-9)
     assert sol.gap == pytest.approx((sol.objective - sol.bound) / sol.objective, rel=1e-9)
     assert float(lp.cost @ sol.values) == pytest.approx(sol.objective, rel=1e-9)
+
+
+def _feasible(lp, values) -> bool:  # type: ignore[no-untyped-def]
+    """Rows and column bounds hold at ``values`` (to 1e-6), integers are whole."""
+    activity = lp.matrix @ values
+    lo = np.zeros_like(values) if lp.col_lo is None else lp.col_lo
+    rows = bool(np.all(activity >= lp.row_lo - 1e-6) and np.all(activity <= lp.row_hi + 1e-6))
+    cols = bool(np.all(values >= lo - 1e-6) and np.all(values <= lp.col_hi + 1e-6))
+    return rows and cols and bool(np.all(values[lp.integer] == np.round(values[lp.integer])))
+
+
+def test_lots_open_where_the_lp_first_orders_and_keep_a_plan(program) -> None:  # type: ignore[no-untyped-def]
+    lp, _optimum = program
+    root = solve(dataclasses.replace(lp.relaxed(), start=None), threads=1)
+    held = strategy._consolidated(lp, root.values)
+    sw = np.flatnonzero(lp.switches)
+    assert held.col_lo is not None
+    assert np.array_equal(held.col_lo[sw], held.col_hi[sw]), "every switch is fixed"
+    used = root.values[sw] > strategy.ZERO
+    series = np.cumsum(lp.timeline.week[sw] == 0)
+    for s in np.unique(series[used]):
+        first = np.flatnonzero(used & (series == s))[0]
+        assert held.col_hi[sw[first]] == 1.0, "a lot opens at the first week the LP orders"
+    assert held.col_hi[sw].sum() <= used.sum(), "no more lots than weeks the LP orders in"
+    lots = solve(dataclasses.replace(held.relaxed(switches=True), start=None), threads=1)
+    assert lots.has_plan
+    assert root.objective <= lots.objective * (1 + 1e-9)
+    assert _feasible(held.relaxed(switches=True), lots.values)
+
+
+def test_large_programs_get_a_whole_plan_stage_by_stage(program, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """With every program counted large, the lots and the BOM stages give a whole, feasible plan whose
+    objective is its cost and not below the optimum, with a valid bound."""
+    lp, optimum = program
+    monkeypatch.setattr(strategy, "LARGE_COLUMNS", 0)
+    calls: list[int] = []
+    staged = strategy._by_stage
+
+    def spy(*args, **kw):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return staged(*args, **kw)
+
+    monkeypatch.setattr(strategy, "_by_stage", spy)
+    sol = strategy.solve_plan(lp, lambda: None, mip_gap=1e-2, threads=1)
+    assert calls, "the staged search ran"
+    assert sol.has_plan
+    assert _feasible(lp, sol.values)
+    assert float(lp.cost @ sol.values) == pytest.approx(sol.objective, rel=1e-9)
+    assert sol.bound <= optimum * (1 + 1e-9)
+    assert optimum <= sol.objective * (1 + 1e-9)
+    assert sol.gap == pytest.approx((sol.objective - sol.bound) / sol.objective, rel=1e-6)
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.floats(0, 10)), max_size=30))
+def test_suffix_sums_within_series(pairs: list[tuple[int, float]]) -> None:
+    labels = np.cumsum([1] + [int(a == 0) for a, _ in pairs[1:]]) if pairs else np.zeros(0, dtype=int)
+    values = np.array([v for _, v in pairs])
+    got = strategy._suffix_sums(values, labels)
+    want = [values[i:][labels[i:] == labels[i]].sum() for i in range(len(pairs))]
+    assert np.allclose(got, want)
