@@ -169,7 +169,7 @@ def plan(lp: LinearProgram, limit: float, threads: int) -> Outcome:
     wall = time.perf_counter() - started
     optimal = sol.status == SolveStatus.OPTIMAL
     to_target = min(reached[0], wall) if reached else (wall if optimal else None)
-    found = sol.status.has_result
+    found = sol.has_plan
     return Outcome(str(sol.status), to_target, sol.gap if found else None, wall, sol.objective if found else None)
 
 
