@@ -114,13 +114,12 @@ def aggregate(lp: LinearProgram, grid: Grid) -> Bucketed:
     switch = lp.switches
     level = tl.level & ~switch
     n_open = np.bincount(group, weights=opened, minlength=n)
-    spread = np.where(level | switch, 1.0, 1.0 / np.maximum(n_open[group], 1.0)) * opened
+    share = opened / np.maximum(n_open[group], 1.0)
+    spread = np.where(level | switch, opened, share)
     rep = np.where(level, opened & last[tl.week], spread)
     expand = _columns(spread, group, shape)
     merge = _columns(rep, group, shape)
-    tally = _columns(
-        np.where(switch, spread / np.maximum(n_open[group], 1.0), np.where(level, rep, opened)), group, shape
-    )
+    tally = _columns(np.where(switch, share, np.where(level, rep, opened)), group, shape)
     inverse, row_week = _row_groups(tl.row_week, bucket, nb)
     rows = sp.csr_matrix(
         (np.ones(inverse.size), (inverse, np.arange(inverse.size))), shape=(row_week.size, inverse.size)

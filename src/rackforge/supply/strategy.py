@@ -51,6 +51,7 @@ from rackforge.supply.model import LinearProgram
 ZERO = 1e-6
 NEIGHBOURHOODS = (1, 2, 4, 8)
 SPENT_S = 2e-3
+MIN_SOLVE_S = 1e-3
 SWITCHES_SHARE = 1 / 3
 STAGES_SHARE = 2 / 3
 STAGE_GAP = 2e-3
@@ -88,11 +89,9 @@ def solve_plan(
         best = _whole_units(held, root, best, left, mip_gap, _timed(started, bound, on_progress), large, **kw)
     if best is not None and (gap := relative_gap(best.objective, bound)) is not None and gap <= mip_gap:
         return replace(best, status=SolveStatus.OPTIMAL, bound=bound, gap=gap)
-    if best is not None and _out_of_time(left):
+    if best is not None and (large or _out_of_time(left)):
         gap = relative_gap(best.objective, bound) or 0.0
         return replace(best, status=SolveStatus.TIME_LIMIT, bound=bound, gap=gap)
-    if best is not None and large:
-        return replace(best, status=SolveStatus.TIME_LIMIT, bound=bound, gap=relative_gap(best.objective, bound) or 0.0)
     start = best.values if best is not None else None
     whole = solve(replace(lp, start=start), time_limit=left(), mip_gap=mip_gap,
                   on_progress=_timed(started, None, on_progress), **kw)  # fmt: skip
@@ -205,7 +204,7 @@ def _share(left: Left, share: float) -> Left:
     if now is None:
         return left
     deadline = time.perf_counter() + share * now
-    return lambda: max(deadline - time.perf_counter(), 1e-3)
+    return lambda: max(deadline - time.perf_counter(), MIN_SOLVE_S)
 
 
 def _consolidated(lp: LinearProgram, values: np.ndarray, capped: bool = True) -> LinearProgram:
@@ -223,18 +222,14 @@ def _consolidated(lp: LinearProgram, values: np.ndarray, capped: bool = True) ->
     sw = np.flatnonzero(lp.switches)
     if lp.timeline is None or not sw.size:
         return lp
-    cols = lp.matrix[:, sw].tocsc()
-    activity = lp.matrix @ values
-    low = np.zeros(sw.size)
-    high = np.full(sw.size, np.inf)
-    flow = np.zeros(sw.size)
-    for i in range(sw.size):
-        rows, coef = cols.indices[cols.indptr[i] : cols.indptr[i + 1]], cols.data[cols.indptr[i] : cols.indptr[i + 1]]
-        for r, a in zip(rows, coef, strict=True):
-            if lp.row_lo[r] == 0 and lp.row_hi[r] == np.inf:
-                low[i], flow[i] = -a, activity[r] - a * values[sw[i]]
-            elif lp.row_hi[r] == 0 and lp.row_lo[r] == -np.inf:
-                high[i] = -a
+    terms = lp.matrix[:, sw].tocoo()
+    minimum = (lp.row_lo[terms.row] == 0) & (lp.row_hi[terms.row] == np.inf)
+    maximum = (lp.row_hi[terms.row] == 0) & (lp.row_lo[terms.row] == -np.inf)
+    i, r, a = terms.col[minimum], terms.row[minimum], terms.data[minimum]
+    low, flow, high = np.zeros(sw.size), np.zeros(sw.size), np.full(sw.size, np.inf)
+    low[i] = -a
+    flow[i] = (lp.matrix @ values)[r] - a * values[sw[i]]
+    high[terms.col[maximum]] = -terms.data[maximum]
     on = np.zeros(sw.size, dtype=bool)
     series = np.cumsum(lp.timeline.week[sw] == 0)
     ahead = _suffix_sums(np.where(lp.col_hi[sw] == 0, 0.0, np.maximum(flow, 0.0)), series)
