@@ -7,7 +7,7 @@ BENCH_VENV := .venv-bench
 BENCH_BIN := $(BENCH_VENV)/bin
 BENCH_STAMP := $(BENCH_VENV)/.installed
 
-.PHONY: demo test bench lint format clean
+.PHONY: demo test bench cbc lint format clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,14 @@ $(BENCH_STAMP): pyproject.toml constraints.txt benchmarks/requirements.txt
 	$(BENCH_BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e . -r benchmarks/requirements.txt
 	touch $(BENCH_STAMP)
 
-bench: $(BENCH_STAMP)
+# CBC, the open MIP solver the supply benchmark compares against, from Debian's packages when missing.
+cbc:
+	@command -v cbc >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+		{ apt-get install -y -q coinor-cbc >/dev/null 2>&1 || \
+		  { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q coinor-cbc >/dev/null 2>&1; }; }; } || \
+		echo "warning: CBC could not be installed; the supply benchmark's CBC columns will say so"
+
+bench: $(BENCH_STAMP) cbc
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BENCH_BIN)/python $$b || exit 1; done
 
 lint: $(STAMP)

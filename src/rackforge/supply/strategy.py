@@ -1,27 +1,28 @@
 """How a supply program is solved: the root LP first, then minimum orders placed as lots, whole units fixed
-stage by stage over the BOM, improved in widening neighbourhoods, and the whole MIP only when those are not
-proven within the gap.
+stage by stage down the BOM (or searched in neighbourhoods of the LP on a smaller program), and the whole MIP
+only when those are not proven within the gap.
 
 A program may carry binary switches ``Z`` (minimum orders) and general integers (whole-unit flows):
 
 1. The LP relaxation gives the bound ``z_LP <= z*``, reported at once.
 2. Switches. On a program of more than ``LARGE_COLUMNS`` open columns, minimum orders are placed as lots
    (:func:`_consolidated`: each lot gathers the LP's orders of the following weeks until it reaches the
-   minimum) and the switches fixed there: one LP gives flows ``x̄`` that respect minimum orders. On a
-   smaller program, or where the lots have no plan, every binary at zero in the LP solution is fixed at
-   zero and the rest solved as a MIP, the general integers relaxed. Without general integers ``x̄`` is
-   the plan ``x̂``.
-3. Whole units on a large program, stage by stage (:func:`_by_stage`, relax-and-fix over the BOM): from
-   the deepest items up, each stage's flows (builds and orders of an item depth, then its transfers,
-   last the deliveries to sites) are made integer within a unit of the floor and ceiling of their
-   current values, the deeper stages fixed and the higher ones continuous; with lateness allowed each
-   stage has a plan (fewer parents can always be built from whole children, the backlog takes the rest).
-   Each stage has a share of the time in proportion to its integer columns; a last MIP takes back
-   whole units bought, built or moved and never used (:func:`_trimmed`).
-4. Whole units on a smaller program (or when the stages find none): the MIP restricted to the
-   neighbourhood of ``x̄`` (every column more than ``w`` weeks from a positive column of its own series is
-   fixed at zero; stocks and backlog stay open, so with lateness allowed it always holds a plan), for
-   ``w = 1, 2, 4, 8`` while the gap is not met and time is left, each started from the best plan so far.
+   minimum) and the switches fixed there: one LP, on the columns near the root LP's support first, gives
+   flows ``x̄`` that respect minimum orders. On a smaller program, or where the lots have no plan, every
+   binary at zero in the LP solution is fixed at zero and the rest solved as a MIP, the general integers
+   relaxed. Without general integers ``x̄`` is the plan ``x̂``.
+3. Whole units on a large program, down the BOM (:func:`_top_down`, relax-and-fix in the order of MRP
+   netting): deliveries to sites first, then builds of end products, their components' transfers and
+   builds, last the deepest orders. At each stage with a fractional flow, a MIP makes that stage's flows
+   whole within the floor and ceiling of their values, the higher stages fixed, the deeper ones continuous,
+   on the columns near the current support. Whole parents make whole requirements (BOM ratios are whole),
+   so most deeper stages come out whole with no MIP at all. When a stage has no plan even on every column
+   (in buckets a lead time arrives pro rata), the stages go up the BOM instead (:func:`_bottom_up`: fewer
+   parents can always be built from whole children, the backlog takes the rest), then to step 4.
+4. Whole units on a smaller program: the MIP restricted to the neighbourhood of ``x̄`` (every column more
+   than ``w`` weeks from a positive column of its own series is fixed at zero; stocks and backlog stay
+   open, so with lateness allowed it always holds a plan), for ``w = 1, 2, 4, 8`` while the gap is not met
+   and time is left, each started from the best plan so far; down the BOM when they find none.
 5. Every gap is measured against the LP bound, ``(c·x̂ - z_LP) / c·x̂``, valid for the whole program (the
    restricted programs' own bounds are not). Within ``mip_gap`` the plan is optimal within the requested
    gap. Otherwise, on a smaller program, the whole MIP is solved from the best plan in the time left and
@@ -31,8 +32,7 @@ A program may carry binary switches ``Z`` (minimum orders) and general integers 
 
 When the root LP does not finish in time there is no plan (status ``time_limit``): the plan that does
 nothing, always feasible with lateness allowed, is never passed off as one. A pure LP is solved directly.
-Measured costs of whole units against the LP bound are in
-``docs/supply-model.md``.
+Measured costs of whole units against the LP bound are in ``docs/supply-model.md``.
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ from rackforge.supply.highs import Solution, solve
 from rackforge.supply.model import LinearProgram
 
 ZERO = 1e-6
+INTEGRAL = 1e-9
+NEAR_WEEKS = 2
+WIDENING = ((0, True), (1, True), (None, True), (None, False))
 NEIGHBOURHOODS = (1, 2, 4, 8)
 SPENT_S = 2e-3
 MIN_SOLVE_S = 1e-3
@@ -100,10 +103,13 @@ def solve_plan(
 
 def _lots(lp: LinearProgram, root: Solution, left: Left, **kw: Any) -> tuple[LinearProgram, Solution | None]:
     """Step 2 on a large program: the switches placed as lots (:func:`_consolidated`, capped, then not),
-    the program with them fixed and its flows ``x̄``; ``None`` for the flows when neither has a plan."""
-    for capped in (True, False):
+    the program with them fixed and its flows ``x̄``, solved near the root LP's support first (a fraction of
+    the columns, so a fraction of the time), then on every column; ``None`` for the flows when none has a plan."""
+    near = _near(lp, root.values)
+    for capped, local in ((True, True), (True, False), (False, False)):
         held = _consolidated(lp, root.values, capped)
-        first = solve(replace(held.relaxed(switches=True), start=None), time_limit=left(), **kw)
+        relaxed = held.relaxed(switches=True)
+        first = solve(replace(_within(relaxed, near) if local else relaxed, start=None), time_limit=left(), **kw)
         if first.has_plan:
             return held, first
     return lp, None
@@ -113,13 +119,18 @@ def _whole_units(
     lp: LinearProgram, root: Solution, flows: Solution | None, left: Left, mip_gap: float, tell: OnProgress | None,
     large: bool, **kw: Any,
 ) -> Solution | None:  # fmt: skip
-    """Step 3: a whole-unit plan from the flows ``x̄`` (switches already placed in ``lp``): on a large program
-    stage by stage (HiGHS overruns its time limit in the neighbourhoods there), in neighbourhoods otherwise
-    or when the stages find no plan."""
-    fixed = _by_stage(lp, flows, _share(left, STAGES_SHARE), tell, **kw) if large and flows is not None else None
-    if fixed is not None:
-        return fixed
-    return _neighbourhoods(lp, flows or root, root.objective, left, mip_gap, tell, **kw)
+    """Step 3: a whole-unit plan from the flows ``x̄`` (switches already placed in ``lp``). A large program
+    goes down the BOM (:func:`_top_down`), then, when a stage there has no plan, up it (:func:`_bottom_up`),
+    then to the neighbourhoods. A smaller one searches the neighbourhoods first (they find plans closer to
+    the optimum there, in a second or two) and goes down the BOM when they find none."""
+    around = flows or root
+    if not large:
+        near = _neighbourhoods(lp, around, root.objective, left, mip_gap, tell, **kw)
+        return near if near is not None or flows is None else _top_down(lp, flows, left, tell, **kw)
+    fixed = _top_down(lp, flows, left, tell, **kw) if flows is not None else None
+    if fixed is None and flows is not None:
+        fixed = _bottom_up(lp, flows, _share(left, STAGES_SHARE), tell, **kw)
+    return fixed if fixed is not None else _neighbourhoods(lp, around, root.objective, left, mip_gap, tell, **kw)
 
 
 def _switched(
@@ -134,7 +145,71 @@ def _switched(
     return solve(support, time_limit=left(), mip_gap=mip_gap, on_progress=tell, **kw)
 
 
-def _by_stage(lp: LinearProgram, around: Solution, left: Left, tell: OnProgress | None, **kw: Any) -> Solution | None:
+def _top_down(lp: LinearProgram, around: Solution, left: Left, tell: OnProgress | None, **kw: Any) -> Solution | None:
+    """Whole units fixed stage by stage from the deliveries down the BOM, the order of MRP netting: deliveries
+    to sites, then builds of end products, their components' transfers and builds, down to the deepest
+    orders. At each stage with a fractional flow, that stage's flows are integer within the floor and the
+    ceiling of their current values (integral ones held), the higher stages fixed, the deeper ones and every
+    stock and backlog continuous, and every column more than ``NEAR_WEEKS`` from the current support of its
+    series held at zero: a MIP with few integers and a fraction of the columns. Parents whole make their
+    components' requirements whole (BOM ratios are whole), so deeper stages are often whole already and need
+    no MIP. Where the box has no plan it widens by a unit, then to the columns' own bounds (in buckets a
+    lead time arrives pro rata, so a whole flow may need another value altogether), then every column
+    opens; ``None`` when a stage still has none."""
+    tl = lp.timeline
+    general = lp.integer & ~lp.switches
+    if tl is None or tl.stage is None or not (general & (tl.stage >= 0)).any():
+        return None
+    order = sorted({int(x) for x in tl.stage[general & lp.open_columns]})
+    col_lo = np.zeros(lp.cost.size) if lp.col_lo is None else lp.col_lo.copy()
+    col_hi = lp.col_hi.copy()
+    current = around
+    for n, stage in enumerate(order):
+        this = general & (tl.stage == stage)
+        if _whole(current.values[this]):
+            col_lo[this] = col_hi[this] = np.round(current.values[this])
+            continue
+        clock = _share(left, 1 / (len(order) - n))
+        near = _near(lp, current.values)
+        for box, local in WIDENING:
+            step = _boxed(replace(lp, col_lo=col_lo, col_hi=col_hi), this, current.values, box)
+            sol = solve(_within(step, near) if local else step, time_limit=clock(), mip_gap=STAGE_GAP, **kw)
+            if sol.has_plan:
+                break
+        if not sol.has_plan:
+            return None
+        col_lo[this] = col_hi[this] = sol.values[this]
+        current = sol
+    values = np.where(general, np.round(current.values), current.values)
+    current = replace(current, values=values, objective=float(lp.cost @ values))
+    if tell is not None:
+        tell(SolveProgress("supply", 0.0, current.objective, None, None))
+    return current
+
+
+def _whole(values: np.ndarray) -> bool:
+    return bool(np.all(np.abs(values - np.round(values)) <= INTEGRAL))
+
+
+def _near(lp: LinearProgram, values: np.ndarray, weeks: int = NEAR_WEEKS) -> np.ndarray:
+    """Columns within ``weeks`` of a positive column of their series in ``values``, and every stock and
+    backlog column (every column without a timeline)."""
+    tl = lp.timeline
+    if tl is None:
+        return np.ones(lp.cost.size, dtype=bool)
+    near: np.ndarray = tl.near(values > ZERO, weeks)
+    for kept in (tl.elastic, tl.level):
+        near |= kept if kept is not None else False
+    return near
+
+
+def _within(lp: LinearProgram, keep: np.ndarray) -> LinearProgram:
+    """``lp`` with every column outside ``keep`` held at zero, except those bounded away from it."""
+    lo = np.zeros(lp.cost.size) if lp.col_lo is None else lp.col_lo
+    return replace(lp, col_hi=np.where(keep | (lo > 0), lp.col_hi, 0.0))
+
+
+def _bottom_up(lp: LinearProgram, around: Solution, left: Left, tell: OnProgress | None, **kw: Any) -> Solution | None:
     """Whole units fixed stage by stage from the deepest BOM level up (relax-and-fix): at each stage the
     flows of that stage are integer, those of deeper stages fixed at their whole values, the others
     continuous. With lateness allowed every stage has a plan: fewer parents can always be built from
@@ -150,7 +225,8 @@ def _by_stage(lp: LinearProgram, around: Solution, left: Left, tell: OnProgress 
     for stage in order:
         this = general & (tl.stage == stage)
         clock = _share(left, float(this.sum()) / max(float((general & (tl.stage <= stage)).sum()), 1.0))
-        sol = solve(_boxed(lp, col_lo, col_hi, this, current.values), time_limit=clock(), mip_gap=STAGE_GAP, **kw)
+        step = _boxed(replace(lp, col_lo=col_lo, col_hi=col_hi), this, current.values, BOX)
+        sol = solve(step, time_limit=clock(), mip_gap=STAGE_GAP, **kw)
         if not sol.has_plan:
             step = replace(lp, col_lo=col_lo, col_hi=col_hi, integer=this | lp.switches, start=None)
             sol = solve(step, time_limit=clock(), mip_gap=STAGE_GAP, **kw)
@@ -178,14 +254,16 @@ def _trimmed(lp: LinearProgram, plan: Solution, left: Left, **kw: Any) -> Soluti
     return sol if sol.has_plan and sol.objective < plan.objective else plan
 
 
-def _boxed(
-    lp: LinearProgram, col_lo: np.ndarray, col_hi: np.ndarray, this: np.ndarray, near: np.ndarray
-) -> LinearProgram:
-    """``lp`` within ``col_lo..col_hi``, the columns of ``this`` integer and boxed within ``BOX`` units of
-    the floor and the ceiling of their values ``near``."""
-    lo, hi = col_lo.copy(), col_hi.copy()
-    lo[this] = np.maximum(np.floor(near[this] + ZERO) - BOX, 0.0)
-    hi[this] = np.minimum(col_hi[this], np.ceil(near[this] - ZERO) + BOX)
+def _boxed(lp: LinearProgram, this: np.ndarray, near: np.ndarray, box: int | None) -> LinearProgram:
+    """``lp`` with the columns of ``this`` integer, boxed within ``box`` units of the floor and the ceiling of
+    their values ``near`` (a whole value is its own floor and ceiling); within their own bounds if ``box`` is
+    ``None``."""
+    lo = np.zeros(lp.cost.size) if lp.col_lo is None else lp.col_lo.copy()
+    hi = lp.col_hi.copy()
+    if box is None:
+        return replace(lp, col_lo=lo, integer=this | lp.switches, start=None)
+    lo[this] = np.maximum(np.floor(near[this] + INTEGRAL) - box, 0.0)
+    hi[this] = np.minimum(hi[this], np.ceil(near[this] - INTEGRAL) + box)
     return replace(lp, col_lo=lo, col_hi=hi, integer=this | lp.switches, start=None)
 
 
@@ -254,17 +332,13 @@ def _consolidated(lp: LinearProgram, values: np.ndarray, capped: bool = True) ->
 def _neighbourhoods(
     lp: LinearProgram, around: Solution, bound: float, left: Left, mip_gap: float, tell: OnProgress | None, **kw: Any
 ) -> Solution | None:
-    """The best whole-unit plan found in the widening neighbourhoods of ``around`` (step 3), ``None`` if
+    """The best whole-unit plan found in the widening neighbourhoods of ``around`` (step 4), ``None`` if
     none holds one within the time."""
     if lp.timeline is None:
         return None
-    positive = around.values > ZERO
-    elastic = np.zeros_like(positive)
-    for kept in (lp.timeline.elastic, lp.timeline.level):
-        elastic |= kept if kept is not None else False
     best: Solution | None = None
     for weeks in NEIGHBOURHOODS:
-        near = lp.timeline.near(positive, weeks) | elastic
+        near = _near(lp, around.values, weeks)
         local = replace(lp, col_hi=np.where(near, lp.col_hi, 0.0), start=None if best is None else best.values)
         sol = solve(local, time_limit=left(), mip_gap=mip_gap, on_progress=tell, **kw)
         if sol.has_plan and (best is None or sol.objective < best.objective):
