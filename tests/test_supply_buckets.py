@@ -20,7 +20,7 @@ from rackforge.generate import generate, write_scenario
 from rackforge.inputs import load_inputs
 from rackforge.pipeline import run_bom
 from rackforge.scenario.models import Buckets
-from rackforge.supply import build_model
+from rackforge.supply import build_model, strategy
 from rackforge.supply.buckets import Grid, aggregate, grid_for
 from rackforge.supply.highs import solve
 from rackforge.supply.model import whole_rate
@@ -100,6 +100,30 @@ def test_bucketing_error_is_small_and_the_objective_is_the_weekly_cost(programme
         residual = bucketed.program.matrix @ start
         ok = (residual >= bucketed.program.row_lo - 1e-6) & (residual <= bucketed.program.row_hi + 1e-6)
         assert ok.all(), "the do-nothing plan stays feasible in buckets"
+
+
+def test_a_bucket_flow_lands_whole_where_most_of_it_lands(programme) -> None:  # type: ignore[no-untyped-def]
+    """A flow's terms in a series of balance rows are gathered in one bucket with the weekly coefficient
+    (whole BOM ratios stay whole), in the bucket where most of its weeks land; the program it makes has a
+    whole-unit plan down the BOM close to its LP bound."""
+    _, data, lp, _, _ = programme
+    grid = Grid.of(data.weeks, Buckets(fence_weeks=12, weeks=4))
+    program = aggregate(lp, grid).program
+    tl = program.timeline
+    flows = np.flatnonzero(program.open_columns & ~tl.level & ~program.switches)
+    series = program.matrix[tl.row_week >= 0][:, flows]
+    assert np.allclose(series.data, np.round(series.data)), "no flow arrives pro rata"
+    weekly = lp.matrix[lp.timeline.row_week >= 0]
+    assert np.allclose(weekly.data, np.round(weekly.data)), "the weekly coefficients are whole to start with"
+    transfer = np.flatnonzero(program.open_columns & (tl.stage >= 0) & (tl.stage % 2 == 1) & (tl.week > 12))
+    assert transfer.size, "transfers in the far buckets"
+    root = solve(dataclasses.replace(program.relaxed(), start=None), threads=1)
+    held, flows_lp = strategy._lots(program, root, lambda: None, threads=1)
+    assert flows_lp is not None
+    plan = strategy._top_down(held, flows_lp, lambda: None, None, threads=1)
+    assert plan is not None, "with whole coefficients every BOM stage has a whole plan"
+    assert np.array_equal(plan.values[program.integer], np.round(plan.values[program.integer]))
+    assert root.objective <= plan.objective <= root.objective * 1.01
 
 
 def test_plan_in_buckets_is_whole_per_bucket_with_dates(run, programme, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

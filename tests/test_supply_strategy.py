@@ -48,12 +48,12 @@ def test_lp_first_plan_is_within_the_gap_of_the_optimum(program, gap: float) -> 
 
 
 def test_a_solve_stopped_by_its_limit_returns_its_best_whole_plan_and_gap(program) -> None:  # type: ignore[no-untyped-def]
-    """The clock runs out after the first neighbourhood: status ``time_limit`` with that plan, integral, and
-    its gap to the root LP's bound (a gap of 1e-9 cannot be met, so the search would go on)."""
+    """The clock runs out once the first whole plan is shown: status ``time_limit`` with the best plan,
+    integral, and its gap to the root LP's bound (a gap of 1e-9 cannot be met, so the search would go on)."""
     lp, optimum = program
-    calls = iter(range(1000))
-    left = lambda: None if next(calls) < 3 else 1e-3  # noqa: E731 - root, switches, first neighbourhood
-    sol = solve_plan(lp, left, mip_gap=1e-9, threads=1)
+    shown: list[SolveProgress] = []
+    left = lambda: 1e-3 if any(p.incumbent is not None for p in shown) else None  # noqa: E731
+    sol = solve_plan(lp, left, mip_gap=1e-9, on_progress=shown.append, threads=1)
     assert sol.status == SolveStatus.TIME_LIMIT
     assert sol.has_plan
     values = sol.values[lp.integer]

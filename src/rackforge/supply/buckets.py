@@ -18,11 +18,13 @@ where the columns of a series (one variable over the weeks) are merged per bucke
 * switches (minimum-order binaries): one per bucket, the same in each of its weeks.
 
 Summed rows make bucket balances, bucket capacities (the sum of the weekly, whole-unit rates) and
-bucket demand. A flow whose lead time crosses a bucket boundary arrives in the buckets its weeks
-arrive in, pro rata: lead times, capacity and demand are aggregated by the same two matrices, so they
-stay consistent. What is lost is the order within a bucket (a stock may dip below zero between a
-bucket's start and end), which is why buckets start only after a weekly fence. With no bucket longer
-than a week the program is unchanged.
+bucket demand: lead times, capacity and demand are aggregated by the same two matrices, so they stay
+consistent. A flow whose lead time crosses a bucket boundary lands whole in the bucket where most of
+its weeks land (:func:`_arrivals_whole`), not pro rata: every coefficient of a flow stays the weekly
+one, so whole totals make whole arrivals. What is lost is the order within a bucket (a stock may dip
+below zero between a bucket's start and end, a flow may land up to half a bucket early or late),
+which is why buckets start only after a weekly fence. With no bucket longer than a week the program
+is unchanged.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from rackforge.scenario.models import Buckets, Policy
 from rackforge.supply.model import LinearProgram, Timeline
 
 AUTO = Buckets()
+TIE = 1e-12
 
 
 @dataclass(frozen=True)
@@ -120,13 +123,14 @@ def aggregate(lp: LinearProgram, grid: Grid) -> Bucketed:
     expand = _columns(spread, group, shape)
     merge = _columns(rep, group, shape)
     tally = _columns(np.where(switch, share, np.where(level, rep, opened)), group, shape)
-    inverse, row_week = _row_groups(tl.row_week, bucket, nb)
+    inverse, row_week, row_series = _row_groups(tl.row_week, bucket, nb)
     rows = sp.csr_matrix(
         (np.ones(inverse.size), (inverse, np.arange(inverse.size))), shape=(row_week.size, inverse.size)
     )
+    flows = np.bincount(group, weights=~(level | switch), minlength=n) > 0
     program = LinearProgram(
         cost=np.asarray(expand.T @ lp.cost),
-        matrix=(rows @ lp.matrix @ merge).tocsc(),
+        matrix=_arrivals_whole(rows @ lp.matrix @ merge, row_series, row_week, flows),
         row_lo=np.asarray(rows @ lp.row_lo),
         row_hi=np.asarray(rows @ lp.row_hi),
         col_hi=_bound(tally, lp.col_hi, n_open),
@@ -170,9 +174,9 @@ def _bound(tally: sp.csr_matrix, bound: np.ndarray, n_open: np.ndarray) -> np.nd
     return np.where(n_open > 0, out, 0.0)
 
 
-def _row_groups(row_week: np.ndarray, bucket: np.ndarray, nb: int) -> tuple[np.ndarray, np.ndarray]:
+def _row_groups(row_week: np.ndarray, bucket: np.ndarray, nb: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The bucket row of every weekly row (each weekly series of rows summed per bucket, every other row
-    alone) and the bucket of each bucket row (-1 for the others)."""
+    alone), the bucket of each bucket row and its series (-1 for the others)."""
     m = row_week.size
     weekly = row_week >= 0
     prev = np.concatenate([[-1], row_week[:-1]])
@@ -184,4 +188,34 @@ def _row_groups(row_week: np.ndarray, bucket: np.ndarray, nb: int) -> tuple[np.n
     inverse = inverse.ravel()
     out = np.full(int(inverse.max()) + 1 if m else 0, -1)
     out[inverse[weekly]] = bucket[row_week[weekly]]
-    return inverse, out
+    of = np.full(out.size, -1)
+    of[inverse[weekly]] = series[weekly]
+    return inverse, out, of
+
+
+def _arrivals_whole(matrix: sp.csr_matrix, series: np.ndarray, bucket: np.ndarray, flows: np.ndarray) -> sp.csc_matrix:
+    """``matrix`` with every flow column's terms in one series of rows (a stock's balance over the buckets)
+    gathered in one bucket, the one that holds most of them: most of a bucket's flow arrives there (or
+    draws its components there); on a tie, arrivals (negative terms: ``stock_t - stock_{t-1} - arrivals +
+    draws = 0``) go to the later bucket and draws to the earlier.
+
+    Pro rata, a flow whose lead time crosses a bucket boundary would add ``k/n`` of its bucket total to one
+    bucket and ``(n-k)/n`` to the next: whole totals would make fractional arrivals, and fixing whole units
+    would find no plan. Gathered, every coefficient of a flow is the weekly one, and a bucket's flow lands
+    whole in the bucket where most of its weeks land."""
+    m = matrix.tocoo()
+    r, c, v = m.row, m.col, m.data
+    if not v.size:
+        return matrix.tocsc()
+    gathered = flows[c] & (series[r] >= 0)
+    key = np.where(gathered, series[r].astype(np.int64) * matrix.shape[1] + c, -1 - np.arange(r.size))
+    order = np.lexsort((bucket[r], v < 0, key))
+    r, c, v, key, adds = r[order], c[order], v[order], key[order], (v < 0)[order]
+    starts = np.flatnonzero(np.append(True, (key[1:] != key[:-1]) | (adds[1:] != adds[:-1])))
+    group = np.cumsum(np.isin(np.arange(r.size), starts)) - 1
+    most = np.abs(v) >= np.maximum.reduceat(np.abs(v), starts)[group] - TIE
+    at = np.arange(r.size)
+    later = np.maximum.reduceat(np.where(most, at, -1), starts)
+    earlier = np.minimum.reduceat(np.where(most, at, r.size), starts)
+    target = r[np.where(adds[starts], later, earlier)]
+    return sp.csc_matrix((np.add.reduceat(v, starts), (target, c[starts])), shape=matrix.shape)

@@ -121,12 +121,14 @@ def _whole_units(
 ) -> Solution | None:  # fmt: skip
     """Step 3: a whole-unit plan from the flows ``x̄`` (switches already placed in ``lp``). A large program
     goes down the BOM (:func:`_top_down`), then, when a stage there has no plan, up it (:func:`_bottom_up`),
-    then to the neighbourhoods. A smaller one searches the neighbourhoods first (they find plans closer to
-    the optimum there, in a second or two) and goes down the BOM when they find none."""
+    then to the neighbourhoods. A smaller one searches the neighbourhoods (they often find plans closer to
+    the optimum there) and goes down the BOM too, in well under a second: the better plan is kept."""
     around = flows or root
     if not large:
+        down = _top_down(lp, flows, left, tell, **kw) if flows is not None else None
         near = _neighbourhoods(lp, around, root.objective, left, mip_gap, tell, **kw)
-        return near if near is not None or flows is None else _top_down(lp, flows, left, tell, **kw)
+        found = [plan for plan in (down, near) if plan is not None]
+        return min(found, key=lambda plan: plan.objective) if found else None
     fixed = _top_down(lp, flows, left, tell, **kw) if flows is not None else None
     if fixed is None and flows is not None:
         fixed = _bottom_up(lp, flows, _share(left, STAGES_SHARE), tell, **kw)
