@@ -5,24 +5,24 @@ only when those are not proven within the gap.
 A program may carry binary switches ``Z`` (minimum orders) and general integers (whole-unit flows):
 
 1. The LP relaxation gives the bound ``z_LP <= z*``, reported at once.
-2. Switches. On a program of more than ``LARGE_COLUMNS`` open columns, minimum orders are placed as lots
-   (:func:`_consolidated`: each lot gathers the LP's orders of the following weeks until it reaches the
-   minimum) and the switches fixed there: one LP, on the columns near the root LP's support first, gives
-   flows ``x̄`` that respect minimum orders. On a smaller program, or where the lots have no plan, every
-   binary at zero in the LP solution is fixed at zero and the rest solved as a MIP, the general integers
-   relaxed. Without general integers ``x̄`` is the plan ``x̂``.
-3. Whole units on a large program, down the BOM (:func:`_top_down`, relax-and-fix in the order of MRP
-   netting): deliveries to sites first, then builds of end products, their components' transfers and
+2. Switches. Minimum orders are placed as lots (:func:`_consolidated`: each lot gathers the LP's orders
+   of the following weeks until it reaches the minimum) and the switches fixed there: one LP, on the
+   columns near the root LP's support first, gives flows ``x̄`` that respect minimum orders. On a program
+   of at most ``LARGE_COLUMNS`` open columns, or where the lots have no plan, every binary at zero in the
+   LP solution is also fixed at zero and the rest solved as a MIP, the general integers relaxed. Without
+   general integers the flows are plans.
+3. Whole units down the BOM (:func:`_top_down`, relax-and-fix in the order of MRP netting) from the lots'
+   flows: deliveries to sites first, then builds of end products, their components' transfers and
    builds, last the deepest orders. At each stage with a fractional flow, a MIP makes that stage's flows
-   whole within the floor and ceiling of their values, the higher stages fixed, the deeper ones continuous,
-   on the columns near the current support. Whole parents make whole requirements (BOM ratios are whole),
-   so most deeper stages come out whole with no MIP at all. When a stage has no plan even on every column
-   (in buckets a lead time arrives pro rata), the stages go up the BOM instead (:func:`_bottom_up`: fewer
-   parents can always be built from whole children, the backlog takes the rest), then to step 4.
-4. Whole units on a smaller program: the MIP restricted to the neighbourhood of ``x̄`` (every column more
-   than ``w`` weeks from a positive column of its own series is fixed at zero; stocks and backlog stay
-   open, so with lateness allowed it always holds a plan), for ``w = 1, 2, 4, 8`` while the gap is not met
-   and time is left, each started from the best plan so far; down the BOM when they find none.
+   whole within the floor and ceiling of their values, the higher stages fixed, the deeper ones
+   continuous, on the columns near the current support. Whole parents make whole requirements (BOM
+   ratios are whole), so most deeper stages come out whole with no MIP at all. A large program stops
+   here; when a stage has no plan even on every column it goes up the BOM instead (:func:`_bottom_up`:
+   fewer parents can always be built from whole children, the backlog takes the rest), then to step 4.
+4. On a smaller program, also the MIP restricted to the neighbourhood of the switches MIP's flows (every
+   column more than ``w`` weeks from a positive column of its own series is fixed at zero; stocks and
+   backlog stay open, so with lateness allowed it always holds a plan), for ``w = 1, 2, 4, 8`` while the
+   gap is not met and time is left, each started from the best plan so far. The best plan is kept.
 5. Every gap is measured against the LP bound, ``(c·x̂ - z_LP) / c·x̂``, valid for the whole program (the
    restricted programs' own bounds are not). Within ``mip_gap`` the plan is optimal within the requested
    gap. Otherwise, on a smaller program, the whole MIP is solved from the best plan in the time left and
@@ -80,16 +80,9 @@ def solve_plan(
     bound = root.objective
     if on_progress is not None:
         on_progress(SolveProgress("supply", time.perf_counter() - started, None, bound, None))
-    general = (lp.integer & ~lp.switches).any()
-    quiet = _timed(started, bound, on_progress, plans=not general)
     large = bool(lp.open_columns.sum() > LARGE_COLUMNS)
-    held, first = _lots(lp, root, left, **kw) if large else (lp, None)
-    if first is None:
-        held = lp
-        first = _switched(lp, root, _share(left, SWITCHES_SHARE) if large else left, mip_gap, quiet, **kw)
-    best = first if first.has_plan else None
-    if general:
-        best = _whole_units(held, root, best, left, mip_gap, _timed(started, bound, on_progress), large, **kw)
+    found = _plans(lp, root, left, mip_gap, large, started, on_progress, **kw)
+    best = min(found, key=lambda plan: plan.objective) if found else None
     if best is not None and (gap := relative_gap(best.objective, bound)) is not None and gap <= mip_gap:
         return replace(best, status=SolveStatus.OPTIMAL, bound=bound, gap=gap)
     if best is not None and (large or _out_of_time(left)):
@@ -115,24 +108,45 @@ def _lots(lp: LinearProgram, root: Solution, left: Left, **kw: Any) -> tuple[Lin
     return lp, None
 
 
-def _whole_units(
-    lp: LinearProgram, root: Solution, flows: Solution | None, left: Left, mip_gap: float, tell: OnProgress | None,
-    large: bool, **kw: Any,
-) -> Solution | None:  # fmt: skip
-    """Step 3: a whole-unit plan from the flows ``x̄`` (switches already placed in ``lp``). A large program
-    goes down the BOM (:func:`_top_down`), then, when a stage there has no plan, up it (:func:`_bottom_up`),
-    then to the neighbourhoods. A smaller one searches the neighbourhoods (they often find plans closer to
-    the optimum there) and goes down the BOM too, in well under a second: the better plan is kept."""
-    around = flows or root
-    if not large:
-        down = _top_down(lp, flows, left, tell, **kw) if flows is not None else None
-        near = _neighbourhoods(lp, around, root.objective, left, mip_gap, tell, **kw)
-        found = [plan for plan in (down, near) if plan is not None]
-        return min(found, key=lambda plan: plan.objective) if found else None
-    fixed = _top_down(lp, flows, left, tell, **kw) if flows is not None else None
-    if fixed is None and flows is not None:
-        fixed = _bottom_up(lp, flows, _share(left, STAGES_SHARE), tell, **kw)
-    return fixed if fixed is not None else _neighbourhoods(lp, around, root.objective, left, mip_gap, tell, **kw)
+def _plans(
+    lp: LinearProgram, root: Solution, left: Left, mip_gap: float, large: bool, started: float,
+    on_progress: OnProgress | None, **kw: Any,
+) -> list[Solution]:  # fmt: skip
+    """Steps 2-4: the plans found from the root LP, the first of them in well under a second on most
+    programs. Minimum orders placed as lots give flows ``x̄``; whole units are fixed down the BOM from them
+    (without general integers ``x̄`` is the plan). A large program stops there unless no plan came of it:
+    then the switches MIP (when the lots have none), the stages up the BOM, the neighbourhoods. A smaller
+    one also solves the switches MIP and searches the neighbourhoods of its flows (they often find plans
+    closer to the optimum there); the caller keeps the best."""
+    general = bool((lp.integer & ~lp.switches).any())
+    tell = _timed(started, root.objective, on_progress)
+    quiet = _timed(started, root.objective, on_progress, plans=not general)
+    held, flows = _lots(lp, root, left, **kw) if lp.switches.any() else (lp, root)
+    found: list[Solution | None] = []
+    if flows is not None:
+        found.append(_top_down(held, flows, left, tell, **kw) if general else _told(flows, tell))
+    if large and any(found):
+        return [plan for plan in found if plan is not None]
+    if flows is None or not large:
+        held = lp
+        flows = _switched(lp, root, _share(left, SWITCHES_SHARE) if large else left, mip_gap, quiet, **kw)
+        if large and general and flows.has_plan:
+            found.append(_top_down(lp, flows, left, tell, **kw))
+    if not general:
+        found.append(flows if flows.has_plan else None)
+    elif large and flows.has_plan and not any(found):
+        found.append(_bottom_up(held, flows, _share(left, STAGES_SHARE), tell, **kw))
+    if general and (not large or not any(found)):
+        around = flows if flows.has_plan else root
+        found.append(_neighbourhoods(held, around, root.objective, left, mip_gap, tell, **kw))
+    return [plan for plan in found if plan is not None and plan.has_plan]
+
+
+def _told(plan: Solution, tell: OnProgress | None) -> Solution:
+    """``plan``, shown as the incumbent when it is one."""
+    if tell is not None and plan.has_plan:
+        tell(SolveProgress("supply", 0.0, plan.objective, None, None))
+    return plan
 
 
 def _switched(
@@ -183,10 +197,7 @@ def _top_down(lp: LinearProgram, around: Solution, left: Left, tell: OnProgress 
         col_lo[this] = col_hi[this] = sol.values[this]
         current = sol
     values = np.where(general, np.round(current.values), current.values)
-    current = replace(current, values=values, objective=float(lp.cost @ values))
-    if tell is not None:
-        tell(SolveProgress("supply", 0.0, current.objective, None, None))
-    return current
+    return _told(replace(current, values=values, objective=float(lp.cost @ values)), tell)
 
 
 def _whole(values: np.ndarray) -> bool:
