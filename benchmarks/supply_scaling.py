@@ -236,8 +236,11 @@ def _cbc_outcome(log: str, seconds: float) -> Outcome:
     objective, bound = _number(r"Objective value:", log), _number(r"Lower bound:", log)
     if not (math.isfinite(objective) and abs(objective) < 1e49):
         return Outcome("no plan", seconds=seconds)
-    gap = abs(objective - bound) / max(abs(objective), 1e-9) if math.isfinite(bound) else None
     optimal = text.startswith("optimal")
+    if math.isfinite(bound):
+        gap: float | None = abs(objective - bound) / max(abs(objective), 1e-9)
+    else:  # solved at the root node, CBC prints no lower bound
+        gap = 0.0 if optimal else None
     return Outcome("optimal" if optimal else "feasible", seconds if optimal else None, gap, seconds)
 
 

@@ -126,6 +126,26 @@ def test_a_bucket_flow_lands_whole_where_most_of_it_lands(programme) -> None:  #
     assert root.objective <= plan.objective <= root.objective * 1.01
 
 
+def test_a_bucket_orders_one_lot_of_at_least_the_minimum(programme) -> None:  # type: ignore[no-untyped-def]
+    """Summed over a bucket's weeks, a minimum-order row would ask ``n·m``; the bucket's orders are one lot,
+    so its switch keeps the weekly ``-m``, while the maximum (``U`` a week) is summed over the weeks."""
+    _, data, lp, _, _ = programme
+    grid = Grid.of(data.weeks, Buckets(fence_weeks=12, weeks=4))
+    program = aggregate(lp, grid).program
+
+    def switch_terms(p, rows):  # type: ignore[no-untyped-def]
+        block = p.matrix[rows][:, np.flatnonzero(p.switches)]
+        return set(np.round(block.data, 9).tolist())
+
+    weekly = switch_terms(lp, lp.timeline.lot)
+    assert weekly, "the programme has minimum orders"
+    assert switch_terms(program, program.timeline.lot) <= weekly
+    far = program.timeline.lot & (program.timeline.row_week > 12)
+    assert far.any()
+    highs = switch_terms(program, ~program.timeline.lot & (program.timeline.row_week > 12))
+    assert highs - switch_terms(lp, ~lp.timeline.lot), "a far bucket's maximum is summed over its weeks"
+
+
 def test_plan_in_buckets_is_whole_per_bucket_with_dates(run, programme, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path, data, _, _, _ = programme
     text = path.read_text() + "\n"

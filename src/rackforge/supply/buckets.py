@@ -128,9 +128,13 @@ def aggregate(lp: LinearProgram, grid: Grid) -> Bucketed:
         (np.ones(inverse.size), (inverse, np.arange(inverse.size))), shape=(row_week.size, inverse.size)
     )
     flows = np.bincount(group, weights=~(level | switch), minlength=n) > 0
+    lots = None if tl.lot is None else np.bincount(inverse, weights=tl.lot, minlength=row_week.size) > 0
+    matrix = _arrivals_whole(rows @ lp.matrix @ merge, row_series, row_week, flows)
+    if lots is not None:
+        matrix = _one_lot(matrix, lots, np.bincount(group, weights=switch, minlength=n) > 0, n_open)
     program = LinearProgram(
         cost=np.asarray(expand.T @ lp.cost),
-        matrix=_arrivals_whole(rows @ lp.matrix @ merge, row_series, row_week, flows),
+        matrix=matrix,
         row_lo=np.asarray(rows @ lp.row_lo),
         row_hi=np.asarray(rows @ lp.row_hi),
         col_hi=_bound(tally, lp.col_hi, n_open),
@@ -145,6 +149,7 @@ def aggregate(lp: LinearProgram, grid: Grid) -> Bucketed:
             level=np.bincount(group, weights=level, minlength=n) > 0,
             row_week=row_week,
             stage=None if tl.stage is None else _first(tl.stage, group, n),
+            lot=lots,
         ),
     )
     return Bucketed(program, expand, grid)
@@ -219,3 +224,13 @@ def _arrivals_whole(matrix: sp.csr_matrix, series: np.ndarray, bucket: np.ndarra
     earlier = np.minimum.reduceat(np.where(most, at, r.size), starts)
     target = r[np.where(adds[starts], later, earlier)]
     return sp.csc_matrix((np.add.reduceat(v, starts), (target, c[starts])), shape=matrix.shape)
+
+
+def _one_lot(matrix: sp.csc_matrix, lots: np.ndarray, switches: np.ndarray, n_open: np.ndarray) -> sp.csc_matrix:
+    """``matrix`` with each bucket's minimum order counted once: summed over the bucket's ``n`` open weeks, a
+    switch's term in a minimum-order row is ``-n·m``, so every week of the bucket would have to order ``m``;
+    a bucket's orders are one lot, reported as one order of the bucket's total, so the term becomes ``-m``.
+    Its maximum (``U`` a week) stays summed over the weeks."""
+    m = matrix.tocoo()
+    scale = np.where(lots[m.row] & switches[m.col], 1.0 / np.maximum(n_open[m.col], 1.0), 1.0)
+    return sp.csc_matrix((m.data * scale, (m.row, m.col)), shape=matrix.shape)

@@ -166,7 +166,7 @@ def minimum_orders(b: Builder, data: SupplyData, v: Blocks) -> None:
         z = b.variables(1, np.zeros(1), upper=1.0, integer=True)[0]
         big = min(math.ceil(off.capacity) if np.isfinite(off.capacity) else math.inf,
                   max(float(need[off.part]), off.min_order))  # fmt: skip
-        low = b.rows_block(data.weeks, 0.0, np.inf, week=weeks) + weeks
+        low = b.rows_block(data.weeks, 0.0, np.inf, week=weeks, lot=True) + weeks
         high = b.rows_block(data.weeks, -np.inf, 0.0, week=weeks) + weeks
         for block in blocks:
             b.terms(low, block, 1.0)

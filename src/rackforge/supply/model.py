@@ -58,6 +58,7 @@ class Builder:
     length: list[np.ndarray] = field(default_factory=list)
     level: list[np.ndarray] = field(default_factory=list)
     row_week: list[np.ndarray] = field(default_factory=list)
+    lot: list[np.ndarray] = field(default_factory=list)
     rows: list[np.ndarray] = field(default_factory=list)
     cols: list[np.ndarray] = field(default_factory=list)
     vals: list[np.ndarray] = field(default_factory=list)
@@ -83,11 +84,13 @@ class Builder:
         return idx
 
     def rows_block(self, count: int, lo: np.ndarray | float, hi: np.ndarray | float,
-                   week: np.ndarray | None = None) -> int:  # fmt: skip
+                   week: np.ndarray | None = None, lot: bool = False) -> int:  # fmt: skip
         """``count`` new rows with bounds; returns the first row index. ``week``: the week of each row where
-        the rows are weekly series (a series ends where the week stops increasing), none for other rows."""
+        the rows are weekly series (a series ends where the week stops increasing), none for other rows;
+        ``lot``: the rows hold a minimum order (a switch times the minimum, once per lot)."""
         first = self.n_rows
         self.n_rows += count
+        self.lot.append(np.full(count, lot))
         self.row_week.append(np.full(count, -1) if week is None else np.broadcast_to(week, (count,)).astype(int))
         self.row_lo.append(np.broadcast_to(np.asarray(lo, dtype=float), (count,)).copy())
         self.row_hi.append(np.broadcast_to(np.asarray(hi, dtype=float), (count,)).copy())
@@ -106,7 +109,8 @@ class Builder:
         timeline = Timeline(np.concatenate([np.zeros(0, dtype=int), *self.week]),
                             np.concatenate([np.zeros(0, dtype=int), *self.length]),
                             level=np.concatenate([np.zeros(0, dtype=bool), *self.level]),
-                            row_week=np.concatenate([np.zeros(0, dtype=int), *self.row_week]))  # fmt: skip
+                            row_week=np.concatenate([np.zeros(0, dtype=int), *self.row_week]),
+                            lot=np.concatenate([np.zeros(0, dtype=bool), *self.lot]))  # fmt: skip
         return LinearProgram(cost, matrix, lo, hi, upper, integer, dict(self.named), timeline=timeline, **extra)  # type: ignore[arg-type]
 
     def terms(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray | float) -> None:
@@ -124,7 +128,8 @@ class Timeline:
     ``elastic`` marks columns a heuristic never closes (backlog, which keeps a restricted plan feasible);
     ``level`` the columns that are levels held over time (stocks, backlog) rather than flows per week;
     ``row_week`` the week of every row in a weekly series of rows, -1 for the others (:mod:`.buckets`);
-    ``stage`` the BOM stage of each flow column (``formulation.stages``), -1 for the others."""
+    ``stage`` the BOM stage of each flow column (``formulation.stages``), -1 for the others; ``lot`` the rows
+    that hold a minimum order (``m·Z <= Σ Y``), which a bucket counts once, not once per week."""
 
     week: np.ndarray
     length: np.ndarray
@@ -132,6 +137,7 @@ class Timeline:
     level: np.ndarray | None = None
     row_week: np.ndarray | None = None
     stage: np.ndarray | None = None
+    lot: np.ndarray | None = None
 
     def near(self, mask: np.ndarray, weeks: int) -> np.ndarray:
         """Columns within ``weeks`` of a column of ``mask`` in the same series (``mask`` dilated in time)."""

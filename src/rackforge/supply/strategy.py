@@ -60,6 +60,7 @@ STAGES_SHARE = 2 / 3
 STAGE_GAP = 2e-3
 BOX = 1
 LARGE_COLUMNS = 20_000
+REFINE_GAP = 1e-3
 
 Left = Callable[[], float | None]
 
@@ -112,34 +113,43 @@ def _plans(
     lp: LinearProgram, root: Solution, left: Left, mip_gap: float, large: bool, started: float,
     on_progress: OnProgress | None, **kw: Any,
 ) -> list[Solution]:  # fmt: skip
-    """Steps 2-4: the plans found from the root LP, the first of them in well under a second on most
-    programs. Minimum orders placed as lots give flows ``x̄``; whole units are fixed down the BOM from them
-    (without general integers ``x̄`` is the plan). A large program stops there unless no plan came of it:
-    then the switches MIP (when the lots have none), the stages up the BOM, the neighbourhoods. A smaller
-    one also solves the switches MIP and searches the neighbourhoods of its flows (they often find plans
-    closer to the optimum there); the caller keeps the best."""
+    """Steps 2-4: the plans found from the root LP, the first of them in about a second on most programs.
+    Minimum orders placed as lots give flows ``x̄``; whole units are fixed down the BOM from them (without
+    general integers ``x̄`` is the plan). A large program stops there when that plan is within
+    ``REFINE_GAP`` of the bound; otherwise the switches MIP gives other flows, fixed down the BOM too, and
+    when no plan has come the stages go up the BOM, then to the neighbourhoods. A smaller program also
+    solves the switches MIP and searches the neighbourhoods of its flows (they often find plans closer to
+    the optimum there). The caller keeps the best."""
     general = bool((lp.integer & ~lp.switches).any())
     tell = _timed(started, root.objective, on_progress)
     quiet = _timed(started, root.objective, on_progress, plans=not general)
     held, flows = _lots(lp, root, left, **kw) if lp.switches.any() else (lp, root)
-    found: list[Solution | None] = []
-    if flows is not None:
-        found.append(_top_down(held, flows, left, tell, **kw) if general else _told(flows, tell))
-    if large and any(found):
-        return [plan for plan in found if plan is not None]
-    if flows is None or not large:
-        held = lp
-        flows = _switched(lp, root, _share(left, SWITCHES_SHARE) if large else left, mip_gap, quiet, **kw)
-        if large and general and flows.has_plan:
-            found.append(_top_down(lp, flows, left, tell, **kw))
+    found = [_top_down(held, flows, left, tell, **kw) if general else _told(flows, tell)] if flows else []
+    if large and _close(found, root, REFINE_GAP):
+        return _kept(found)
+    clock = _share(left, SWITCHES_SHARE) if large else left
+    switched = _switched(lp, root, clock, min(mip_gap, STAGE_GAP) if large else mip_gap, quiet, **kw)
     if not general:
-        found.append(flows if flows.has_plan else None)
-    elif large and flows.has_plan and not any(found):
-        found.append(_bottom_up(held, flows, _share(left, STAGES_SHARE), tell, **kw))
-    if general and (not large or not any(found)):
-        around = flows if flows.has_plan else root
-        found.append(_neighbourhoods(held, around, root.objective, left, mip_gap, tell, **kw))
-    return [plan for plan in found if plan is not None and plan.has_plan]
+        return _kept([*found, switched])
+    if large and switched.has_plan and switched is not root:
+        found.append(_top_down(lp, switched, left, tell, **kw))
+    if large and not _kept(found):
+        start = (held, flows) if flows is not None else (lp, switched)
+        found.append(_bottom_up(*start, _share(left, STAGES_SHARE), tell, **kw) if start[1].has_plan else None)
+    if not large or not _kept(found):
+        around = switched if switched.has_plan else root
+        found.append(_neighbourhoods(lp, around, root.objective, left, mip_gap, tell, **kw))
+    return _kept(found)
+
+
+def _kept(plans: list[Solution | None]) -> list[Solution]:
+    return [plan for plan in plans if plan is not None and plan.has_plan]
+
+
+def _close(plans: list[Solution | None], root: Solution, gap: float) -> bool:
+    """Whether one of ``plans`` is within ``gap`` of the root LP's bound."""
+    gaps = [relative_gap(plan.objective, root.objective) for plan in _kept(plans)]
+    return any(g is not None and g <= gap for g in gaps)
 
 
 def _told(plan: Solution, tell: OnProgress | None) -> Solution:
