@@ -17,8 +17,10 @@ A program may carry binary switches ``Z`` (minimum orders) and general integers 
    whole within the floor and ceiling of their values, the higher stages fixed, the deeper ones
    continuous, on the columns near the current support. Whole parents make whole requirements (BOM
    ratios are whole), so most deeper stages come out whole with no MIP at all. A large program stops
-   here; when a stage has no plan even on every column it goes up the BOM instead (:func:`_bottom_up`:
-   fewer parents can always be built from whole children, the backlog takes the rest), then to step 4.
+   here when that plan is within ``REFINE_GAP`` of the bound; otherwise the switches MIP (a third of the
+   time left) gives other flows, fixed down the BOM too. When no stage sequence has a plan, even on every
+   column, the stages go up the BOM instead (:func:`_bottom_up`: fewer parents can always be built from
+   whole children, the backlog takes the rest), then to step 4.
 4. On a smaller program, also the MIP restricted to the neighbourhood of the switches MIP's flows (every
    column more than ``w`` weeks from a positive column of its own series is fixed at zero; stocks and
    backlog stay open, so with lateness allowed it always holds a plan), for ``w = 1, 2, 4, 8`` while the
