@@ -217,7 +217,7 @@ def _arrivals_whole(matrix: sp.csr_matrix, series: np.ndarray, bucket: np.ndarra
     order = np.lexsort((bucket[r], v < 0, key))
     r, c, v, key, adds = r[order], c[order], v[order], key[order], (v < 0)[order]
     starts = np.flatnonzero(np.append(True, (key[1:] != key[:-1]) | (adds[1:] != adds[:-1])))
-    group = np.cumsum(np.isin(np.arange(r.size), starts)) - 1
+    group = np.repeat(np.arange(starts.size), np.diff(np.append(starts, r.size)))
     most = np.abs(v) >= np.maximum.reduceat(np.abs(v), starts)[group] - TIE
     at = np.arange(r.size)
     later = np.maximum.reduceat(np.where(most, at, -1), starts)

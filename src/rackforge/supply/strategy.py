@@ -98,7 +98,7 @@ def solve_plan(
 
 
 def _lots(lp: LinearProgram, root: Solution, left: Left, **kw: Any) -> tuple[LinearProgram, Solution | None]:
-    """Step 2 on a large program: the switches placed as lots (:func:`_consolidated`, capped, then not),
+    """Step 2: the switches placed as lots (:func:`_consolidated`, capped, then not),
     the program with them fixed and its flows ``x̄``, solved near the root LP's support first (a fraction of
     the columns, so a fraction of the time), then on every column; ``None`` for the flows when none has a plan."""
     near = _near(lp, root.values)
@@ -181,9 +181,8 @@ def _top_down(lp: LinearProgram, around: Solution, left: Left, tell: OnProgress 
     stock and backlog continuous, and every column more than ``NEAR_WEEKS`` from the current support of its
     series held at zero: a MIP with few integers and a fraction of the columns. Parents whole make their
     components' requirements whole (BOM ratios are whole), so deeper stages are often whole already and need
-    no MIP. Where the box has no plan it widens by a unit, then to the columns' own bounds (in buckets a
-    lead time arrives pro rata, so a whole flow may need another value altogether), then every column
-    opens; ``None`` when a stage still has none."""
+    no MIP. Where the box has no plan it widens by a unit, then to the columns' own bounds, then every
+    column opens; ``None`` when a stage still has none."""
     tl = lp.timeline
     general = lp.integer & ~lp.switches
     if tl is None or tl.stage is None or not (general & (tl.stage >= 0)).any():
@@ -364,7 +363,7 @@ def _neighbourhoods(
     best: Solution | None = None
     for weeks in NEIGHBOURHOODS:
         near = _near(lp, around.values, weeks)
-        local = replace(lp, col_hi=np.where(near, lp.col_hi, 0.0), start=None if best is None else best.values)
+        local = replace(_within(lp, near), start=None if best is None else best.values)
         sol = solve(local, time_limit=left(), mip_gap=mip_gap, on_progress=tell, **kw)
         if sol.has_plan and (best is None or sol.objective < best.objective):
             best = sol
