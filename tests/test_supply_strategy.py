@@ -13,7 +13,7 @@ from rackforge.generate import generate, write_scenario
 from rackforge.inputs import load_inputs
 from rackforge.pipeline import run_bom, run_size
 from rackforge.status import SolveProgress, SolveStatus
-from rackforge.supply import build_model, strategy
+from rackforge.supply import build_model, highs, strategy
 from rackforge.supply.highs import solve
 from rackforge.supply.strategy import solve_plan
 
@@ -156,3 +156,40 @@ def test_suffix_sums_within_series(pairs: list[tuple[int, float]]) -> None:
     got = strategy._suffix_sums(values, labels)
     want = [values[i:][labels[i:] == labels[i]].sum() for i in range(len(pairs))]
     assert np.allclose(got, want)
+
+
+@pytest.mark.parametrize("methods", [("simplex", "ipm"), ("ipm",), ("simplex",)])
+def test_a_large_lp_raced_by_simplex_and_interior_point_returns_an_optimal_plan(
+    program, methods, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Raced (every LP counts as large here), each method alone and both together give the LP optimum of a
+    single simplex solve, feasible, its objective its cost; one thread asked for means no race."""
+    lp, _optimum = program
+    relaxed = dataclasses.replace(lp.relaxed(), start=None)
+    plain = solve(relaxed, threads=1)
+    monkeypatch.setattr(highs, "RACE_COLUMNS", 0)
+    monkeypatch.setattr(highs, "LP_METHODS", methods)
+    assert highs._raced(relaxed, None)
+    assert highs._raced(relaxed, 2)
+    assert not highs._raced(relaxed, 1)
+    raced = solve(relaxed, threads=2)
+    assert raced.status == plain.status == SolveStatus.OPTIMAL
+    assert raced.objective == pytest.approx(plain.objective, rel=1e-8)
+    assert float(relaxed.cost @ raced.values) == pytest.approx(raced.objective, rel=1e-12)
+    assert _feasible(relaxed, raced.values)
+    assert not highs._raced(lp, None), "a MIP is never raced"
+
+
+@given(st.lists(st.tuples(st.floats(0, 50, allow_nan=False), st.booleans()), min_size=1, max_size=40))
+def test_a_running_floor_is_whole_within_a_unit_of_each_value_and_never_ahead(cells) -> None:  # type: ignore[no-untyped-def]
+    values = np.array([v for v, _ in cells])
+    starts = np.array([s for _, s in cells])
+    steps = strategy.running_floor(values, starts)
+    assert np.array_equal(steps, np.round(steps))
+    assert np.all(steps >= np.floor(values + 1e-9) - 1e-9)
+    assert np.all(steps <= np.ceil(values - 1e-9) + 1e-9)
+    runs = np.cumsum(starts | (np.arange(values.size) == 0))
+    for run in np.unique(runs):
+        x, r = np.cumsum(values[runs == run]), np.cumsum(steps[runs == run])
+        assert np.all(r <= x + 1e-9), "never ahead"
+        assert np.all(r > x - 1 - 1e-9), "less than one unit behind"
