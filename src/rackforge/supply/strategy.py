@@ -13,9 +13,11 @@ A program may carry binary switches ``Z`` (minimum orders) and general integers 
    general integers the flows are plans.
 3. Whole units down the BOM (:func:`_top_down`, relax-and-fix in the order of MRP netting) from the lots'
    flows: deliveries to sites first, then builds of end products, their components' transfers and
-   builds, last the deepest orders. At each stage with a fractional flow, a MIP makes that stage's flows
-   whole within the floor and ceiling of their values, the higher stages fixed, the deeper ones
-   continuous, on the columns near the current support. Whole parents make whole requirements (BOM
+   builds, last the deepest orders. At each stage with a fractional flow, the flows rounded down along
+   each series (:func:`running_floor`) are tried first and kept when the deeper stages' LP stays within
+   ``ROUNDED_GAP``; otherwise a MIP started from them makes that stage's flows whole within the floor and
+   ceiling of their values, the higher stages fixed, the deeper ones continuous, on the columns near the
+   current support (stocks only near their own support first). Whole parents make whole requirements (BOM
    ratios are whole), so most deeper stages come out whole with no MIP at all. A large program stops
    here when that plan is within ``REFINE_GAP`` of the bound; otherwise the switches MIP (a third of the
    time left) gives other flows, fixed down the BOM too. When no stage sequence has a plan, even on every
@@ -189,7 +191,9 @@ def _top_down(lp: LinearProgram, around: Solution, left: Left, tell: OnProgress 
     orders. At each stage with a fractional flow, that stage's flows are integer within the floor and the
     ceiling of their current values (integral ones held), the higher stages fixed, the deeper ones and every
     stock and backlog continuous, and every column more than ``NEAR_WEEKS`` from the current support of its
-    series held at zero: a MIP with few integers and a fraction of the columns. Parents whole make their
+    series held at zero (stocks too, first): a MIP with few integers and a fraction of the columns, started
+    from the stage rounded down along its series (:func:`_rounded`), which is the stage when it costs
+    no more than ``ROUNDED_GAP``. Parents whole make their
     components' requirements whole (BOM ratios are whole), so deeper stages are often whole already and need
     no MIP. Where the box has no plan it widens by a unit, then to the columns' own bounds, then every
     column opens; ``None`` when a stage still has none."""
