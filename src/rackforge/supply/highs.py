@@ -50,7 +50,7 @@ class Solution:
 
 
 @contextlib.contextmanager
-def _silent_fd1() -> Iterator[None]:
+def silent_fd1() -> Iterator[None]:
     """Keep HiGHS's banner, printed by its C++ constructor on file descriptor 1, off stdout (``--json``)."""
     sys.stdout.flush()
     saved = os.dup(1)
@@ -64,7 +64,7 @@ def _silent_fd1() -> Iterator[None]:
 
 
 def _highs(lp: LinearProgram, time_limit: float | None, threads: int | None, seed: int) -> highspy.Highs:
-    with _silent_fd1():
+    with silent_fd1():
         h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("log_to_console", False)

@@ -1,0 +1,107 @@
+"""TTS and TTR (Simchi-Levi et al. 2015) on the published single-tier example of ``planning-methods.md`` §3.3 (a)
+and a hand-checked two-tier network; LP optimality re-checked from the duals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rackforge.risk.highs import Resolver
+from rackforge.risk.network import Edge, Network, Node, NodeKind
+from rackforge.risk.resilience import TTS_CAP_WEEKS, assess, program
+from rackforge.status import SolveStatus
+
+SUPPLIER, PRODUCT, ASSEMBLY = NodeKind.SUPPLIER, NodeKind.PRODUCT, NodeKind.ASSEMBLY
+
+
+def single_tier() -> Network:
+    """Three flexible suppliers (30, 45, 60 a period) and two products (P1: 75 a period, 20 on hand,
+    5,000 a unit lost; P2: 50, 25, 6,500); recovery 2 periods everywhere."""
+    suppliers = [Node(f"S{i}", SUPPLIER, capacity=c, recovery_weeks=2) for i, c in ((1, 30), (2, 45), (3, 60))]
+    products = [
+        Node("P1", PRODUCT, inventory=20, demand=75, loss=5000, recovery_weeks=2),
+        Node("P2", PRODUCT, inventory=25, demand=50, loss=6500, recovery_weeks=2),
+    ]
+    edges = [Edge(s.id, p.id, "part") for s in suppliers for p in products]
+    return Network((*suppliers, *products), tuple(edges))
+
+
+def test_the_published_single_tier_example() -> None:
+    """Published: S1 down costs 0 with TTS 2.25; S2 down 125,000 (25 units) with TTS 1.2857; S3 down 275,000
+    (55 units) with TTS 0.90; REI 0.455 and 1.000 among the suppliers."""
+    risks = {r.id: r for r in assess(single_tier())}
+    assert risks["S1"].ttr_loss == pytest.approx(0.0, abs=1e-6)
+    assert risks["S2"].ttr_loss == pytest.approx(125_000)
+    assert risks["S3"].ttr_loss == pytest.approx(275_000)
+    assert (risks["S2"].lost_units, risks["S3"].lost_units) == pytest.approx((25, 55))
+    assert (risks["S1"].tts, risks["S2"].tts, risks["S3"].tts) == pytest.approx((2.25, 9 / 7, 0.9))
+    assert risks["S2"].ttr_loss / risks["S3"].ttr_loss == pytest.approx(0.4545, abs=1e-4)
+    assert risks["P1"].tts == pytest.approx(20 / 75), "a product down lives on its own stock"
+    assert risks["P1"].ttr_loss == pytest.approx((150 - 20) * 5000)
+    assert max(r.rei for r in risks.values()) == 1.0
+
+
+def test_a_two_tier_network_with_alternative_sources_and_bom_ratios() -> None:
+    """A rack takes 2 trays; trays come from plant A (10 a week) or plant B (4 a week); each tray takes
+    3 boards from one supplier (100 a week). Racks: 4 a week demanded, 2 on hand; plant A holds 6 trays.
+    Hand check: plant A down, trays from B (4 a week = 2 racks) and A's 6 trays on hand: racks made in t
+    weeks are min(2t + 3, ...), demand 4t - 2, so 2t + 3 >= 4t - 2 gives t = 2.5. The board supplier
+    down: trays only from A's stock, 6 trays = 3 racks, 4t - 2 <= 3 gives t = 1.25."""
+    nodes = (
+        Node("rack", PRODUCT, inventory=2, demand=4, loss=1e6, recovery_weeks=4),
+        Node("plant-a", ASSEMBLY, inventory=6, capacity=10, recovery_weeks=4),
+        Node("plant-b", ASSEMBLY, capacity=4, recovery_weeks=4),
+        Node("boards", SUPPLIER, capacity=100, recovery_weeks=4),
+    )
+    edges = (
+        Edge("plant-a", "rack", "tray", 2),
+        Edge("plant-b", "rack", "tray", 2),
+        Edge("boards", "plant-a", "board", 3),
+        Edge("boards", "plant-b", "board", 3),
+    )
+    risks = {r.id: r for r in assess(Network(nodes, edges))}
+    assert risks["plant-a"].tts == pytest.approx(2.5)
+    assert risks["boards"].tts == pytest.approx(1.25)
+    assert risks["plant-b"].tts is None, "plant A alone makes 5 racks a week: the network survives"
+    assert risks["plant-b"].ttr_loss == pytest.approx(0.0, abs=1e-6)
+    assert risks["plant-a"].lost_units == pytest.approx(4 * 4 - 2 - (2 * 4 + 3)), "over 4 weeks of recovery"
+    assert risks["boards"].lost_units == pytest.approx(4 * 4 - 2 - 3)
+    assert risks["rack"].lost_units == pytest.approx(4 * 4 - 2), "the rack line down: only its stock ships"
+    assert risks["rack"].rei == 1.0
+    assert risks["boards"].rei == pytest.approx(11 / 14)
+
+
+@pytest.mark.parametrize("down", range(5))
+def test_ttr_optimality_is_rechecked_from_the_duals(down: int) -> None:
+    """Dual feasibility (signs against the active bounds) and a zero duality gap, recomputed here."""
+    net = single_tier()
+    prog = program(net)
+    cost = np.zeros(prog.size)
+    cost[prog.lost()] = [net.nodes[j].loss for j in prog.products]
+    lo, hi = np.zeros(prog.size), np.full(prog.size, np.inf)
+    hi[down] = 0.0
+    lo[prog.t] = hi[prog.t] = 2.0
+    sol = Resolver(prog.matrix, prog.row_lo, prog.row_hi).solve(cost, lo, hi)
+    assert sol.status == SolveStatus.OPTIMAL
+    y, d = sol.row_dual, sol.reduced_cost
+    assert np.allclose(cost - prog.matrix.T @ y, d, atol=1e-6)
+    assert np.all((y <= 1e-9) | np.isfinite(prog.row_lo)), "a positive dual needs a lower row bound"
+    assert np.all((y >= -1e-9) | np.isfinite(prog.row_hi)), "a negative dual needs an upper row bound"
+    assert np.all((d <= 1e-9) | np.isfinite(lo))
+    assert np.all((d >= -1e-9) | np.isfinite(hi))
+    bound = lambda v, low, high: np.where(v > 0, low, np.where(v < 0, high, 0.0))  # noqa: E731
+    dual = float(y @ bound(y, prog.row_lo, prog.row_hi) + d @ bound(d, lo, hi))
+    assert dual == pytest.approx(sol.objective, rel=1e-9, abs=1e-6)
+    activity = prog.matrix @ sol.values
+    assert np.all(activity >= prog.row_lo - 1e-6)
+    assert np.all(activity <= prog.row_hi + 1e-6)
+
+
+def test_a_network_that_never_runs_short_survives_indefinitely() -> None:
+    """Two suppliers, each enough alone: either down, the product never runs short (``tts`` is ``None``)."""
+    nodes = (Node("p", PRODUCT, demand=1, loss=1), Node("s1", SUPPLIER, capacity=2), Node("s2", SUPPLIER, capacity=2))
+    risks = {r.id: r for r in assess(Network(nodes, (Edge("s1", "p", "x"), Edge("s2", "p", "x"))))}
+    assert risks["s1"].tts is None
+    assert risks["s2"].tts is None
+    assert risks["p"].tts == pytest.approx(0.0)
+    assert TTS_CAP_WEEKS >= 1000
