@@ -3,9 +3,13 @@ and a hand-checked two-tier network; LP optimality re-checked from the duals."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from rackforge.risk.file import load_network, write_network
 from rackforge.risk.highs import Resolver
 from rackforge.risk.network import Edge, Network, Node, NodeKind
 from rackforge.risk.resilience import TTS_CAP_WEEKS, assess, program
@@ -105,3 +109,51 @@ def test_a_network_that_never_runs_short_survives_indefinitely() -> None:
     assert risks["s2"].tts is None
     assert risks["p"].tts == pytest.approx(0.0)
     assert TTS_CAP_WEEKS >= 1000
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_the_published_example_through_the_network_file(run) -> None:  # type: ignore[no-untyped-def]
+    """``risk --network FILE --json``: the §3.3 (a) figures with the keys of DESIGN.md; the table flags every
+    node that runs short before it recovers."""
+    result = run("risk", "--network", DATA / "risk-single-tier.yaml", "--json")
+    assert result.code == 0, result.err
+    nodes = {n["id"]: n for n in json.loads(result.out)["nodes"]}
+    assert {"id", "tts", "ttr_loss", "rei"} <= set(nodes["S1"])
+    assert [nodes[s]["ttr_loss"] for s in ("S1", "S2", "S3")] == pytest.approx([0, 125_000, 275_000], abs=1e-6)
+    assert [nodes[s]["tts"] for s in ("S1", "S2", "S3")] == pytest.approx([2.25, 9 / 7, 0.9])
+    longer = json.loads(run("risk", "--network", DATA / "risk-single-tier.yaml", "--json", "--ttr", "1").out)
+    assert {n["id"]: n["ttr_loss"] for n in longer["nodes"]}["S3"] == pytest.approx(5 * 5000), (
+        "S3 down for one period: 75 made and 45 on hand against 125 demanded, 5 of P1 lost"
+    )
+    table = run("risk", "--network", DATA / "risk-single-tier.yaml")
+    assert table.code == 0
+    assert "4 of 5 nodes run short before they recover" in table.out
+
+
+def test_an_edge_to_an_unknown_node_is_placed_at_its_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "net.yaml"
+    bad.write_text((DATA / "risk-single-tier.yaml").read_text().replace("{from: S3, to: P2", "{from: S4, to: P2"))
+    result = run("risk", "--network", bad, "--json")
+    assert result.code == 2
+    assert f"{bad}:14:" in result.err
+    assert "edges[5].from" in result.err
+    assert "did you mean `S3`" in result.err or "S1, S2, S3" in result.err
+    assert "Traceback" not in result.err
+    assert not result.out
+    negative = tmp_path / "neg.yaml"
+    negative.write_text((DATA / "risk-single-tier.yaml").read_text().replace("capacity: 45", "capacity: -45"))
+    result = run("risk", "--network", negative)
+    assert result.code == 2
+    assert f"{negative}:4:" in result.err
+    assert "nodes[1].capacity" in result.err
+
+
+def test_a_network_survives_its_file(tmp_path: Path) -> None:
+    """Written and read back, the network is the same and so are its figures."""
+    net = single_tier()
+    write_network(net, tmp_path / "n.json")
+    back = load_network(tmp_path / "n.json")
+    assert back == net
+    assert assess(back) == assess(net)

@@ -309,6 +309,28 @@ def plan(
         raise error
 
 
+@app.command("risk")
+def risk_cmd(
+    network: Annotated[Path, typer.Option("--network", help="Risk network file (YAML or JSON).", show_default=False)],
+    ttr: Annotated[
+        float | None, typer.Option("--ttr", help="Weeks to recover, for every node (overrides the file).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Time-to-survive and time-to-recover of every node of a supply network, disrupted alone."""
+    from rackforge.risk import assess
+    from rackforge.risk.file import load_network
+
+    if ttr is not None and not (math.isfinite(ttr) and ttr >= 0):
+        what = f"the recovery time must be a number of weeks of 0 or more (got {ttr:g})"
+        raise InputError(Problem(("--ttr",), what, "e.g. --ttr 4", COMMAND_LINE))
+    risks = assess(load_network(network), ttr)
+    if as_json:
+        _print_json({"nodes": [r.to_dict() for r in risks]})
+        return
+    show(console.risk_view(risks))
+
+
 def main() -> None:
     """Entry point: run the app and turn rackforge errors into messages and exit codes."""
     try:

@@ -37,7 +37,6 @@ class Resolver:
         with silent_fd1():
             h = highspy.Highs()  # type: ignore[no-untyped-call]
         h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = self._n, matrix.shape[0]
         lp.col_cost_ = np.zeros(self._n)

@@ -40,6 +40,17 @@ class NodeRisk:
     ttr_loss: float
     lost_units: float
     rei: float
+    ttr: float
+
+    @property
+    def flagged(self) -> bool:
+        """Whether the network runs short before the node recovers (TTS below TTR)."""
+        return self.tts is not None and self.tts < self.ttr
+
+    def to_dict(self) -> dict[str, float | str | bool | None]:
+        """The node's entry of ``risk --json``."""
+        return {"id": self.id, "tts": self.tts, "ttr_loss": self.ttr_loss, "rei": self.rei,
+                "lost_units": self.lost_units, "ttr": self.ttr, "flagged": self.flagged}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -114,11 +125,12 @@ def assess(net: Network, ttr_weeks: float | None = None) -> tuple[NodeRisk, ...]
     loss[prog.lost()] = [net.nodes[j].loss for j in prog.products]
     survive = np.zeros(prog.size)
     survive[prog.t] = -1.0
-    costs, lost_units, tts = [], [], []
+    costs, lost_units, tts, recovery = [], [], [], []
     for k, node in enumerate(net.nodes):
         lo, hi = np.zeros(prog.size), np.full(prog.size, np.inf)
         hi[k] = 0.0
         weeks = node.recovery_weeks if ttr_weeks is None else ttr_weeks
+        recovery.append(weeks)
         lo[prog.t] = hi[prog.t] = weeks
         ttr = _optimal(lp.solve(loss, lo, hi), node.id, "TTR")
         costs.append(ttr.objective)
@@ -130,7 +142,7 @@ def assess(net: Network, ttr_weeks: float | None = None) -> tuple[NodeRisk, ...]
         tts.append(None if weeks_ >= TTS_CAP_WEEKS * (1 - 1e-9) else weeks_)
     worst = max(costs, default=0.0)
     return tuple(
-        NodeRisk(node.id, tts[k], costs[k], lost_units[k], costs[k] / worst if worst > 0 else 0.0)
+        NodeRisk(node.id, tts[k], costs[k], lost_units[k], costs[k] / worst if worst > 0 else 0.0, recovery[k])
         for k, node in enumerate(net.nodes)
     )
 
