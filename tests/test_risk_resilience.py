@@ -111,42 +111,44 @@ def test_a_network_that_never_runs_short_survives_indefinitely() -> None:
     assert TTS_CAP_WEEKS >= 1000
 
 
-DATA = Path(__file__).parent / "data"
+NETWORK = Path(__file__).resolve().parents[1] / "examples" / "risk-network.yaml"
 
 
 def test_the_published_example_through_the_network_file(run) -> None:  # type: ignore[no-untyped-def]
     """``risk --network FILE --json``: the §3.3 (a) figures with the keys of DESIGN.md; the table flags every
     node that runs short before it recovers."""
-    result = run("risk", "--network", DATA / "risk-single-tier.yaml", "--json")
+    result = run("risk", "--network", NETWORK, "--json")
     assert result.code == 0, result.err
     nodes = {n["id"]: n for n in json.loads(result.out)["nodes"]}
     assert {"id", "tts", "ttr_loss", "rei"} <= set(nodes["S1"])
     assert [nodes[s]["ttr_loss"] for s in ("S1", "S2", "S3")] == pytest.approx([0, 125_000, 275_000], abs=1e-6)
     assert [nodes[s]["tts"] for s in ("S1", "S2", "S3")] == pytest.approx([2.25, 9 / 7, 0.9])
-    longer = json.loads(run("risk", "--network", DATA / "risk-single-tier.yaml", "--json", "--ttr", "1").out)
+    longer = json.loads(run("risk", "--network", NETWORK, "--json", "--ttr", "1").out)
     assert {n["id"]: n["ttr_loss"] for n in longer["nodes"]}["S3"] == pytest.approx(5 * 5000), (
         "S3 down for one period: 75 made and 45 on hand against 125 demanded, 5 of P1 lost"
     )
-    table = run("risk", "--network", DATA / "risk-single-tier.yaml")
+    table = run("risk", "--network", NETWORK)
     assert table.code == 0
     assert "4 of 5 nodes run short before they recover" in table.out
 
 
 def test_an_edge_to_an_unknown_node_is_placed_at_its_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "net.yaml"
-    bad.write_text((DATA / "risk-single-tier.yaml").read_text().replace("{from: S3, to: P2", "{from: S4, to: P2"))
+    bad.write_text((NETWORK).read_text().replace("{from: S3, to: P2", "{from: S4, to: P2"))
     result = run("risk", "--network", bad, "--json")
     assert result.code == 2
-    assert f"{bad}:14:" in result.err
+    line = 1 + next(i for i, x in enumerate(bad.read_text().splitlines()) if "S4" in x)
+    assert f"{bad}:{line}:" in result.err
     assert "edges[5].from" in result.err
     assert "did you mean `S3`" in result.err or "S1, S2, S3" in result.err
     assert "Traceback" not in result.err
     assert not result.out
     negative = tmp_path / "neg.yaml"
-    negative.write_text((DATA / "risk-single-tier.yaml").read_text().replace("capacity: 45", "capacity: -45"))
+    negative.write_text((NETWORK).read_text().replace("capacity: 45", "capacity: -45"))
     result = run("risk", "--network", negative)
     assert result.code == 2
-    assert f"{negative}:4:" in result.err
+    line = 1 + next(i for i, x in enumerate(negative.read_text().splitlines()) if "-45" in x)
+    assert f"{negative}:{line}:" in result.err
     assert "nodes[1].capacity" in result.err
 
 
