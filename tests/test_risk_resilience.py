@@ -159,3 +159,14 @@ def test_a_network_survives_its_file(tmp_path: Path) -> None:
     back = load_network(tmp_path / "n.json")
     assert back == net
     assert assess(back) == assess(net)
+
+
+@pytest.mark.parametrize(("text", "what"), [("", "the file is empty"), ("[1, 2]\n", "the top level is a list")])
+def test_an_empty_or_listed_network_file_says_what_it_should_hold(run, tmp_path: Path, text: str, what: str) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "net.yaml"
+    bad.write_text(text)
+    result = run("risk", "--network", bad)
+    assert result.code == 2
+    assert what in result.err
+    assert "write `nodes:`" in result.err
+    assert "scenario" not in result.err

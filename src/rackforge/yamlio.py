@@ -22,6 +22,7 @@ from rackforge.errors import InputError, KeyPath, Problem
 
 PARSED_TEXTS = 64
 MAX_VALUES = 1_000_000
+SCENARIO_START = "write a scenario with at least `name`, `start` and `sites`"
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,8 @@ def _parse(text: str) -> Any:
     return _yaml().load(text)
 
 
-def read_yaml(path: str | Path) -> tuple[Any, Locator]:
-    """Load ``path`` and return ``(data, locator)``.
+def read_yaml(path: str | Path, empty_fix: str = SCENARIO_START) -> tuple[Any, Locator]:
+    """Load ``path`` and return ``(data, locator)``; ``empty_fix`` says what an empty file should hold.
 
     Raises
     ------
@@ -126,9 +127,7 @@ def read_yaml(path: str | Path) -> tuple[Any, Locator]:
     name = str(path)
     text = _read_text(Path(path), name)
     if not text.strip():
-        raise InputError.one(
-            (), "the file is empty", "write a scenario with at least `name`, `start` and `sites`", name
-        )
+        raise InputError.one((), "the file is empty", empty_fix, name)
     try:
         tree = _parse(text)
         data = plain(tree)

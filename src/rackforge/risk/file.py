@@ -16,6 +16,7 @@ from rackforge.risk.network import Edge, Network, Node, NodeKind
 from rackforge.validation import problems_from, suggest
 from rackforge.yamlio import read_yaml
 
+NETWORK_START = "write `nodes:` (each with `id` and `kind`) and `edges:` (each with `from`, `to`, `material`)"
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
@@ -54,10 +55,10 @@ class NetworkFile(_Strict):
 def load_network(path: str | Path) -> Network:
     """Read and check the network file at ``path``."""
     name = str(path)
-    data, locate = read_yaml(path)
+    data, locate = read_yaml(path, NETWORK_START)
     if not isinstance(data, dict):
         what = f"the top level is a {type(data).__name__}, not a mapping"
-        raise InputError(Problem((), what, "start the file with `nodes:` and `edges:`", name))
+        raise InputError(Problem((), what, NETWORK_START, name))
     try:
         spec = NetworkFile.model_validate(data)
     except ValidationError as exc:
