@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from rackforge.errors import SolverError
 from rackforge.status import OnProgress, SolveProgress, SolveStatus, relative_gap
@@ -63,31 +64,45 @@ def silent_fd1() -> Iterator[None]:
         os.close(saved)
 
 
-def _highs(lp: LinearProgram, time_limit: float | None, threads: int | None, seed: int) -> highspy.Highs:
+def new_highs() -> highspy.Highs:
+    """A HiGHS instance that prints nothing (banner and log)."""
     with silent_fd1():
         h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("log_to_console", False)
+    return h
+
+
+def pass_lp(
+    h: highspy.Highs, cost: np.ndarray, col_lo: np.ndarray, col_hi: np.ndarray, matrix: sp.csc_matrix,
+    row_lo: np.ndarray, row_hi: np.ndarray, integer: np.ndarray | None = None,
+) -> None:  # fmt: skip
+    """Pass ``min cost·x`` s.t. ``row_lo <= matrix x <= row_hi``, ``col_lo <= x <= col_hi`` (integer where
+    flagged) to ``h``, the matrix column-wise as it is."""
+    model = highspy.HighsLp()
+    model.num_col_, model.num_row_ = matrix.shape[1], matrix.shape[0]
+    model.col_cost_, model.col_lower_, model.col_upper_ = cost, col_lo, col_hi
+    model.row_lower_, model.row_upper_ = row_lo, row_hi
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = matrix.indptr
+    model.a_matrix_.index_ = matrix.indices
+    model.a_matrix_.value_ = matrix.data
+    if integer is not None and integer.any():
+        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+        model.integrality_ = [kinds[int(flag)] for flag in integer]
+    h.passModel(model)
+
+
+def _highs(lp: LinearProgram, time_limit: float | None, threads: int | None, seed: int) -> highspy.Highs:
+    h = new_highs()
     h.setOptionValue("random_seed", seed)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
     if threads is not None:
         highspy.Highs.resetGlobalScheduler(True)
         h.setOptionValue("threads", int(threads))
-    model = highspy.HighsLp()
-    model.num_col_, model.num_row_ = lp.matrix.shape[1], lp.matrix.shape[0]
-    model.col_cost_ = lp.cost
-    model.col_lower_ = np.zeros(model.num_col_) if lp.col_lo is None else lp.col_lo
-    model.col_upper_ = lp.col_hi
-    model.row_lower_, model.row_upper_ = lp.row_lo, lp.row_hi
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_ = lp.matrix.indptr
-    model.a_matrix_.index_ = lp.matrix.indices
-    model.a_matrix_.value_ = lp.matrix.data
-    if lp.integer.any():
-        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
-        model.integrality_ = [kinds[int(flag)] for flag in lp.integer]
-    h.passModel(model)
+    col_lo = np.zeros(lp.cost.size) if lp.col_lo is None else lp.col_lo
+    pass_lp(h, lp.cost, col_lo, lp.col_hi, lp.matrix, lp.row_lo, lp.row_hi, lp.integer)
     if lp.start is not None and lp.integer.any():
         start = highspy.HighsSolution()
         start.col_value = lp.start
@@ -124,7 +139,7 @@ def solve(lp: LinearProgram, time_limit: float | None = None, threads: int | Non
     )
     values = np.array(h.getSolution().col_value) if has_plan else np.zeros(lp.cost.size)
     values[lp.integer] = np.round(values[lp.integer])
-    name = _status(status, has_plan)
+    name = status_of(status, has_plan)
     objective = float(lp.cost @ values) if has_plan else float("nan")
     mip = bool(lp.integer.any())
     bound = float(info.mip_dual_bound) if mip else objective
@@ -195,7 +210,8 @@ def _listen(h: highspy.Highs, on_progress: OnProgress) -> None:
     h.cbSimplexInterrupt.subscribe(simplex)
 
 
-def _status(status: highspy.HighsModelStatus, has_plan: bool) -> SolveStatus:
+def status_of(status: highspy.HighsModelStatus, has_plan: bool) -> SolveStatus:
+    """The :class:`SolveStatus` of a HiGHS model status (``has_plan``: a primal solution is in hand)."""
     s = highspy.HighsModelStatus
     if status == s.kOptimal:
         return SolveStatus.OPTIMAL

@@ -195,8 +195,7 @@ def _top_down(lp: LinearProgram, around: Solution, left: Left, tell: OnProgress 
     from the stage rounded down along its series (:func:`_rounded`), which is the stage when it costs
     no more than ``ROUNDED_GAP``. Parents whole make their
     components' requirements whole (BOM ratios are whole), so deeper stages are often whole already and need
-    no MIP. Where the box has no plan it widens by a unit, then to the columns' own bounds, then every
-    column opens; ``None`` when a stage still has none."""
+    no MIP. Where the MIP has no plan it widens (:func:`_stage_mip`); ``None`` when a stage still has none."""
     tl = lp.timeline
     general = lp.integer & ~lp.switches
     if tl is None or tl.stage is None or not (general & (tl.stage >= 0)).any():
@@ -212,24 +211,12 @@ def _top_down(lp: LinearProgram, around: Solution, left: Left, tell: OnProgress 
             continue
         clock = _share(left, max(1 / (len(order) - n), STAGE_SHARE))
         near = _near(lp, current.values)
-        tight = _near(lp, current.values, levels=False)
         program = replace(lp, col_lo=col_lo, col_hi=col_hi)
         rounded = _rounded(program, this, current.values, near, clock, **kw)
         if rounded is not None and rounded.objective <= current.objective + ROUNDED_GAP * abs(current.objective):
-            col_lo[this] = col_hi[this] = rounded.values[this]
-            current = rounded
-            continue
-        if rounded is not None:
-            tight |= _near(lp, rounded.values, levels=False)
-        columns = {"tight": tight, "near": near, "all": None}
-        for box, where in WIDENING:
-            step = _boxed(program, this, current.values, box)
-            if where != "all" and rounded is not None:
-                step = replace(step, start=rounded.values)
-            kept = columns[where]
-            sol = solve(step if kept is None else _within(step, kept), time_limit=clock(), mip_gap=STAGE_GAP, **kw)
-            if sol.has_plan or _out_of_time(clock):
-                break
+            sol = rounded
+        else:
+            sol = _stage_mip(program, this, current, rounded, near, clock, **kw)
         if not sol.has_plan:
             return None
         col_lo[this] = col_hi[this] = sol.values[this]
@@ -256,6 +243,28 @@ def _rounded(
     trial = _within(fixed.relaxed(switches=not _fixed(fixed, fixed.switches)), near)
     sol = solve(replace(trial, start=None), time_limit=left(), **kw)
     return sol if sol.status == SolveStatus.OPTIMAL else None
+
+
+def _stage_mip(
+    lp: LinearProgram, this: np.ndarray, current: Solution, rounded: Solution | None, near: np.ndarray,
+    left: Left, **kw: Any,
+) -> Solution:  # fmt: skip
+    """The MIP that makes the flows of ``this`` whole, started from ``rounded``, widening along
+    ``WIDENING``: stocks only near their support ("tight"), every stock ("near"), the box a unit wider, the
+    columns' own bounds, every column; stops at the first plan or when ``left`` runs out."""
+    tight = _near(lp, current.values, levels=False)
+    if rounded is not None:
+        tight |= _near(lp, rounded.values, levels=False)
+    columns = {"tight": tight, "near": near, "all": None}
+    for box, where in WIDENING:
+        step = _boxed(lp, this, current.values, box)
+        if where != "all" and rounded is not None:
+            step = replace(step, start=rounded.values)
+        kept = columns[where]
+        sol = solve(step if kept is None else _within(step, kept), time_limit=left(), mip_gap=STAGE_GAP, **kw)
+        if sol.has_plan or _out_of_time(left):
+            break
+    return sol
 
 
 def running_floor(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
