@@ -387,6 +387,55 @@ class SchedulePolicy(Frozen):
     )
 
 
+class Disruption(Frozen):
+    """How often a supplier, factory or lane stops, for how long, and (suppliers) how its lead times vary.
+
+    Omitted numbers take the catalog's sourced defaults (``risk_*`` parameters). A disruption starts in
+    any week with probability ``per_week`` and lasts a whole number of weeks drawn uniformly from
+    ``weeks``; its upper end is also the node's time to recover (TTR) in the resilience LPs."""
+
+    per_week: float | None = Field(
+        None, ge=0, le=1, description="Probability that a disruption starts in a given week."
+    )
+    weeks: tuple[int, int] | None = Field(
+        None, description="Shortest and longest disruption (weeks, uniform); the longest is the node's TTR."
+    )
+    lead_time: tuple[float, float, float] | None = Field(
+        None,
+        description="Suppliers: extra share of an offer's lead time, triangular (low, mode, high), e.g. "
+        "[0, 0, 0.25] adds up to a quarter; negative shares arrive early (at least -1).",
+    )
+
+    @field_validator("weeks")
+    @classmethod
+    def _weeks(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
+        if value is not None and not 0 <= value[0] <= value[1] <= MAX_WEEK:
+            raise ValueError(f"{list(value)} is not [shortest, longest] with 0 <= shortest <= longest <= {MAX_WEEK}")
+        return value
+
+    @field_validator("lead_time")
+    @classmethod
+    def _triangle(cls, value: tuple[float, float, float] | None) -> tuple[float, float, float] | None:
+        if value is not None and not -1 <= value[0] <= value[1] <= value[2] <= 100:
+            raise ValueError(f"{list(value)} is not [low, mode, high] with -1 <= low <= mode <= high <= 100")
+        return value
+
+
+class RiskSettings(Frozen):
+    """Monte Carlo on the supply plan and the resilience of its network (``rackforge risk``)."""
+
+    samples: int = Field(10_000, ge=1, le=10_000_000, description="Monte Carlo samples (at most 1e7).")
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="Seed; the same seed gives the same numbers.")
+    suppliers: Disruption = Field(default_factory=Disruption, description="Every supplier unless overridden.")
+    factories: Disruption = Field(default_factory=Disruption, description="Every facility unless overridden.")
+    lanes: Disruption = Field(default_factory=Disruption, description="Every lane unless overridden.")
+    overrides: dict[str, Disruption] = Field(
+        default_factory=dict,
+        description="By supplier or facility name, by lane as `FROM->TO`, or by offer as `SUPPLIER/PART`; "
+        "the keys given replace the defaults for that one.",
+    )
+
+
 class CatalogFile(Frozen):
     """A bill of materials, item master or supplier price list exported by an ERP (CSV or XLSX)."""
 
@@ -418,6 +467,7 @@ class Scenario(Frozen):
     resources: tuple[TeamResource, ...] = Field((), description="Shared teams, labs and pilot lines.")
     projects: tuple[DevelopmentProject, ...] = Field((), description="Development projects to schedule.")
     schedule: SchedulePolicy = Field(default_factory=SchedulePolicy)
+    risk: RiskSettings = Field(default_factory=RiskSettings, description="Supply-risk assessment of the plan.")
 
     @field_validator("start")
     @classmethod
