@@ -46,24 +46,22 @@ def hazard(settings: RiskSettings, catalog: Catalog, holder: Holder, *names: str
     layers = [settings.overrides[n] for n in names if n in settings.overrides] + [group[holder]]
     prefix = f"risk_{holder}"
 
-    def pick(key: str) -> object:
-        return next((getattr(d, key) for d in layers if getattr(d, key) is not None), None)
-
-    per_week = pick("per_week")
-    weeks = pick("weeks")
-    lead = pick("lead_time")
+    per_week = next((d.per_week for d in layers if d.per_week is not None), None)
+    weeks = next((d.weeks for d in layers if d.weeks is not None), None)
+    lead = next((d.lead_time for d in layers if d.lead_time is not None), None)
     return Hazard(
-        per_week=float(per_week) if per_week is not None else catalog.param(f"{prefix}_disruption_per_week"),
-        weeks_min=int(weeks[0]) if weeks is not None else int(catalog.param(f"{prefix}_disruption_weeks_min")),  # type: ignore[index]
-        weeks_max=int(weeks[1]) if weeks is not None else int(catalog.param(f"{prefix}_disruption_weeks_max")),  # type: ignore[index]
-        lead_time=tuple(lead) if lead is not None else _catalog_lead(catalog, holder),  # type: ignore[arg-type]
+        per_week=per_week if per_week is not None else catalog.param(f"{prefix}_disruption_per_week"),
+        weeks_min=weeks[0] if weeks is not None else int(catalog.param(f"{prefix}_disruption_weeks_min")),
+        weeks_max=weeks[1] if weeks is not None else int(catalog.param(f"{prefix}_disruption_weeks_max")),
+        lead_time=lead if lead is not None else _catalog_lead(catalog, holder),
     )
 
 
 def _catalog_lead(catalog: Catalog, holder: Holder) -> tuple[float, float, float]:
     if holder != Holder.SUPPLIER:
         return (0.0, 0.0, 0.0)
-    return tuple(catalog.param(f"risk_lead_time_extra_{k}") for k in ("low", "mode", "high"))  # type: ignore[return-value]
+    low, mode, high = (catalog.param(f"risk_lead_time_extra_{k}") for k in ("low", "mode", "high"))
+    return (low, mode, high)
 
 
 __all__ = ["Disruption", "Hazard", "Holder", "RiskSettings", "hazard", "lane_name"]
