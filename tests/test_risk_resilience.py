@@ -4,15 +4,17 @@ and a hand-checked two-tier network; LP optimality re-checked from the duals."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from rackforge.risk import resilience
 from rackforge.risk.file import load_network, write_network
 from rackforge.risk.highs import Resolver
-from rackforge.risk.network import Edge, Network, Node, NodeKind
-from rackforge.risk.resilience import TTS_CAP_WEEKS, assess, program
+from rackforge.risk.network import Edge, Group, GroupKind, Network, Node, NodeKind
+from rackforge.risk.resilience import TTS_CAP_WEEKS, Assessor, assess, program
 from rackforge.status import SolveStatus
 
 SUPPLIER, PRODUCT, ASSEMBLY = NodeKind.SUPPLIER, NodeKind.PRODUCT, NodeKind.ASSEMBLY
@@ -82,8 +84,7 @@ def test_ttr_optimality_is_rechecked_from_the_duals(down: int) -> None:
     prog = program(net)
     cost = np.zeros(prog.size)
     cost[prog.lost()] = [net.nodes[j].loss for j in prog.products]
-    lo, hi = np.zeros(prog.size), np.full(prog.size, np.inf)
-    hi[down] = 0.0
+    lo, hi = Assessor(net).bounds(net.outages()[down])
     lo[prog.t] = hi[prog.t] = 2.0
     sol = Resolver(prog.matrix, prog.row_lo, prog.row_hi).solve(cost, lo, hi)
     assert sol.status == SolveStatus.OPTIMAL
@@ -170,3 +171,75 @@ def test_an_empty_or_listed_network_file_says_what_it_should_hold(run, tmp_path:
     assert what in result.err
     assert "write `nodes:`" in result.err
     assert "scenario" not in result.err
+
+
+def test_strategic_stock_is_the_least_cost_stock_that_makes_the_loss_zero() -> None:
+    """S3 down for 2 periods loses 55 units; a part at a supplier costs 100 and a finished unit 5,000, so
+    the least-cost stock is 55 parts (5,500). With that stock on hand the loss is zero and TTS >= TTR."""
+    net = single_tier()
+    costed = Network(tuple(replace(n, unit_cost=100.0 if n.kind == SUPPLIER else 5000.0) for n in net.nodes), net.edges)
+    risks = {r.id: r for r in assess(costed)}
+    s3 = risks["S3"]
+    assert s3.flagged
+    assert s3.stock_cost == pytest.approx(5500)
+    assert sum(u for _, u in s3.stock) == pytest.approx(55)
+    assert {n for n, _ in s3.stock} <= {"S1", "S2", "S3"}
+    assert not risks["S1"].flagged
+    assert risks["S1"].stock == ()
+    held = dict(s3.stock)
+    stocked = Network(tuple(replace(n, inventory=n.inventory + held.get(n.id, 0.0)) for n in costed.nodes),
+                      costed.edges)  # fmt: skip
+    after = {r.id: r for r in assess(stocked)}["S3"]
+    assert after.ttr_loss == pytest.approx(0.0, abs=1e-6)
+    assert after.tts is not None
+    assert after.tts >= 2.0 - 1e-9
+
+
+def two_tier(groups: tuple[Group, ...] = (), lane: str = "", plant: str = "") -> Network:
+    nodes = (
+        Node("rack", PRODUCT, inventory=2, demand=4, loss=1e6, recovery_weeks=4, unit_cost=10),
+        Node("plant-a", ASSEMBLY, inventory=6, capacity=10, recovery_weeks=4, unit_cost=4, group=plant),
+        Node("plant-b", ASSEMBLY, capacity=4, recovery_weeks=4, unit_cost=4, group=plant),
+        Node("boards", SUPPLIER, capacity=100, recovery_weeks=4, unit_cost=1),
+    )
+    edges = (
+        Edge("plant-a", "rack", "tray", 2, lane),
+        Edge("plant-b", "rack", "tray", 2),
+        Edge("boards", "plant-a", "board", 3),
+        Edge("boards", "plant-b", "board", 3),
+    )
+    return Network(nodes, edges, groups)
+
+
+def test_multi_tier_strategic_stock_sits_where_it_is_cheapest() -> None:
+    """Plant A down 4 weeks: 3 racks short. Trays (4 each, 2 a rack: 24) beat racks (10 each: 30); boards
+    cannot help, plant B's 4 trays a week bind."""
+    a = {r.id: r for r in assess(two_tier())}["plant-a"]
+    assert a.lost_units == pytest.approx(3)
+    assert a.stock_cost == pytest.approx(24)
+    assert sum(u for n, u in a.stock if n.startswith("plant")) == pytest.approx(6)
+
+
+def test_a_group_stops_its_nodes_and_a_lane_its_edges_together() -> None:
+    """Both plants in one group: the 2 racks on hand and plant A's 6 trays (3 racks) ship, 4t <= 5 gives
+    TTS 1.25 (a stopped node still ships its stock). The lane from plant A to the racks
+    down: racks from plant B alone (2 a week) and stock, 2t + 2 >= 4t gives TTS 1."""
+    groups = (Group("campus", GroupKind.FACTORY, 4), Group("a->site", GroupKind.LANE, 3))
+    risks = {r.id: r for r in assess(two_tier(groups, lane="a->site", plant="campus"))}
+    assert risks["campus"].tts == pytest.approx(1.25)
+    assert risks["campus"].kind == "factory"
+    assert risks["a->site"].tts == pytest.approx(1.0)
+    assert risks["a->site"].lost_units == pytest.approx(4 * 3 - 2 - 2 * 3)
+    assert risks["plant-a"].tts == pytest.approx(2.5), "single nodes are still assessed alone"
+
+
+def test_batches_give_the_figures_of_one_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scenarios solved in batches of one (fresh LPs) give the figures of one batch (warm-started)."""
+    net = two_tier((Group("campus", GroupKind.FACTORY, 4),), plant="campus")
+    whole = assess(net)
+    monkeypatch.setattr(resilience, "BATCH", 1)
+    single = assess(net)
+    assert len(single) == len(whole)
+    for a, b in zip(whole, single, strict=True):
+        assert (a.id, a.ttr_loss, a.stock_cost) == pytest.approx((b.id, b.ttr_loss, b.stock_cost))
+        assert (a.tts is None) == (b.tts is None)

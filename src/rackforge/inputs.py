@@ -117,3 +117,16 @@ def reference_problems(s: Scenario, c: Catalog) -> Iterator[Problem]:
                 yield _unknown(("sites", i, net, "switch"), "switch", fabric.switch, c.switches)
     yield from offer_parts(s, c)
     yield from qualified_items(s, c)
+    yield from risk_names(s)
+
+
+def risk_names(s: Scenario) -> Iterator[Problem]:
+    """Every ``risk.overrides`` key names a supplier, facility, lane (``FROM->TO``) or offer (``SUPPLIER/PART``)
+    of the scenario (a misspelt name would leave the defaults in force unseen)."""
+    names = {x.name for x in s.suppliers} | {x.name for x in s.facilities}
+    names |= {f"{lane.origin}->{lane.to}" for lane in s.lanes}
+    names |= {f"{sup.name}/{o.part}" for sup in s.suppliers for o in sup.offers}
+    for key in s.risk.overrides:
+        if key not in names and not key.startswith("catalog:"):
+            what = f"`{key}` is no supplier, facility, lane `FROM->TO` or offer `SUPPLIER/PART` of the scenario"
+            yield Problem(("risk", "overrides", key), what, suggest(key, sorted(names), "names"))

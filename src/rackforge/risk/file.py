@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rackforge.errors import InputError, Problem
-from rackforge.risk.network import Edge, Network, Node, NodeKind
+from rackforge.risk.network import Edge, Group, GroupKind, Network, Node, NodeKind
 from rackforge.validation import problems_from, suggest
 from rackforge.yamlio import read_yaml
 
@@ -34,6 +34,8 @@ class NodeSpec(_Strict):
     demand: Amount = Field(0.0, description="Products: units per week.")
     loss: Amount = Field(0.0, description="Products: cost per unit of lost demand.")
     recovery_weeks: Amount = Field(0.0, description="Weeks to recover when this node is disrupted.")
+    unit_cost: Amount = Field(1.0, description="Cost of a unit of strategic stock of its output (USD).")
+    group: str = Field("", description="The factory or supplier (a `groups` id) this node belongs to.")
 
 
 class EdgeSpec(_Strict):
@@ -45,11 +47,21 @@ class EdgeSpec(_Strict):
     target: Annotated[str, Field(alias="to", min_length=1)]
     material: Annotated[str, Field(min_length=1)]
     qty: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    group: str = Field("", description="The lane (a `groups` id) this edge travels.")
+
+
+class GroupSpec(_Strict):
+    """A factory, supplier or lane disrupted as a whole: the nodes and edges naming it stop together."""
+
+    id: Annotated[str, Field(min_length=1)]
+    kind: GroupKind
+    recovery_weeks: Amount = Field(0.0, description="Weeks to recover when the group is disrupted.")
 
 
 class NetworkFile(_Strict):
     nodes: Annotated[list[NodeSpec], Field(min_length=1)]
     edges: list[EdgeSpec] = Field(default_factory=list)
+    groups: list[GroupSpec] = Field(default_factory=list)
 
 
 def load_network(path: str | Path) -> Network:
@@ -67,12 +79,13 @@ def load_network(path: str | Path) -> Network:
     if problems:
         raise InputError(problems).located(name, locate)
     nodes = tuple(_node(n) for n in spec.nodes)
-    return Network(nodes, tuple(Edge(e.source, e.target, e.material, e.qty) for e in spec.edges))
+    edges = tuple(Edge(e.source, e.target, e.material, e.qty, e.group) for e in spec.edges)
+    return Network(nodes, edges, tuple(Group(g.id, g.kind, g.recovery_weeks) for g in spec.groups))
 
 
 def _node(n: NodeSpec) -> Node:
     capacity = math.inf if n.capacity is None else n.capacity
-    return Node(n.id, n.kind, n.inventory, capacity, n.demand, n.loss, n.recovery_weeks)
+    return Node(n.id, n.kind, n.inventory, capacity, n.demand, n.loss, n.recovery_weeks, n.unit_cost, n.group)
 
 
 def _references(spec: NetworkFile) -> Iterator[Problem]:
@@ -85,6 +98,16 @@ def _references(spec: NetworkFile) -> Iterator[Problem]:
         for key, end in (("from", edge.source), ("to", edge.target)):
             if end not in seen:
                 yield Problem(("edges", i, key), f"unknown node '{end}'", suggest(end, seen, "nodes"))
+    groups = [g.id for g in spec.groups]
+    for i, group in enumerate(groups):
+        if group in groups[:i]:
+            yield Problem(("groups", i, "id"), f"group '{group}' is listed twice", "give every group its own id")
+    named = [("nodes", i, n.group) for i, n in enumerate(spec.nodes)]
+    named += [("edges", i, e.group) for i, e in enumerate(spec.edges)]
+    for section, i, group in named:
+        if group and group not in groups:
+            fix = suggest(group, groups, "groups") if groups else "list it under `groups:`"
+            yield Problem((section, i, "group"), f"unknown group '{group}'", fix)
 
 
 def network_doc(net: Network) -> dict[str, Any]:
@@ -94,10 +117,12 @@ def network_doc(net: Network) -> dict[str, Any]:
         node: dict[str, Any] = {"id": n.id, "kind": str(n.kind), "inventory": n.inventory}
         if math.isfinite(n.capacity):
             node["capacity"] = n.capacity
-        node |= {"demand": n.demand, "loss": n.loss, "recovery_weeks": n.recovery_weeks}
-        nodes.append(node)
-    edges = [{"from": e.source, "to": e.target, "material": e.material, "qty": e.qty} for e in net.edges]
-    return {"nodes": nodes, "edges": edges}
+        node |= {"demand": n.demand, "loss": n.loss, "recovery_weeks": n.recovery_weeks, "unit_cost": n.unit_cost}
+        nodes.append(node | ({"group": n.group} if n.group else {}))
+    edges = [{"from": e.source, "to": e.target, "material": e.material, "qty": e.qty}
+             | ({"group": e.group} if e.group else {}) for e in net.edges]  # fmt: skip
+    groups = [{"id": g.id, "kind": str(g.kind), "recovery_weeks": g.recovery_weeks} for g in net.groups]
+    return {"nodes": nodes, "edges": edges} | ({"groups": groups} if groups else {})
 
 
 def write_network(net: Network, path: str | Path) -> None:
