@@ -20,8 +20,9 @@ import typer
 from rackforge import __version__
 from rackforge.errors import InputError, NoResultError, Problem
 from rackforge.inputs import load_inputs
-from rackforge.pipeline import STAGES, check_inputs, run_bom, run_plan, run_size
+from rackforge.pipeline import STAGES, PlanResult, RiskOptions, check_inputs, run_bom, run_plan, run_size
 from rackforge.report import console
+from rackforge.report import risk as risk_report
 from rackforge.supply import plan_error
 from rackforge.terminal import live, out, say, show
 
@@ -311,24 +312,76 @@ def plan(
 
 @app.command("risk")
 def risk_cmd(
-    network: Annotated[Path, typer.Option("--network", help="Risk network file (YAML or JSON).", show_default=False)],
+    scenario: Annotated[
+        Path | None, typer.Argument(help="Scenario YAML: its supply plan is made and assessed.", show_default=False)
+    ] = None,
+    network: Annotated[
+        Path | None, typer.Option("--network", help="Risk network file (YAML or JSON) instead.", show_default=False)
+    ] = None,
     ttr: Annotated[
         float | None, typer.Option("--ttr", help="Weeks to recover, for every node (overrides the file).")
     ] = None,
+    samples: Annotated[int | None, typer.Option("--samples", min=1, help="Monte Carlo samples.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Monte Carlo seed.")] = None,
+    week: Annotated[
+        int | None, typer.Option("--week", min=0, help="Plan week the network is taken at (before the first due).")
+    ] = None,
+    export_network: Annotated[
+        Path | None, typer.Option("--export-network", help="Write the plan's network file here.", show_default=False)
+    ] = None,
+    dask: Annotated[
+        str | None, typer.Option("--dask", help="`local` for a LocalCluster, or tcp://HOST:PORT of a scheduler.")
+    ] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds for the plan's solves.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Time-to-survive and time-to-recover of every node of a supply network, disrupted alone."""
+    """Supply risk: TTS and TTR of every node and group, the strategic stock that closes each gap,
+    concentration of sources and the on-time probability of every wave (a scenario); or TTS and TTR of a
+    network file's nodes."""
     from rackforge.risk import assess
-    from rackforge.risk.file import load_network
+    from rackforge.risk.file import load_network, write_network
 
+    if (scenario is None) == (network is None):
+        what = "give a scenario or `--network FILE`, not both or neither"
+        raise InputError(Problem(("risk",), what, "e.g. rackforge risk scenario.yaml", COMMAND_LINE))
     if ttr is not None and not (math.isfinite(ttr) and ttr >= 0):
         what = f"the recovery time must be a number of weeks of 0 or more (got {ttr:g})"
         raise InputError(Problem(("--ttr",), what, "e.g. --ttr 4", COMMAND_LINE))
-    risks = assess(load_network(network), ttr)
-    if as_json:
-        _print_json({"nodes": [r.to_dict() for r in risks]})
+    if network is not None:
+        net = load_network(network)
+        risks = assess(net, ttr)
+        nodes, groups = risks[: len(net.nodes)], risks[len(net.nodes) :]
+        if as_json:
+            _print_json(
+                {"nodes": [r.to_dict() for r in nodes]} | ({"groups": [r.to_dict() for r in groups]} if groups else {})
+            )
+            return
+        show(risk_report.risk_view(risks))
         return
-    show(console.risk_view(risks))
+    assert scenario is not None
+    _limits(time_limit, None)
+    result = _assessed(scenario, RiskOptions(samples, seed, week, dask), time_limit, as_json)
+    if result.risk is not None and export_network is not None:
+        write_network(result.risk.network, export_network)
+    if as_json:
+        _print_json(result.risk.to_dict() if result.risk is not None else {})
+    elif result.risk is not None:
+        show(risk_report.plan_risk_view(result.risk))
+
+
+def _assessed(scenario: Path, options: RiskOptions, time_limit: float | None, as_json: bool) -> PlanResult:
+    """The plan of ``scenario`` with its risk assessed; no supply plan is an input error, a plan without a
+    result exits 1 with its diagnosis."""
+    inputs = load_inputs(scenario)
+    if not inputs.scenario.facilities:
+        what = "risk assesses the supply plan, and the scenario has no `facilities`"
+        raise inputs.place(InputError(Problem(("facilities",), what, "add a factory with its lines")))
+    with live(as_json, len(STAGES) + 1) as (on_progress, step):
+        result = run_plan(inputs, step, time_limit, None, on_progress, options)
+    assert result.supply is not None
+    if (error := plan_error(result.supply, time_limit)) is not None and result.risk is None:
+        raise error
+    return result
 
 
 def main() -> None:

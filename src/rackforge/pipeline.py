@@ -1,4 +1,5 @@
-"""Compose the stages: inputs -> sizing -> bill of materials -> supply plan (when facilities are given).
+"""Compose the stages: inputs -> sizing -> bill of materials -> schedule -> supply plan (when facilities
+are given) -> risk (when the supply plan has a result).
 
 Stages that are not built yet are absent from the result, never faked.
 """
@@ -21,11 +22,13 @@ from rackforge.sizing import Sizing, size
 from rackforge.status import OnProgress
 
 if TYPE_CHECKING:
+    from rackforge.risk.stage import RiskResult
     from rackforge.schedule import ScheduleResult
     from rackforge.supply import SupplyPlan
     from rackforge.supply.reconcile import Reconciliation
 
-STAGES = ("sizing", "bom", "schedule", "supply")
+STAGES = ("sizing", "bom", "schedule", "supply", "risk")
+DASK_SAMPLES = 100_000
 SCHEDULE_SHARE = 0.25
 MIN_STAGE_S = 1e-3
 Progress = Callable[[str], None]
@@ -40,6 +43,7 @@ class PlanResult:
     bom: BillOfMaterials
     supply: SupplyPlan | None = None
     schedule: ScheduleResult | None = None
+    risk: RiskResult | None = None
 
     @cached_property
     def reconciliation(self) -> Reconciliation | None:
@@ -54,7 +58,7 @@ class PlanResult:
     @property
     def stages(self) -> list[str]:
         """The stages this result holds."""
-        held = {"schedule": self.schedule, "supply": self.supply}
+        held = {"schedule": self.schedule, "supply": self.supply, "risk": self.risk}
         return ["sizing", "bom"] + [name for name, result in held.items() if result is not None]
 
     def to_dict(self) -> dict[str, Any]:
@@ -76,6 +80,7 @@ class PlanResult:
             | ({"schedule": self.schedule.to_dict()} if self.schedule is not None else {})
             | ({"supply": self.supply.to_dict()} if self.supply is not None else {})
             | ({"reconciliation": self._reconciled()} if self.reconciliation is not None else {})
+            | ({"risk": self.risk.to_dict()} if self.risk is not None else {})
         )
 
     def _reconciled(self) -> dict[str, Any]:
@@ -155,6 +160,36 @@ def run_supply(
 
 
 @dataclass(frozen=True)
+class RiskOptions:
+    """Overrides of the scenario's ``risk:`` for one run: samples, seed, the plan week the network is
+    taken at, and where the work runs (``dask``: a scheduler address, ``local`` for a ``LocalCluster``,
+    ``None`` for this process unless the samples reach ``DASK_SAMPLES``, then a ``LocalCluster``)."""
+
+    samples: int | None = None
+    seed: int | None = None
+    week: int | None = None
+    dask: str | None = None
+
+
+def run_risk(
+    inputs: Inputs, bom: BillOfMaterials, supply: SupplyPlan, gates: Mapping[str, int] | None = None,
+    options: RiskOptions = RiskOptions(),
+) -> RiskResult:  # fmt: skip
+    """The risk stage on a supply plan that has a result (``gates`` as the plan was made with)."""
+    from rackforge.risk.dask import dask_mapper
+    from rackforge.risk.stage import assess_plan
+    from rackforge.supply.data import supply_data
+
+    s = inputs.scenario
+    data = supply_data(s, inputs.catalog, bom, gates)
+    o = options
+    if o.dask is None and (o.samples or s.risk.samples) < DASK_SAMPLES:
+        return assess_plan(s, inputs.catalog, bom, supply, data, o.samples, o.seed, map, o.week)
+    with dask_mapper(None if o.dask in (None, "local") else o.dask) as mapper:
+        return assess_plan(s, inputs.catalog, bom, supply, data, o.samples, o.seed, mapper, o.week)
+
+
+@dataclass(frozen=True)
 class Budget:
     """The time a whole plan may take, shared out between the solves (seconds; ``None``: no limit)."""
 
@@ -178,11 +213,12 @@ class Budget:
 
 def run_plan(
     inputs: Inputs, progress: Progress = _quiet, time_limit: float | None = None, threads: int | None = None,
-    on_progress: OnProgress | None = None,
+    on_progress: OnProgress | None = None, risk: RiskOptions = RiskOptions(),
 ) -> PlanResult:  # fmt: skip
     """Run every stage in order, calling ``progress(stage)`` before each; ``time_limit`` bounds the whole
     job (the schedule gets at most ``SCHEDULE_SHARE`` of it when a supply plan follows, the supply the
-    rest). A supply plan without a result is kept in the result with its status and diagnosis."""
+    rest). A supply plan without a result is kept in the result with its status and diagnosis; a plan
+    with one is assessed for risk (``risk`` overrides the scenario's ``risk:``)."""
     budget = Budget(time_limit)
     progress("sizing")
     sizing = run_size(inputs)
@@ -200,7 +236,9 @@ def run_plan(
         if s.facilities
         else None
     )
-    return PlanResult(inputs, sizing, bom, supply, schedule)
+    progress("risk")
+    assessed = run_risk(inputs, bom, supply, gates, risk) if supply is not None and supply.has_plan else None
+    return PlanResult(inputs, sizing, bom, supply, schedule, assessed)
 
 
 def check_inputs(inputs: Inputs) -> None:

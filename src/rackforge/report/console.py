@@ -19,7 +19,6 @@ from rackforge.status import SolveProgress
 if TYPE_CHECKING:
     from rackforge.bom import BillOfMaterials
     from rackforge.pipeline import PlanResult
-    from rackforge.risk import NodeRisk
     from rackforge.scenario import Scenario
     from rackforge.schedule import ScheduleResult
     from rackforge.sizing import Sizing
@@ -226,23 +225,11 @@ def plan_view(result: PlanResult, path: Path, written: list[Path]) -> View:
     if result.supply is not None:
         view.append(f"  supply plan: status {result.supply.status}")
         view += exceptions_view(result.supply)
+    if result.risk is not None:
+        from rackforge.report.risk import risk_summary
+
+        view.append(risk_summary(result.risk))
     if result.reconciliation is not None:
         rows = [[label, usd] for label, usd in result.reconciliation.rows()]
         view.append(table("Hardware cost to supply spend (US$)", ["", "US$"], rows))
     return view + [f"  wrote {p}" for p in written]
-
-
-def risk_view(risks: tuple[NodeRisk, ...]) -> View:
-    """Every node disrupted alone, worst exposure first: weeks the network survives, weeks to recover, the
-    demand lost meanwhile and its cost; nodes that run short before they recover are flagged."""
-    rows = [_risk_row(r) for r in sorted(risks, key=lambda r: (-r.rei, r.id))]
-    columns = ["node", "survives, weeks", "recovers, weeks", "units lost", "cost of loss", "REI", ""]
-    flagged = sum(r.flagged for r in risks)
-    return [table("Disruption of each node (TTS / TTR)", columns, rows, text=(0, 1, 6)),
-            f"{flagged} of {len(risks)} nodes run short before they recover."]  # fmt: skip
-
-
-def _risk_row(r: NodeRisk) -> list[Any]:
-    survives = "indefinitely" if r.tts is None else f"{r.tts:.2f}"
-    flag = "TTS < TTR" if r.flagged else ""
-    return [r.id, survives, f"{r.ttr:g}", round(r.lost_units, 1), round(r.ttr_loss), f"{r.rei:.3f}", flag]

@@ -21,6 +21,7 @@ from rackforge.report.figures import (
     utilization_figure,
     weekly_cost_figure,
 )
+from rackforge.report.risk_figures import outlook_figure, resilience_figure
 from rackforge.sizing import WorkloadSizing
 from rackforge.sizing.result import ServingDetail, SizingNote, TrainingDetail
 from rackforge.supply import no_plan_error
@@ -100,6 +101,9 @@ def render(result: PlanResult) -> str:
     if result.supply is not None and result.supply.builds:
         figures["utilization"] = _div(utilization_figure(result.supply, s.start), "fig-utilization")
         figures["gantt"] = _div(gantt_figure(result.supply, s.start), "fig-gantt")
+    if result.risk is not None:
+        figures["resilience"] = _div(resilience_figure(result.risk), "fig-resilience")
+        figures["outlook"] = _div(outlook_figure(result.risk.outlook), "fig-outlook")
     schedule_figures, projects = development(result)
     figures |= schedule_figures
     top_lines = sorted(result.bom.lines, key=lambda x: -x.extended_cost_usd)[:25]
@@ -116,6 +120,7 @@ def render(result: PlanResult) -> str:
         reconciliation=result.reconciliation,
         no_plan=str(no_plan_error(result.supply)) if result.supply and not result.supply.has_plan else "",
         exceptions=exceptions,
+        risk=result.risk,
         schedule=result.schedule,
         projects=projects,
         figures=figures,

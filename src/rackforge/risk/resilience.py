@@ -173,7 +173,7 @@ class Assessor:
         lo[p.t], hi[p.t] = 0.0, TTS_CAP_WEEKS
         hi[p.lost()] = 0.0
         survived = self.lp.solve(self.survive, lo, hi)
-        weeks = max(float(survived.values[p.t]), 0.0) if survived.status == SolveStatus.OPTIMAL else 0.0
+        weeks = max(float(survived.values[p.t]), 0.0) + 0.0 if survived.status == SolveStatus.OPTIMAL else 0.0
         tts = None if weeks >= TTS_CAP_WEEKS * (1 - 1e-9) else weeks
         risk = NodeRisk(outage.id, outage.kind, tts, ttr.objective, float(ttr.values[p.lost()].sum()), 0.0,
                         outage.recovery_weeks)  # fmt: skip

@@ -20,10 +20,11 @@ class Holder(StrEnum):
 
 @dataclass(frozen=True)
 class Hazard:
-    """A resolved disruption: start probability per week, shortest and longest duration (weeks; the longest
-    is the time to recover), and the triangular extra share of lead time (low, mode, high)."""
+    """A resolved disruption: start probability per week (``None``: the holder's share of the programme's
+    rate, :func:`programme_share`), shortest and longest duration (weeks; the longest is the time to
+    recover), and the triangular extra share of lead time (low, mode, high)."""
 
-    per_week: float
+    per_week: float | None
     weeks_min: int
     weeks_max: int
     lead_time: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -50,11 +51,17 @@ def hazard(settings: RiskSettings, catalog: Catalog, holder: Holder, *names: str
     weeks = next((d.weeks for d in layers if d.weeks is not None), None)
     lead = next((d.lead_time for d in layers if d.lead_time is not None), None)
     return Hazard(
-        per_week=per_week if per_week is not None else catalog.param(f"{prefix}_disruption_per_week"),
+        per_week=per_week,
         weeks_min=weeks[0] if weeks is not None else int(catalog.param(f"{prefix}_disruption_weeks_min")),
         weeks_max=weeks[1] if weeks is not None else int(catalog.param(f"{prefix}_disruption_weeks_max")),
         lead_time=lead if lead is not None else _catalog_lead(catalog, holder),
     )
+
+
+def programme_share(catalog: Catalog, holders: int) -> float:
+    """Start probability per week of one of ``holders`` suppliers, factories and lanes when the scenario
+    gives none: the programme's sourced rate shared evenly among them."""
+    return catalog.param("risk_programme_disruptions_per_week") / max(holders, 1)
 
 
 def _catalog_lead(catalog: Catalog, holder: Holder) -> tuple[float, float, float]:
@@ -64,4 +71,4 @@ def _catalog_lead(catalog: Catalog, holder: Holder) -> tuple[float, float, float
     return (low, mode, high)
 
 
-__all__ = ["Disruption", "Hazard", "Holder", "RiskSettings", "hazard", "lane_name"]
+__all__ = ["Disruption", "Hazard", "Holder", "RiskSettings", "hazard", "lane_name", "programme_share"]

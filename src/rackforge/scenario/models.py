@@ -390,12 +390,17 @@ class SchedulePolicy(Frozen):
 class Disruption(Frozen):
     """How often a supplier, factory or lane stops, for how long, and (suppliers) how its lead times vary.
 
-    Omitted numbers take the catalog's sourced defaults (``risk_*`` parameters). A disruption starts in
-    any week with probability ``per_week`` and lasts a whole number of weeks drawn uniformly from
+    Omitted numbers take the catalog's sourced defaults (``risk_*`` parameters; the programme's rate of
+    disruptions is shared evenly among its holders). A disruption starts in any week with probability
+    ``per_week`` and lasts a whole number of weeks drawn uniformly from
     ``weeks``; its upper end is also the node's time to recover (TTR) in the resilience LPs."""
 
     per_week: float | None = Field(
-        None, ge=0, le=1, description="Probability that a disruption starts in a given week."
+        None,
+        ge=0,
+        le=1,
+        description="Probability that a disruption starts in a given week; the holder's share "
+        "of the programme's rate (catalog `risk_programme_disruptions_per_week`) if omitted.",
     )
     weeks: tuple[int, int] | None = Field(
         None, description="Shortest and longest disruption (weeks, uniform); the longest is the node's TTR."
@@ -403,7 +408,7 @@ class Disruption(Frozen):
     lead_time: tuple[float, float, float] | None = Field(
         None,
         description="Suppliers: extra share of an offer's lead time, triangular (low, mode, high), e.g. "
-        "[0, 0, 0.25] adds up to a quarter; negative shares arrive early (at least -1).",
+        "[0, 0, 0.25] adds up to a quarter; negative shares arrive early (at least -1); none if omitted.",
     )
 
     @field_validator("weeks")

@@ -1,0 +1,58 @@
+"""Plotly figures of the risk stage: time-to-survive against time-to-recover of every node and group, and
+the on-time outlook of the waves (rendered inline by :mod:`rackforge.report.html`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+if TYPE_CHECKING:
+    from rackforge.risk import NodeRisk
+    from rackforge.risk.montecarlo import Outlook
+    from rackforge.risk.stage import RiskResult
+
+FLAGGED, SAFE = "#E45756", "#4C78A8"
+MARGINS = {"t": 40, "l": 60, "r": 20, "b": 50}
+
+
+def resilience_figure(result: RiskResult) -> go.Figure:
+    """Each node and group at (TTR, TTS) in weeks; below the diagonal it runs short before it recovers
+    (flagged, red). A network that survives indefinitely is drawn at the top edge as a triangle."""
+    risks = [r for r in (*result.nodes, *result.groups) if r.ttr > 0]
+    finite = [r.tts for r in risks if r.tts is not None]
+    top = max([*finite, *(r.ttr for r in risks), 1.0]) * 1.15
+    fig = go.Figure()
+    for flagged, colour, name in ((True, FLAGGED, "runs short before it recovers"), (False, SAFE, "covered")):
+        chosen = [r for r in risks if r.flagged == flagged]
+        symbols = ["triangle-up" if r.tts is None else "circle" for r in chosen]
+        fig.add_trace(go.Scatter(
+            x=[r.ttr for r in chosen], y=[top if r.tts is None else r.tts for r in chosen], mode="markers", name=name,
+            marker={"color": colour, "size": 9, "symbol": symbols}, text=[_hover(r) for r in chosen],
+            hoverinfo="text",
+        ))  # fmt: skip
+    fig.add_trace(
+        go.Scatter(x=[0, top], y=[0, top], mode="lines", name="TTS = TTR", line={"dash": "dot", "color": "#888"})
+    )
+    fig.update_layout(height=420, xaxis_title="time to recover (weeks)", yaxis_title="time to survive (weeks)",
+                      margin=MARGINS, legend={"orientation": "h"})  # fmt: skip
+    return fig
+
+
+def _hover(r: NodeRisk) -> str:
+    survives = "indefinitely" if r.tts is None else f"{r.tts:.1f} wk"
+    return f"{r.id} ({r.kind})<br>TTS {survives}, TTR {r.ttr:g} wk<br>loss US${r.ttr_loss:,.0f}, REI {r.rei:.2f}"
+
+
+def outlook_figure(outlook: Outlook) -> go.Figure:
+    """Probability that each wave is complete on time (left) and its P50 and P90 delay in weeks (right)."""
+    names = [w.name for w in outlook.waves]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Probability on time", "Delay (weeks)"))
+    fig.add_trace(go.Bar(x=names, y=[w.on_time for w in outlook.waves], name="on time", marker_color=SAFE,
+                         text=[f"{w.on_time:.0%}" for w in outlook.waves]), 1, 1)  # fmt: skip
+    fig.add_trace(go.Bar(x=names, y=[w.p50_delay_weeks for w in outlook.waves], name="P50"), 1, 2)
+    fig.add_trace(go.Bar(x=names, y=[w.p90_delay_weeks for w in outlook.waves], name="P90", marker_color=FLAGGED), 1, 2)
+    fig.update_yaxes(range=[0, 1], tickformat=".0%", row=1, col=1)
+    fig.update_layout(height=400, margin=MARGINS, legend={"orientation": "h"}, barmode="group")
+    return fig
