@@ -24,7 +24,7 @@ once and every scenario re-solves from the previous basis. The risk exposure ind
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -164,47 +164,55 @@ class Assessor:
         hi[p.stock()] = 0.0
         return lo, hi
 
-    def assess(self, outage: Outage) -> NodeRisk:
-        """TTR loss, TTS and (where TTS < TTR) the strategic stock of one outage; REI left at 0."""
+    def recover(self, outage: Outage) -> LPSolution:
+        """The TTR model: demand lost over the recovery time at least cost."""
+        lo, hi = self.bounds(outage)
+        lo[self.prog.t] = hi[self.prog.t] = outage.recovery_weeks
+        return _optimal(self.lp.solve(self.loss, lo, hi), outage.id, "TTR")
+
+    def survive_weeks(self, outage: Outage) -> float | None:
+        """The TTS model: weeks with no demand lost (``None``: at the cap, indefinitely)."""
         p = self.prog
         lo, hi = self.bounds(outage)
-        lo[p.t] = hi[p.t] = outage.recovery_weeks
-        ttr = _optimal(self.lp.solve(self.loss, lo, hi), outage.id, "TTR")
-        lo[p.t], hi[p.t] = 0.0, TTS_CAP_WEEKS
+        hi[p.t] = TTS_CAP_WEEKS
         hi[p.lost()] = 0.0
         survived = self.lp.solve(self.survive, lo, hi)
         weeks = max(float(survived.values[p.t]), 0.0) + 0.0 if survived.status == SolveStatus.OPTIMAL else 0.0
-        tts = None if weeks >= TTS_CAP_WEEKS * (1 - 1e-9) else weeks
-        risk = NodeRisk(outage.id, outage.kind, tts, ttr.objective, float(ttr.values[p.lost()].sum()), 0.0,
-                        outage.recovery_weeks)  # fmt: skip
-        if not risk.flagged:
-            return risk
+        return None if weeks >= TTS_CAP_WEEKS * (1 - 1e-9) else weeks
+
+    def stock(self, outage: Outage) -> tuple[tuple[tuple[str, float], ...], float]:
+        """The least-cost strategic stock by node that makes the loss over the recovery time zero, and its cost."""
+        p = self.prog
+        lo, hi = self.bounds(outage)
         lo[p.t] = hi[p.t] = outage.recovery_weeks
+        hi[p.lost()] = 0.0
         hi[p.stock()] = np.inf
         held = _optimal(self.lp.solve(self.holding, lo, hi), outage.id, "strategic stock")
         z = held.values[p.stock()]
-        stock = tuple((self.net.nodes[i].id, float(z[i])) for i in np.flatnonzero(z > STOCK_TOL))
-        return NodeRisk(risk.id, risk.kind, tts, risk.ttr_loss, risk.lost_units, 0.0, risk.ttr, stock,
-                        held.objective)  # fmt: skip
+        return tuple((self.net.nodes[i].id, float(z[i])) for i in np.flatnonzero(z > STOCK_TOL)), held.objective
+
+    def assess(self, outages: Sequence[Outage]) -> list[NodeRisk]:
+        """TTR loss, TTS and (where TTS < TTR) the strategic stock of each outage, REI left at 0. Each model
+        runs over all outages in turn: with its costs fixed, consecutive solves differ only in bounds and
+        the dual simplex restarts from a basis that stays dual feasible."""
+        p = self.prog
+        recovered = [self.recover(o) for o in outages]
+        weeks = [self.survive_weeks(o) for o in outages]
+        risks = [
+            NodeRisk(o.id, o.kind, tts, ttr.objective, float(ttr.values[p.lost()].sum()), 0.0, o.recovery_weeks)
+            for o, ttr, tts in zip(outages, recovered, weeks, strict=True)
+        ]
+        return [replace(r, stock=held[0], stock_cost=held[1]) if (held := self._held(r, o)) else r
+                for r, o in zip(risks, outages, strict=True)]  # fmt: skip
+
+    def _held(self, risk: NodeRisk, outage: Outage) -> tuple[tuple[tuple[str, float], ...], float] | None:
+        return self.stock(outage) if risk.flagged else None
 
 
 def with_rei(risks: list[NodeRisk]) -> tuple[NodeRisk, ...]:
     """Each scenario's risk exposure index against the worst TTR cost among them."""
     worst = max((r.ttr_loss for r in risks), default=0.0)
-    return tuple(
-        NodeRisk(
-            r.id,
-            r.kind,
-            r.tts,
-            r.ttr_loss,
-            r.lost_units,
-            r.ttr_loss / worst if worst > 0 else 0.0,
-            r.ttr,
-            r.stock,
-            r.stock_cost,
-        )
-        for r in risks
-    )
+    return tuple(replace(r, rei=r.ttr_loss / worst if worst > 0 else 0.0) for r in risks)
 
 
 def assess(
@@ -221,8 +229,7 @@ def assess(
 
 def solve_batch(net: Network, outages: Sequence[Outage]) -> list[NodeRisk]:
     """One batch of scenarios on one LP passed to HiGHS once."""
-    assessor = Assessor(net)
-    return [assessor.assess(o) for o in outages]
+    return Assessor(net).assess(outages)
 
 
 def _optimal(sol: LPSolution, node: str, model: str) -> LPSolution:
