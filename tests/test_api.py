@@ -15,9 +15,9 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "campus-1gw.yaml"
 
 PUBLIC = [
     "BillOfMaterials", "InfeasibleError", "InputError", "Inputs", "NoResultError", "PlanResult", "Problem",
-    "RackforgeError", "Scenario", "ScheduleResult", "Sizing", "SolveProgress", "SolveStatus", "SolverError",
-    "SupplyPlan", "TimeLimitError", "__version__", "load_inputs", "run_bom", "run_plan", "run_schedule", "run_size",
-    "run_supply", "schedule_gates", "write_plan",
+    "RackforgeError", "RiskOptions", "RiskResult", "Scenario", "ScheduleResult", "Sizing", "SolveProgress",
+    "SolveStatus", "SolverError", "SupplyPlan", "TimeLimitError", "__version__", "load_inputs", "run_bom", "run_plan",
+    "run_risk", "run_schedule", "run_size", "run_supply", "schedule_gates", "write_plan",
 ]  # fmt: skip
 
 

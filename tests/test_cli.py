@@ -73,7 +73,7 @@ def test_plan_writes_self_contained_report(run, tmp_path: Path) -> None:
     for name in ["plan.json", "report.html", "workloads.csv", "sites.csv", "bom_lines.csv", "bom_demand.csv"]:
         assert (out / name).stat().st_size > 0, name
     plan = json.loads((out / "plan.json").read_text())
-    assert plan["stages"] == ["sizing", "bom", "supply"]
+    assert plan["stages"] == ["sizing", "bom", "supply", "risk"]
     assert plan["supply"]["status"] == "optimal"
     assert "schedule" not in plan, "stages not built are absent"
     for name in ["supply_builds.csv", "supply_purchases.csv", "supply_shipments.csv"]:

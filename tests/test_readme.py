@@ -66,6 +66,8 @@ def test_the_scenario_example_validates_and_plans(run, checkout: Path) -> None:
     result = run("plan", scenario, "--out", checkout / "plan", "--json")
     assert result.code == 0, result.err
     doc = json.loads(result.out)
-    assert doc["stages"] == ["sizing", "bom", "supply"]
+    assert doc["stages"] == ["sizing", "bom", "supply", "risk"]
     assert doc["supply"]["status"] == "optimal"
+    factory = next(g for g in doc["risk"]["groups"] if g["id"] == "houston-tx")
+    assert factory["ttr"] == 6, "the README's `risk.factories.weeks`"
     assert doc["sizing"]["sites"][0]["accelerators"] > 0

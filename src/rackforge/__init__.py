@@ -1,7 +1,7 @@
 """rackforge: from AI compute demand to a buildable, US-manufactured hardware programme.
 
 The public API: load a scenario with :func:`load_inputs`, run every stage with :func:`run_plan`
-(or one stage with ``run_size``, ``run_bom``, ``run_schedule``, ``run_supply``), and read the typed
+(or one stage with ``run_size``, ``run_bom``, ``run_schedule``, ``run_supply``, ``run_risk``), and read the typed
 results. Every error rackforge raises on purpose is a :class:`RackforgeError`.
 
 >>> import rackforge
@@ -24,8 +24,19 @@ if TYPE_CHECKING:
         TimeLimitError,
     )
     from rackforge.inputs import Inputs, load_inputs
-    from rackforge.pipeline import PlanResult, run_bom, run_plan, run_schedule, run_size, run_supply, schedule_gates
+    from rackforge.pipeline import (
+        PlanResult,
+        RiskOptions,
+        run_bom,
+        run_plan,
+        run_risk,
+        run_schedule,
+        run_size,
+        run_supply,
+        schedule_gates,
+    )
     from rackforge.report import write_plan
+    from rackforge.risk import RiskResult
     from rackforge.scenario import Scenario
     from rackforge.schedule import ScheduleResult
     from rackforge.sizing import Sizing
@@ -41,6 +52,8 @@ _HOME = {
     "PlanResult": "pipeline",
     "Problem": "errors",
     "RackforgeError": "errors",
+    "RiskOptions": "pipeline",
+    "RiskResult": "risk",
     "Scenario": "scenario",
     "ScheduleResult": "schedule",
     "Sizing": "sizing",
@@ -52,6 +65,7 @@ _HOME = {
     "load_inputs": "inputs",
     "run_bom": "pipeline",
     "run_plan": "pipeline",
+    "run_risk": "pipeline",
     "run_schedule": "pipeline",
     "run_size": "pipeline",
     "run_supply": "pipeline",
@@ -69,6 +83,8 @@ __all__ = [
     "PlanResult",
     "Problem",
     "RackforgeError",
+    "RiskOptions",
+    "RiskResult",
     "Scenario",
     "ScheduleResult",
     "Sizing",
@@ -81,6 +97,7 @@ __all__ = [
     "load_inputs",
     "run_bom",
     "run_plan",
+    "run_risk",
     "run_schedule",
     "run_size",
     "run_supply",
