@@ -116,3 +116,20 @@ def test_risk_needs_a_scenario_or_a_network_and_a_plan(run, tmp_path: Path) -> N
     result = run("risk", nofac)
     assert result.code == 2
     assert "no `facilities`" in result.err
+
+
+def test_an_existing_cluster_by_address_gives_the_local_numbers(run, planned) -> None:  # type: ignore[no-untyped-def]
+    """``--dask tcp://HOST:PORT``: a scheduler started apart (loopback, one worker) runs the pieces."""
+    from distributed import LocalCluster
+
+    path = planned[0]
+    local = json.loads(run("risk", path, "--json", "--samples", "1200", "--seed", "2").out)
+    with LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        remote = run("risk", path, "--json", "--samples", "1200", "--seed", "2", "--dask", address)
+    assert remote.code == 0, remote.err
+    doc = json.loads(remote.out)
+    assert doc["on_time"] == local["on_time"]
+    assert doc["nodes"] == local["nodes"]
+    assert doc["groups"] == local["groups"]
