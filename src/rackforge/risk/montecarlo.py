@@ -230,15 +230,16 @@ def sample_chunk(exposure: Exposure, seed: np.random.SeedSequence, n: int) -> Ch
     times from their own child stream of it, so one holder's draws do not depend on another's)."""
     x, g = exposure, exposure.pegging
     ends = _ends(x, seed, n)
+    down = _ever_down(x, ends)
     lots = g.kind.size
     t = np.empty((n, lots + 2), dtype=np.int64)
     t[:] = np.concatenate([g.planned, [NEVER, -NEVER]])
     c = np.full((n, lots + 2), -1, dtype=np.int64)
-    _purchases(x, ends, _extra_lead(x, seed, n), t, c)
+    _purchases(x, ends, down, _extra_lead(x, seed, n), t, c)
     for a, b in zip(g.levels[1:-1].tolist(), g.levels[2:].tolist(), strict=True):
         late, cause = _latest(g, t, c, a, b)
         begin = g.start[a:b] + late
-        up = _first_up(x, ends, x.stop[a:b], begin)
+        up = _first_up(x, ends, down, x.stop[a:b], begin)
         t[:, a:b] = up + g.duration[a:b]
         c[:, a:b] = np.where(up - begin > late, x.cause[a:b], cause)
     late, cause = _latest(g, t, c, lots, lots + len(g.waves))
@@ -274,23 +275,33 @@ def _ends(x: Exposure, seed: np.random.SeedSequence, n: int) -> np.ndarray:
     return out
 
 
-def _first_up(x: Exposure, ends: np.ndarray, holder: np.ndarray, week: np.ndarray) -> np.ndarray:
+def _first_up(x: Exposure, ends: np.ndarray, down: np.ndarray, holder: np.ndarray, week: np.ndarray) -> np.ndarray:
     """``free_h(week)``, the first week at or after ``week`` that holder ``h`` is up, per sample and event:
     from a down week jump to the end of the disruptions known there until a week is up. Before the timeline,
     or without a holder, every week is up; after it the disruptions known at its last week still run.
-    Only the entries still moving are looked up again."""
-    n = week.shape[0]
-    base = ((np.maximum(holder, 0)[None, :] * n + np.arange(n)[:, None]) * x.span).ravel()
+    Only entries whose holder is ever down in their sample (``down``, :func:`_ever_down`) are looked up,
+    and only those still moving are looked up again."""
+    n, m = week.shape
+    held = np.maximum(holder, 0)
     t = week.ravel().copy()
-    at = np.flatnonzero(np.broadcast_to(holder >= 0, week.shape).ravel() & (t >= x.first_week))
+    stoppable = (holder >= 0)[None, :] & down[held].T
+    at = np.flatnonzero(stoppable.ravel() & (t >= x.first_week))
+    base = (held[at % m] * n + at // m) * x.span
     flat = ends.ravel()
     while at.size:
         now = t[at]
-        end = flat[base[at] + np.minimum(now - x.first_week, x.span - 1)]
+        end = flat[base + np.minimum(now - x.first_week, x.span - 1)]
         moved = end > now
-        at = at[moved]
+        at, base = at[moved], base[moved]
         t[at] = end[moved]
     return t.reshape(week.shape)
+
+
+def _ever_down(x: Exposure, ends: np.ndarray) -> np.ndarray:
+    """``[h, s]``: holder ``h`` is down in some week of sample ``s`` (most are never, and need no lookup)."""
+    weeks = x.first_week + np.arange(x.span, dtype=np.int32)
+    down: np.ndarray = (ends > weeks).any(axis=2)
+    return down
 
 
 def _extra_lead(x: Exposure, seed: np.random.SeedSequence, n: int) -> np.ndarray:
@@ -316,12 +327,14 @@ def triangular_ppf(u: np.ndarray, low: np.ndarray, mode: np.ndarray, high: np.nd
     return share
 
 
-def _purchases(x: Exposure, ends: np.ndarray, extra: np.ndarray, t: np.ndarray, c: np.ndarray) -> None:
+def _purchases(
+    x: Exposure, ends: np.ndarray, down: np.ndarray, extra: np.ndarray, t: np.ndarray, c: np.ndarray
+) -> None:
     """Arrival and cause of every purchase: supplier, then lane, then the plan's transit."""
     a, b = x.pegging.purchases
     ship = x.pegging.start[a:b] + extra
-    left = _first_up(x, ends, x.stop[a:b], ship)
-    gone = _first_up(x, ends, x.lane[a:b], left)
+    left = _first_up(x, ends, down, x.stop[a:b], ship)
+    gone = _first_up(x, ends, down, x.lane[a:b], left)
     t[:, a:b] = gone + x.pegging.duration[a:b]
     own, wait = left - x.pegging.start[a:b], gone - left
     c[:, a:b] = np.where(wait > own, x.lane_cause[a:b], np.where(own > 0, x.cause[a:b], -1))
