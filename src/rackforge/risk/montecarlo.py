@@ -300,7 +300,7 @@ def _first_up(x: Exposure, ends: np.ndarray, down: np.ndarray, holder: np.ndarra
 def _ever_down(x: Exposure, ends: np.ndarray) -> np.ndarray:
     """``[h, s]``: holder ``h`` is down in some week of sample ``s`` (most are never, and need no lookup)."""
     weeks = x.first_week + np.arange(x.span, dtype=np.int32)
-    down: np.ndarray = (ends > weeks).any(axis=2)
+    down: np.ndarray = np.any(ends > weeks, axis=2)
     return down
 
 
