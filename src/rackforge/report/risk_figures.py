@@ -15,28 +15,34 @@ if TYPE_CHECKING:
 
 FLAGGED, SAFE = "#E45756", "#4C78A8"
 MARGINS = {"t": 40, "l": 60, "r": 20, "b": 50}
+ABOVE = 3.0
 
 
 def resilience_figure(result: RiskResult) -> go.Figure:
     """Each node and group at (TTR, TTS) in weeks; below the diagonal it runs short before it recovers
-    (flagged, red). A network that survives indefinitely is drawn at the top edge as a triangle."""
+    (flagged, red). TTS beyond ``ABOVE`` times the longest TTR (or indefinite) is drawn at the top edge as a
+    triangle: far above the diagonal, how far matters little."""
     risks = [r for r in (*result.nodes, *result.groups) if r.ttr > 0]
-    finite = [r.tts for r in risks if r.tts is not None]
-    top = max([*finite, *(r.ttr for r in risks), 1.0]) * 1.15
+    right = max([r.ttr for r in risks] + [1.0]) * 1.1
+    top = right * ABOVE
     fig = go.Figure()
     for flagged, colour, name in ((True, FLAGGED, "runs short before it recovers"), (False, SAFE, "covered")):
         chosen = [r for r in risks if r.flagged == flagged]
-        symbols = ["triangle-up" if r.tts is None else "circle" for r in chosen]
+        beyond = [r.tts is None or r.tts > top for r in chosen]
+        symbols = ["triangle-up" if b else "circle" for b in beyond]
         fig.add_trace(go.Scatter(
-            x=[r.ttr for r in chosen], y=[top if r.tts is None else r.tts for r in chosen], mode="markers", name=name,
+            x=[r.ttr for r in chosen], y=[top if b else r.tts for r, b in zip(chosen, beyond, strict=True)],
+            mode="markers", name=name,
             marker={"color": colour, "size": 9, "symbol": symbols}, text=[_hover(r) for r in chosen],
             hoverinfo="text",
         ))  # fmt: skip
     fig.add_trace(
-        go.Scatter(x=[0, top], y=[0, top], mode="lines", name="TTS = TTR", line={"dash": "dot", "color": "#888"})
+        go.Scatter(x=[0, right], y=[0, right], mode="lines", name="TTS = TTR", line={"dash": "dot", "color": "#888"})
     )
     fig.update_layout(height=420, xaxis_title="time to recover (weeks)", yaxis_title="time to survive (weeks)",
                       margin=MARGINS, legend={"orientation": "h"})  # fmt: skip
+    fig.update_xaxes(range=[0, right])
+    fig.update_yaxes(range=[-0.03 * top, top * 1.05])
     return fig
 
 

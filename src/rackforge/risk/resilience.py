@@ -181,7 +181,8 @@ class Assessor:
         return None if weeks >= TTS_CAP_WEEKS * (1 - 1e-9) else weeks
 
     def stock(self, outage: Outage) -> tuple[tuple[tuple[str, float], ...], float]:
-        """The least-cost strategic stock by node that makes the loss over the recovery time zero, and its cost."""
+        """The least-cost strategic stock by node that makes the loss over the recovery time zero (largest
+        value first), and its cost."""
         p = self.prog
         lo, hi = self.bounds(outage)
         lo[p.t] = hi[p.t] = outage.recovery_weeks
@@ -189,7 +190,9 @@ class Assessor:
         hi[p.stock()] = np.inf
         held = _optimal(self.lp.solve(self.holding, lo, hi), outage.id, "strategic stock")
         z = held.values[p.stock()]
-        return tuple((self.net.nodes[i].id, float(z[i])) for i in np.flatnonzero(z > STOCK_TOL)), held.objective
+        value = z * self.holding[p.stock()]
+        order = sorted(np.flatnonzero(z > STOCK_TOL).tolist(), key=lambda i: (-value[i], i))
+        return tuple((self.net.nodes[i].id, float(z[i])) for i in order), held.objective
 
     def assess(self, outages: Sequence[Outage]) -> list[NodeRisk]:
         """TTR loss, TTS and (where TTS < TTR) the strategic stock of each outage, REI left at 0. Each model
