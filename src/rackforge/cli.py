@@ -288,6 +288,7 @@ def plan(
         float | None, typer.Option("--time-limit", help="Seconds for the whole job (schedule and supply solves).")
     ] = None,
     threads: Annotated[int | None, typer.Option("--threads", help="Solver threads (all cores if omitted).")] = None,
+    save: Annotated[bool, typer.Option("--save", help="Save the scenario and record this run in the store.")] = False,
 ) -> None:
     """Run the whole pipeline and write plan.json, report.html and CSV tables.
 
@@ -299,7 +300,13 @@ def plan(
     path = scenario or bundled_scenario()
     inputs = load_inputs(path)
     with live(as_json, len(STAGES) + 1) as (on_progress, step):
-        result = run_plan(inputs, step, time_limit, threads, on_progress)
+        if save:
+            result, run_id = _recorded(
+                inputs, path, lambda tell: run_plan(inputs, tell, time_limit, threads, on_progress), step
+            )
+            step(f"recorded as run {run_id}")
+        else:
+            result = run_plan(inputs, step, time_limit, threads, on_progress)
         step("writing report")
         written = write_plan(result, out_dir)
     if as_json:
@@ -308,6 +315,18 @@ def plan(
         show(console.plan_view(result, path, written))
     if result.supply is not None and (error := plan_error(result.supply, time_limit)) is not None:
         raise error
+
+
+def _recorded(inputs: Any, path: Path, plan: Any, step: Any) -> tuple[PlanResult, int]:
+    """The plan run and recorded in the store, the live display told each stage too."""
+    from rackforge.store import Store
+    from rackforge.store.runs import record_plan
+
+    def both(tell: Any) -> PlanResult:
+        return plan(lambda stage: (step(stage), tell(stage)))  # type: ignore[no-any-return]
+
+    with Store() as store:
+        return record_plan(store, inputs, path.read_text(encoding="utf-8"), both)
 
 
 @app.command("risk")
@@ -397,3 +416,13 @@ def main() -> None:
         for line in exc.diagnosis:
             say(f"  {line}")
         raise SystemExit(1) from None
+
+
+def _add_store_commands() -> None:
+    from rackforge.cli_store import runs_app, scenario_app
+
+    app.add_typer(scenario_app, name="scenario")
+    app.add_typer(runs_app, name="runs")
+
+
+_add_store_commands()

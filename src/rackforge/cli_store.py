@@ -1,0 +1,152 @@
+"""``rackforge scenario ...`` and ``rackforge runs ...``: the store from the command line (thin wrappers
+over :mod:`rackforge.store`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from rackforge.inputs import load_inputs
+from rackforge.report.console import table
+from rackforge.terminal import out, show
+
+if TYPE_CHECKING:
+    from rackforge.store import RunRecord, Store
+
+scenario_app = typer.Typer(no_args_is_help=True, help="Save, list, show, export and compare stored scenarios.")
+runs_app = typer.Typer(no_args_is_help=True, help="Runs recorded in the store.")
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+Ref = Annotated[str, typer.Argument(help="NAME or NAME@VERSION of a stored scenario.", show_default=False)]
+
+
+def _store() -> Store:
+    from rackforge.store import Store
+
+    return Store()
+
+
+def _json(doc: Any) -> None:
+    from rackforge.cli import _print_json
+
+    _print_json(doc)
+
+
+@scenario_app.command("save")
+def save(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML to save.", show_default=False)],
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeat for more).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check the scenario as ``validate`` does and save it as its name's next version (none when unchanged)."""
+    inputs = load_inputs(file)
+    text = file.read_text(encoding="utf-8")
+    with _store() as store:
+        record, added = store.save_scenario(inputs.scenario.name, text, tag or ())
+    if as_json:
+        _json(record.to_dict() | {"added": added})
+        return
+    out.print(f"saved {record.ref}" if added else f"unchanged: {record.ref} already holds this file")
+
+
+@scenario_app.command("list")
+def list_scenarios(as_json: JsonOpt = False) -> None:
+    """Every stored scenario: its latest version, how many versions, when, by whom, tags."""
+    with _store() as store:
+        found = store.scenarios()
+    if as_json:
+        _json({"scenarios": [r.to_dict() | {"versions": n} for r, n in found]})
+        return
+    rows = [[r.name, r.version, n, r.created.strftime("%Y-%m-%d %H:%M"), r.author, ", ".join(r.tags)] for r, n in found]
+    show([table("Stored scenarios", ["name", "latest", "versions", "saved", "by", "tags"], rows, text=(0, 3, 4, 5))])
+
+
+@scenario_app.command("show")
+def show_scenario(ref: Ref, as_json: JsonOpt = False) -> None:
+    """One version: who saved it and when, its runs, and its YAML text."""
+    with _store() as store:
+        record = store.scenario(ref)
+        runs = store.runs(scenario=record.name)
+    mine = [r for r in runs if r.scenario == record.ref]
+    if as_json:
+        _json(record.to_dict(with_text=True) | {"runs": [r.to_dict() for r in mine]})
+        return
+    out.print(
+        f"{record.ref}: saved {record.created:%Y-%m-%d %H:%M} by {record.author}; tags: {', '.join(record.tags) or '-'}"
+    )
+    out.print(f"runs: {', '.join(f'{r.id} ({r.status})' for r in mine) or 'none'}")
+    out.print(record.yaml_text, markup=False, highlight=False, end="")
+
+
+@scenario_app.command("export")
+def export(
+    ref: Ref,
+    out_file: Annotated[Path, typer.Option("-o", "--out", help="YAML file to write.", show_default=False)],
+) -> None:
+    """Write a stored version's YAML text, exactly as saved."""
+    with _store() as store:
+        record = store.scenario(ref)
+    out_file.write_text(record.yaml_text, encoding="utf-8")
+    out.print(f"wrote {out_file} ({record.ref})")
+
+
+@runs_app.command("list")
+def list_runs(
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Only runs of this scenario name.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many, newest first.")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """Recorded runs, newest first, with their key figures."""
+    with _store() as store:
+        runs = store.runs(limit, scenario)
+    if as_json:
+        _json({"runs": [r.to_dict() for r in runs]})
+        return
+    rows = [_run_row(r) for r in runs]
+    columns = [
+        "run",
+        "scenario",
+        "status",
+        "started",
+        "s",
+        "accelerators",
+        "BOM US$ M",
+        "supply US$ M",
+        "worst wave on time",
+    ]
+    show([table("Runs", columns, rows, text=(1, 2, 3))])
+
+
+def _millions(usd: float | None) -> float | str:
+    return "-" if usd is None else round(usd / 1e6, 1)
+
+
+def _run_row(r: RunRecord) -> list[Any]:
+    f = r.figures
+    millions = _millions
+    share = "-" if f["on_time_share"] is None else f"{f['on_time_share']:.0%}"
+    started = "-" if r.started is None else f"{r.started:%Y-%m-%d %H:%M}"
+    runtime = "-" if r.runtime_s is None else round(r.runtime_s, 1)
+    return [r.id, r.scenario, r.status, started, runtime, f["accelerators"] or "-", millions(f["bom_cost_usd"]),
+            millions(f["supply_cost_usd"]), share]  # fmt: skip
+
+
+@runs_app.command("show")
+def show_run(
+    run: Annotated[int, typer.Argument(help="Run id (see `rackforge runs list`).", show_default=False)],
+    as_json: JsonOpt = False,
+) -> None:
+    """One run: state, timing, key figures; with ``--json`` its whole result document too."""
+    with _store() as store:
+        record = store.run(run)
+    if as_json:
+        _json(record.to_dict(with_result=True))
+        return
+    show([table(f"Run {record.id} of {record.scenario}", ["", ""], _run_lines(record), text=(0, 1))])
+
+
+def _run_lines(r: RunRecord) -> list[list[Any]]:
+    lines = [["status", r.status], ["progress", f"{r.progress:.0%}"], ["rackforge", r.rackforge_version],
+             ["started", str(r.started)], ["finished", str(r.finished)], ["error", r.error or "-"]]  # fmt: skip
+    return lines + [[key, "-" if value is None else str(value)] for key, value in r.figures.items()]

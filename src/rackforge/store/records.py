@@ -1,0 +1,65 @@
+"""What the store hands out: frozen records of a saved scenario version and of a run (never ORM rows)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ScenarioRecord:
+    """One saved version: ``NAME@VERSION``, its YAML text and hash, who saved it, when, tags and owner."""
+
+    id: int
+    name: str
+    version: int
+    yaml_text: str
+    content_hash: str
+    author: str
+    created: dt.datetime
+    tags: tuple[str, ...] = ()
+    organization: str | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    def to_dict(self, with_text: bool = False) -> dict[str, Any]:
+        doc = {"id": self.id, "name": self.name, "version": self.version, "ref": self.ref,
+               "content_hash": self.content_hash, "author": self.author, "created": self.created.isoformat(),
+               "tags": list(self.tags), "organization": self.organization}  # fmt: skip
+        return doc | ({"yaml": self.yaml_text} if with_text else {})
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run: its scenario version, state, timing, the rackforge version, the key figures, and (when
+    asked for) the whole result document."""
+
+    id: int
+    scenario: str
+    status: str
+    progress: float
+    started: dt.datetime | None
+    finished: dt.datetime | None
+    rackforge_version: str
+    error: str | None = None
+    figures: dict[str, Any] = field(default_factory=dict)
+    result: dict[str, Any] | None = None
+
+    @property
+    def runtime_s(self) -> float | None:
+        if self.started is None or self.finished is None:
+            return None
+        return (self.finished - self.started).total_seconds()
+
+    def to_dict(self, with_result: bool = False) -> dict[str, Any]:
+        doc = {"id": self.id, "scenario": self.scenario, "status": self.status, "progress": self.progress,
+               "started": _iso(self.started), "finished": _iso(self.finished), "runtime_s": self.runtime_s,
+               "rackforge": self.rackforge_version, "error": self.error, "figures": self.figures}  # fmt: skip
+        return doc | ({"result": self.result} if with_result else {})
+
+
+def _iso(t: dt.datetime | None) -> str | None:
+    return None if t is None else t.isoformat()
