@@ -25,7 +25,7 @@ from rackforge import __version__
 from rackforge.errors import InputError, Problem
 from rackforge.store.engine import default_url, make_engine
 from rackforge.store.figures import figures_of
-from rackforge.store.migrate import upgrade
+from rackforge.store.migrate import ensure
 from rackforge.store.records import RunRecord, ScenarioRecord
 from rackforge.store.schema import RunRow, ScenarioRow
 from rackforge.validation import suggest
@@ -57,7 +57,7 @@ class Store:
         self.url = url or default_url()
         self.engine = make_engine(self.url)
         if migrate:
-            upgrade(self.engine)
+            ensure(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def close(self) -> None:
