@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from rackforge.errors import InputError, Problem
 from rackforge.inputs import load_inputs
 from rackforge.report.console import table
 from rackforge.terminal import out, show
@@ -150,3 +151,43 @@ def _run_lines(r: RunRecord) -> list[list[Any]]:
     lines = [["status", r.status], ["progress", f"{r.progress:.0%}"], ["rackforge", r.rackforge_version],
              ["started", str(r.started)], ["finished", str(r.finished)], ["error", r.error or "-"]]  # fmt: skip
     return lines + [[key, "-" if value is None else str(value)] for key, value in r.figures.items()]
+
+
+@scenario_app.command("diff")
+def diff_cmd(
+    a: Annotated[str, typer.Argument(help="NAME[@VERSION] of a stored scenario, or a YAML file.", show_default=False)],
+    b: Annotated[str, typer.Argument(help="The other one.", show_default=False)],
+    as_json: JsonOpt = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write the comparison page here.")] = None,
+) -> None:
+    """What changed from A to B: inputs by key path, then the key figures of their latest runs."""
+    from rackforge.compare import diff
+    from rackforge.report.compare import compare_html, compare_view
+
+    with _store() as store:
+        (text_a, result_a), (text_b, result_b) = _side(store, a), _side(store, b)
+    found = diff(a, text_a, result_a, b, text_b, result_b)
+    if html is not None:
+        html.write_text(compare_html(found), encoding="utf-8")
+    if as_json:
+        _json(found.to_dict())
+        return
+    show(compare_view(found) + ([f"wrote {html}"] if html is not None else []))
+
+
+def _side(store: Store, ref: str) -> tuple[str, dict[str, Any] | None]:
+    """The YAML text of a file or a stored version, and the result of the newest finished run of that
+    version (for a file: of the stored version with the same text), if any."""
+    from rackforge.store import content_hash
+
+    path = Path(ref)
+    if path.suffix in (".yaml", ".yml", ".json") or path.exists():
+        if not path.is_file():
+            raise InputError(Problem(("scenario",), f"no file {ref}", "give an existing YAML file", "<command line>"))
+        text = path.read_text(encoding="utf-8")
+        record = store.by_hash(content_hash(text))
+    else:
+        record = store.scenario(ref)
+        text = record.yaml_text
+    run = store.latest_run(record) if record is not None else None
+    return text, None if run is None else run.result

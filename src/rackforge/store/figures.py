@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+
+def plain(value: Any) -> Any:
+    """``value`` as plain JSON: numpy scalars as Python numbers, tuples as lists, and a non-finite number
+    as ``None`` (a JSON column, PostgreSQL's above all, holds no NaN or infinity)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def figures_of(doc: dict[str, Any]) -> dict[str, Any]:
