@@ -176,7 +176,7 @@ def run_risk(
     options: RiskOptions = RiskOptions(),
 ) -> RiskResult:  # fmt: skip
     """The risk stage on a supply plan that has a result (``gates`` as the plan was made with)."""
-    from rackforge.risk.dask import dask_mapper
+    from rackforge.cluster import dask_mapper
     from rackforge.risk.stage import assess_plan
     from rackforge.supply.data import supply_data
 

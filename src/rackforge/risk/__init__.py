@@ -2,7 +2,7 @@
 time-to-recover, risk exposure and strategic stock of every node and group (:mod:`.resilience`, LPs on
 HiGHS through :mod:`.highs`), concentration of sources (:mod:`.concentration`), the Monte Carlo on-time
 outlook of the waves (:mod:`.montecarlo`), all composed by :func:`assess_plan` (:mod:`.stage`); Dask
-runs the pieces on a cluster (:mod:`.dask`)."""
+runs the pieces on a cluster (:mod:`rackforge.cluster`)."""
 
 from rackforge.risk.concentration import Concentration
 from rackforge.risk.montecarlo import Outlook

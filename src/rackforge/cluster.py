@@ -1,8 +1,10 @@
-"""Dask adapter for the risk stage: the only place in ``risk`` that talks to Dask distributed.
+"""Dask adapter: the only place in rackforge that talks to Dask distributed (the risk stage's sample
+chunks and scenario batches, the sweeps' grid points).
 
 A *mapper* has the signature of the built-in ``map`` and returns the results in order. Work is cut into
 pieces whose contents do not depend on where they run (fixed Monte Carlo chunks with their own seeds,
-fixed batches of disruption scenarios), so a cluster gives the same numbers as a local run.
+fixed batches of disruption scenarios, one grid point each), so a cluster gives the same numbers as a
+local run.
 """
 
 from __future__ import annotations
