@@ -49,9 +49,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rackforge.cli import bundled_scenario
+from rackforge.cluster import dask_mapper
 from rackforge.inputs import Inputs, load_inputs
 from rackforge.pipeline import run_bom, run_size
-from rackforge.risk.dask import dask_mapper
 from rackforge.risk.derive import derive_network
 from rackforge.risk.montecarlo import Exposure, Outlook, prepare, simulate
 from rackforge.risk.network import GroupKind, Network

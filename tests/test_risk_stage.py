@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from rackforge.cluster import dask_mapper
 from rackforge.inputs import load_inputs
 from rackforge.pipeline import RiskOptions, run_bom, run_risk, run_size
-from rackforge.risk.dask import dask_mapper
 from rackforge.risk.montecarlo import prepare, simulate
 from rackforge.risk.resilience import assess
 from rackforge.supply import plan_supply
