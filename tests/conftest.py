@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from rackforge import cli
+from tests import databases
 
 BASE = """\
 name: test-campus
@@ -86,3 +90,52 @@ def assert_located(err: str, path: Path, fragment: str, line: int) -> None:
     hit = [e for e in err.splitlines() if fragment in e]
     assert hit, err
     assert hit[0].startswith(f"error: {path}:{line}:"), (hit[0], line)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The SQLAlchemy URL of a throwaway PostgreSQL cluster, one per session (per xdist worker).
+
+    The cluster listens on 127.0.0.1 only and is stopped and removed at session end, also when tests
+    fail. When the server cannot be installed or started, every test using it is skipped with a reason
+    starting "PostgreSQL unavailable:"; with ``RACKFORGE_REQUIRE_POSTGRES=1`` they fail instead.
+    """
+    try:
+        cluster = databases.start_cluster(databases.ensure_server())
+    except databases.UnavailableError as exc:
+        reason = f"PostgreSQL unavailable: {exc}"
+        if os.environ.get("RACKFORGE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def make_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Make empty databases for one test: ``make("sqlite")`` or ``make("postgresql")`` returns a URL.
+
+    SQLite databases are files in ``tmp_path``; PostgreSQL ones are new databases in the session
+    cluster, dropped (their connections ended first) when the test ends.
+    """
+    with ExitStack() as drops:
+
+        def _make(backend: str) -> str:
+            if backend == "sqlite":
+                return f"sqlite:///{tmp_path / f'{secrets.token_hex(6)}.sqlite'}"
+            if backend != "postgresql":
+                raise ValueError(f"backend {backend!r} is not 'sqlite' or 'postgresql'")
+            url = databases.create_database(request.getfixturevalue("postgres_url"))
+            drops.callback(databases.drop_database, url)
+            return url
+
+        yield _make
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_database_url(request: pytest.FixtureRequest, make_database_url: Callable[[str], str]) -> str:
+    """The URL of an empty database for one test, once on SQLite and once on PostgreSQL."""
+    backend: str = request.param
+    return make_database_url(backend)

@@ -419,10 +419,11 @@ def main() -> None:
 
 
 def _add_store_commands() -> None:
-    from rackforge.cli_store import runs_app, scenario_app
+    from rackforge.cli_store import runs_app, scenario_app, sweep_cmd
 
     app.add_typer(scenario_app, name="scenario")
     app.add_typer(runs_app, name="runs")
+    app.command("sweep")(sweep_cmd)
 
 
 _add_store_commands()

@@ -191,3 +191,38 @@ def _side(store: Store, ref: str) -> tuple[str, dict[str, Any] | None]:
         text = record.yaml_text
     run = store.latest_run(record) if record is not None else None
     return text, None if run is None else run.result
+
+
+def sweep_cmd(
+    scenario: Annotated[Path, typer.Argument(help="Base scenario YAML.", show_default=False)],
+    sets: Annotated[
+        list[str], typer.Option("--set", help="PATH=v1,v2,... (dotted; list items by index: sites.0.pue).")
+    ],
+    dask: Annotated[
+        str, typer.Option("--dask", help="`local` (a LocalCluster), tcp://HOST:PORT, or `none` (in this process).")
+    ] = "local",
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Workers of the LocalCluster.")] = 2,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds for each point's plan.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan every point of the grid of ``--set`` values, store each run, and compare them in one table."""
+    from rackforge.cluster import dask_mapper
+    from rackforge.report.sweep import sweep_doc, sweep_view
+    from rackforge.store import default_url
+    from rackforge.store.sweep import grid, parse_sets, sweep
+
+    base = load_inputs(scenario)
+    settings = parse_sets(sets)
+    points = grid(base.scenario.name, scenario.read_text(encoding="utf-8"), settings, scenario.resolve().parent)
+    url = default_url()
+    with _store():
+        pass
+    if dask == "none":
+        runs = sweep(url, points, time_limit)
+    else:
+        with dask_mapper(None if dask == "local" else dask, workers) as mapper:
+            runs = sweep(url, points, time_limit, mapper)
+    if as_json:
+        _json(sweep_doc(runs))
+        return
+    show(sweep_view(runs))

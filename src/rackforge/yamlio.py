@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -188,3 +190,28 @@ def _utf16_or_32(raw: bytes) -> str | None:
     if all(b == 0 for b in head[1::2]) or all(b == 0 for b in head[0::2]):
         return "UTF-16"
     return None
+
+
+def edited(text: str, values: Sequence[tuple[KeyPath, Any]]) -> str:
+    """``text`` with the value at each key path replaced (comments and layout kept); a path that does not
+    exist raises ``KeyError`` with the part that is missing."""
+    yaml = _yaml()
+    doc = yaml.load(text)
+    for path, value in values:
+        node = doc
+        for depth, part in enumerate(path):
+            last = depth == len(path) - 1
+            if (isinstance(node, dict) and (part in node or (last and isinstance(part, str)))) or (
+                isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node)
+            ):
+                if last:
+                    node[part] = value
+                else:
+                    node = node[part]
+            else:
+                raise KeyError(path[: depth + 1])
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    return out.getvalue()

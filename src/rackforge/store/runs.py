@@ -13,11 +13,12 @@ Plan = Callable[[Callable[[str], None]], PlanResult]
 
 
 def record_plan(
-    store: Store, inputs: Inputs, text: str, plan: Plan, tags: Iterable[str] = ()
+    store: Store, inputs: Inputs, text: str, plan: Plan, tags: Iterable[str] = (), name: str | None = None
 ) -> tuple[PlanResult, int]:
-    """Save ``text`` (the scenario of ``inputs``) and run ``plan(progress)`` as a recorded run; the result
-    and the run's id. A plan that raises is recorded as failed with the reason and the error goes on."""
-    record, _ = store.save_scenario(inputs.scenario.name, text, tags)
+    """Save ``text`` (the scenario of ``inputs``; under ``name``, its own name by default) and run
+    ``plan(progress)`` as a recorded run; the result and the run's id. A plan that raises is recorded as
+    failed with the reason and the error goes on."""
+    record, _ = store.save_scenario(name or inputs.scenario.name, text, tags)
     run_id = store.start_run(record)
 
     def progress(stage: str) -> None:
