@@ -139,3 +139,10 @@ def fresh_database_url(request: pytest.FixtureRequest, make_database_url: Callab
     """The URL of an empty database for one test, once on SQLite and once on PostgreSQL."""
     backend: str = request.param
     return make_database_url(backend)
+
+
+@pytest.fixture(autouse=True)
+def _private_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets a store of its own: nothing a test runs (``plan --save``, ``scenario save``) reaches
+    the user's store."""
+    monkeypatch.setenv("RACKFORGE_DB", f"sqlite:///{tmp_path_factory.mktemp('store') / 'rackforge.db'}")

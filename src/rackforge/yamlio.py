@@ -198,20 +198,26 @@ def edited(text: str, values: Sequence[tuple[KeyPath, Any]]) -> str:
     yaml = _yaml()
     doc = yaml.load(text)
     for path, value in values:
-        node = doc
-        for depth, part in enumerate(path):
-            last = depth == len(path) - 1
-            if (isinstance(node, dict) and (part in node or (last and isinstance(part, str)))) or (
-                isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node)
-            ):
-                if last:
-                    node[part] = value
-                else:
-                    node = node[part]
-            else:
-                raise KeyError(path[: depth + 1])
+        parent, last = _walk_to(doc, path)
+        parent[last] = value
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096
     out = io.StringIO()
     yaml.dump(doc, out)
     return out.getvalue()
+
+
+def _walk_to(doc: Any, path: KeyPath) -> tuple[Any, str | int]:
+    """The container holding the last key of ``path`` and that key; a missing step raises ``KeyError``
+    (a missing last key of a mapping is added)."""
+    node = doc
+    for depth, part in enumerate(path):
+        last = depth == len(path) - 1
+        found = isinstance(node, dict) and (part in node or (last and isinstance(part, str)))
+        found |= isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node)
+        if not found:
+            raise KeyError(path[: depth + 1])
+        if last:
+            return node, part
+        node = node[part]
+    raise KeyError(path)

@@ -79,22 +79,19 @@ class Store:
         organization: str | None = None,
     ) -> tuple[ScenarioRecord, bool]:  # fmt: skip
         """Save ``text`` as the next version of ``name``; ``(record, True)`` when a version was added,
-        ``(latest, False)`` when the text is that of the latest version already (no version added)."""
+        ``(existing, False)`` when a version of ``name`` holds this very text already (switching back to an
+        earlier file adds nothing: versions are the distinct texts, numbered in the order first saved)."""
         digest = content_hash(text)
         for _ in range(SAVE_ATTEMPTS):
             try:
                 with self._session() as s:
-                    latest = s.scalars(
-                        select(ScenarioRow)
-                        .where(ScenarioRow.name == name)
-                        .order_by(ScenarioRow.version.desc())
-                        .limit(1)
-                    ).first()
-                    if latest is not None and latest.content_hash == digest:
-                        return _scenario(latest), False
-                    row = ScenarioRow(name=name, version=(latest.version if latest else 0) + 1, yaml_text=text,
-                                      content_hash=digest, author=author or author_name(), organization=organization,
-                                      created=now(), tags=sorted(set(tags)))  # fmt: skip
+                    same = s.scalars(_versions(name).where(ScenarioRow.content_hash == digest).limit(1)).first()
+                    if same is not None:
+                        return _scenario(same), False
+                    top = s.scalar(select(func.max(ScenarioRow.version)).where(ScenarioRow.name == name)) or 0
+                    row = ScenarioRow(name=name, version=top + 1, yaml_text=text, content_hash=digest,
+                                      author=author or author_name(), organization=organization, created=now(),
+                                      tags=sorted(set(tags)))  # fmt: skip
                     s.add(row)
                     s.flush()
                     return _scenario(row), True

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +121,11 @@ def run_point(store_url: str, point: Point, time_limit: float | None) -> PointRu
         try:
             inputs = load_inputs(path)
         except RackforgeError as exc:
-            return PointRun(point, None, "failed", str(exc))
+            record, _ = store.save_scenario(point.name, point.text)
+            run_id = store.start_run(record)
+            store.fail_run(run_id, str(exc))
+            return PointRun(point, run_id, "failed", str(exc))
+        inputs = replace(inputs, file=point.name)
         try:
             plan = lambda tell: run_plan(inputs, tell, time_limit, POINT_THREADS)  # noqa: E731
             _, run_id = record_plan(store, inputs, point.text, plan, name=point.name)
