@@ -29,7 +29,9 @@ def test_migrations_upgrade_downgrade_and_match_the_models(fresh_database_url: s
     upgrade(engine)
     assert current(engine) == REVISION == ScriptDirectory.from_config(config(engine)).get_current_head()
     with engine.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == [], "autogenerate finds nothing"
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == [], (
+            "autogenerate finds nothing"
+        )
         assert {"scenarios", "runs"} <= set(inspect(connection).get_table_names())
     downgrade(engine)
     with engine.connect() as connection:
