@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-REVISION = "0001"
+REVISION = "0002"
 """The newest migration (``migrations/versions``); a test keeps it equal to Alembic's head."""
 
 NAMING = {
@@ -35,7 +35,10 @@ class ScenarioRow(Base):
     """One saved version of a scenario."""
 
     __tablename__ = "scenarios"
-    __table_args__ = (UniqueConstraint("name", "version", name="uq_scenarios_name_version"),)
+    __table_args__ = (
+        UniqueConstraint("name", "version", name="uq_scenarios_name_version"),
+        UniqueConstraint("name", "content_hash", name="uq_scenarios_name_content_hash"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)

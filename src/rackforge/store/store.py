@@ -1,7 +1,8 @@
 """The scenario store: save versions of scenarios, record runs, read them back.
 
 Every write is one transaction: a version is allocated and written in the same transaction (SQLite takes
-the write lock up front, PostgreSQL's unique ``(name, version)`` makes a racing writer retry), and a run's
+the write lock up front; on PostgreSQL the unique ``(name, version)`` and ``(name, content_hash)`` make a
+racing writer's insert fail, and it retries and finds what the other wrote), and a run's
 result document, key figures and ``done`` status land together, so a process killed at any point leaves
 either the previous state or the new one, never a half-written run shown as finished.
 """
@@ -85,7 +86,7 @@ class Store:
         for _ in range(SAVE_ATTEMPTS):
             try:
                 with self._session() as s:
-                    same = s.scalars(_versions(name).where(ScenarioRow.content_hash == digest).limit(1)).first()
+                    same = s.scalars(_versions(name).where(ScenarioRow.content_hash == digest)).first()
                     if same is not None:
                         return _scenario(same), False
                     top = s.scalar(select(func.max(ScenarioRow.version)).where(ScenarioRow.name == name)) or 0
