@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from rackforge.compare.metrics import read_kpis
+
 
 def plain(value: Any) -> Any:
     """``value`` as plain JSON: numpy scalars as Python numbers, tuples as lists, and a non-finite number
@@ -24,26 +26,28 @@ def plain(value: Any) -> Any:
 
 def figures_of(doc: dict[str, Any]) -> dict[str, Any]:
     """Accelerators, IT and facility MW, BOM cost and duties (USD), the supply plan's status, cost (USD)
-    and worst on-time share of a wave, the schedule's makespan (weeks) and the flagged risks; a stage the
-    document lacks leaves its figures ``None``."""
-    sites = doc.get("sizing", {}).get("sites", [])
-    bom = doc.get("bom", {})
-    supply = doc.get("supply") or {}
-    kpis = supply.get("kpis") or {}
-    risk = doc.get("risk")
-    shares = list((kpis.get("on_time_share") or {}).values())
-    schedule = doc.get("schedule")
+    and worst on-time share of a wave, the schedule's makespan (weeks) and the flagged risks, read as
+    ``scenario diff`` reads them (:func:`rackforge.compare.metrics.read_kpis`); a stage the document lacks
+    leaves its figures ``None``."""
+    readings = read_kpis(doc).values()
+
+    def worst(metric: str) -> float | None:
+        values = [r.value for r in readings if r.metric == metric]
+        return min(values) if values else None
+
+    count = worst("sizing.accelerators")
+    flagged = worst("risk.flagged")
     return {
-        "accelerators": sum(s["accelerators"] for s in sites) if sites else None,
-        "it_mw": sum(s["power"]["it_mw"] for s in sites) if sites else None,
-        "facility_mw": sum(s["power"]["facility_mw"] for s in sites) if sites else None,
-        "bom_cost_usd": bom.get("total_cost_usd"),
-        "duties_usd": (bom.get("tariffs") or {}).get("total_usd"),
-        "supply_status": supply.get("status"),
-        "supply_cost_usd": (kpis.get("cost_usd") or {}).get("total"),
-        "on_time_share": min(shares) if shares else None,
-        "makespan_weeks": schedule.get("makespan") if schedule else None,
-        "flagged_risks": sum(r["flagged"] for r in (*risk["nodes"], *risk["groups"])) if risk else None,
+        "accelerators": None if count is None else round(count),
+        "it_mw": worst("sizing.it_mw"),
+        "facility_mw": worst("sizing.facility_mw"),
+        "bom_cost_usd": worst("bom.total_cost_usd"),
+        "duties_usd": worst("bom.duties_usd"),
+        "supply_status": (doc.get("supply") or {}).get("status"),
+        "supply_cost_usd": worst("supply.cost_usd"),
+        "on_time_share": worst("supply.on_time_share"),
+        "makespan_weeks": worst("schedule.makespan"),
+        "flagged_risks": None if flagged is None else round(flagged),
     }
 
 
