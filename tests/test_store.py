@@ -197,3 +197,35 @@ def test_a_bad_setting_is_a_command_line_error(run, small: Path) -> None:  # typ
         assert result.code == 2
         assert message in result.err
         assert "Traceback" not in result.err
+
+
+def test_users_hold_a_token_the_store_never_keeps(fresh_database_url: str, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from rackforge.store.users import Role, add_user, authenticate, revoke_user
+
+    with Store(fresh_database_url) as store:
+        ana, token = add_user(store, "ana", "lab", Role.PLANNER)
+        bob, other = add_user(store, "bob", "fab", Role.VIEWER)
+        assert token.startswith(f"rf_{ana.id}_")
+        assert len(token) > 40
+        assert authenticate(store, token) == ana
+        assert authenticate(store, other) == bob
+        assert authenticate(store, token[:-1] + ("x" if token[-1] != "x" else "y")) is None
+        assert authenticate(store, other.replace(f"rf_{bob.id}_", f"rf_{ana.id}_")) is None, "another's id"
+        assert authenticate(store, "") is None
+        assert authenticate(store, "rf_x_y") is None
+        with store.engine.connect() as connection:
+            rows = connection.execute(text("SELECT * FROM users")).all()
+        assert not any(token in str(row) or token.split("_", 2)[2] in str(row) for row in rows), "no token in clear"
+        revoke_user(store, "ana")
+        assert authenticate(store, token) is None
+        with pytest.raises(InputError, match="a user `bob` exists"):
+            add_user(store, "bob", "lab", Role.ADMIN)
+    monkeypatch.setenv("RACKFORGE_DB", fresh_database_url)
+    added = run("user", "add", "cara", "--org", "lab", "--role", "admin")
+    assert added.code == 0, added.err
+    printed = added.out.split()[-1]
+    with Store(fresh_database_url) as store:
+        assert authenticate(store, printed) is not None, "the printed token works"
+    assert run("user", "add", "dan", "--org", "lab", "--role", "boss").code == 2

@@ -226,3 +226,34 @@ def sweep_cmd(
         _json(sweep_doc(runs))
         return
     show(sweep_view(runs))
+
+
+user_app = typer.Typer(no_args_is_help=True, help="Users of the web application and REST API.")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="User name (unique).", show_default=False)],
+    org: Annotated[str, typer.Option("--org", help="The user's organization, e.g. the lab or the manufacturer.")],
+    role: Annotated[str, typer.Option("--role", help="viewer | planner | admin")],
+) -> None:
+    """Add a user and print its API token, once: the store keeps only its hash."""
+    from rackforge.store.users import Role, add_user
+
+    if role not in {r.value for r in Role}:
+        what = f"unknown role `{role}`"
+        raise InputError(Problem(("--role",), what, "use viewer, planner or admin", "<command line>"))
+    with _store() as store:
+        user, token = add_user(store, name, org, Role(role))
+    out.print(f"added {user.name} ({user.role}, {user.organization}); API token, shown only now:")
+    out.print(token, markup=False, highlight=False)
+
+
+@user_app.command("revoke")
+def user_revoke(name: Annotated[str, typer.Argument(help="User name.", show_default=False)]) -> None:
+    """Revoke a user's token: requests with it are refused from now on."""
+    from rackforge.store.users import revoke_user
+
+    with _store() as store:
+        user = revoke_user(store, name)
+    out.print(f"revoked {user.name}'s token")

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-REVISION = "0002"
+REVISION = "0003"
 """The newest migration (``migrations/versions``); a test keeps it equal to Alembic's head."""
 
 NAMING = {
@@ -77,3 +77,18 @@ class RunRow(Base):
     on_time_share: Mapped[float | None] = mapped_column(Float, nullable=True)
     makespan_weeks: Mapped[float | None] = mapped_column(Float, nullable=True)
     flagged_risks: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class UserRow(Base):
+    """A user of the web application and REST API: name, organization, role, and the SHA-256 of the API
+    token (the token itself is shown once and never stored)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    organization: Mapped[str] = mapped_column(String(200), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -71,7 +71,8 @@ class Store:
         self.close()
 
     @contextmanager
-    def _session(self) -> Iterator[Session]:
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction, committed on leaving (rolled back on an error)."""
         with self._sessions() as session, session.begin():
             yield session
 
@@ -85,7 +86,7 @@ class Store:
         digest = content_hash(text)
         for _ in range(SAVE_ATTEMPTS):
             try:
-                with self._session() as s:
+                with self.transaction() as s:
                     same = s.scalars(_versions(name).where(ScenarioRow.content_hash == digest)).first()
                     if same is not None:
                         return _scenario(same), False
@@ -102,7 +103,7 @@ class Store:
 
     def scenarios(self) -> list[tuple[ScenarioRecord, int]]:
         """The latest version of every scenario and its number of versions, by name."""
-        with self._session() as s:
+        with self.transaction() as s:
             newest = (
                 select(ScenarioRow.name, func.max(ScenarioRow.version).label("v"), func.count().label("n"))
                 .group_by(ScenarioRow.name)
@@ -117,14 +118,14 @@ class Store:
 
     def versions(self, name: str) -> list[ScenarioRecord]:
         """Every version of ``name``, oldest first."""
-        with self._session() as s:
+        with self.transaction() as s:
             rows = s.scalars(_versions(name).order_by(ScenarioRow.version))
             return [_scenario(r) for r in rows]
 
     def scenario(self, ref: str) -> ScenarioRecord:
         """The version ``NAME@V``, or the latest of ``NAME``; an unknown one is an input error."""
         name, _, version = ref.partition("@")
-        with self._session() as s:
+        with self.transaction() as s:
             query = _versions(name)
             if version:
                 if not version.isdigit():
@@ -144,7 +145,7 @@ class Store:
 
     def start_run(self, scenario: ScenarioRecord) -> int:
         """Record a run of ``scenario`` as running now (in its own transaction); its id."""
-        with self._session() as s:
+        with self.transaction() as s:
             row = RunRow(scenario_id=scenario.id, status=RUNNING, progress=0.0, started=now(),
                          rackforge_version=__version__, worker=f"{socket.gethostname()}:{os.getpid()}")  # fmt: skip
             s.add(row)
@@ -153,13 +154,13 @@ class Store:
 
     def progress(self, run_id: int, share: float) -> None:
         """Record how far a run is (0..1)."""
-        with self._session() as s:
+        with self.transaction() as s:
             row = s.get_one(RunRow, run_id)
             row.progress = min(max(share, 0.0), 1.0)
 
     def finish_run(self, run_id: int, result: dict[str, Any]) -> None:
         """Record a run's result document and key figures and mark it done, in one transaction."""
-        with self._session() as s:
+        with self.transaction() as s:
             row = s.get_one(RunRow, run_id)
             row.result = plain(result)
             for key, value in figures_of(row.result).items():
@@ -168,13 +169,13 @@ class Store:
 
     def fail_run(self, run_id: int, error: str, result: dict[str, Any] | None = None) -> None:
         """Record why a run ended without a result (and what the earlier stages produced, if any)."""
-        with self._session() as s:
+        with self.transaction() as s:
             row = s.get_one(RunRow, run_id)
             row.status, row.error, row.finished, row.result = FAILED, error, now(), plain(result)
 
     def runs(self, limit: int = 50, scenario: str | None = None) -> list[RunRecord]:
         """The latest ``limit`` runs, newest first (of one scenario name when given), without documents."""
-        with self._session() as s:
+        with self.transaction() as s:
             query = _with_scenario()
             if scenario is not None:
                 query = query.where(ScenarioRow.name == scenario)
@@ -183,7 +184,7 @@ class Store:
 
     def run(self, run_id: int) -> RunRecord:
         """One run with its result document; an unknown id is an input error."""
-        with self._session() as s:
+        with self.transaction() as s:
             found = s.execute(
                 select(RunRow, ScenarioRow)
                 .join(ScenarioRow, RunRow.scenario_id == ScenarioRow.id)
@@ -197,7 +198,7 @@ class Store:
 
     def latest_run(self, scenario: ScenarioRecord) -> RunRecord | None:
         """The newest finished run of this version, with its document (``None`` if it has none)."""
-        with self._session() as s:
+        with self.transaction() as s:
             run_id = s.scalars(
                 select(RunRow.id).where(RunRow.scenario_id == scenario.id, RunRow.status == DONE)
                 .order_by(RunRow.id.desc()).limit(1)
@@ -206,7 +207,7 @@ class Store:
 
     def by_hash(self, digest: str) -> ScenarioRecord | None:
         """The newest stored version with this content hash, if any."""
-        with self._session() as s:
+        with self.transaction() as s:
             row = s.scalars(
                 select(ScenarioRow).where(ScenarioRow.content_hash == digest).order_by(ScenarioRow.id.desc()).limit(1)
             ).first()
@@ -225,12 +226,13 @@ def _bad_ref(ref: str, what: str, fix: str) -> InputError:
     return InputError(Problem(("scenario",), f"{ref}: {what}", fix, COMMAND_LINE))
 
 
-def _utc(t: dt.datetime | None) -> dt.datetime | None:
+def as_utc(t: dt.datetime | None) -> dt.datetime | None:
+    """``t`` with its time zone (SQLite gives back naive UTC times)."""
     return None if t is None else t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
 
 
 def _scenario(row: ScenarioRow) -> ScenarioRecord:
-    created = _utc(row.created)
+    created = as_utc(row.created)
     assert created is not None
     return ScenarioRecord(row.id, row.name, row.version, row.yaml_text, row.content_hash, row.author, created,
                           tuple(row.tags or ()), row.organization)  # fmt: skip
@@ -238,6 +240,6 @@ def _scenario(row: ScenarioRow) -> ScenarioRecord:
 
 def _run(row: RunRow, scenario: ScenarioRow, with_result: bool) -> RunRecord:
     figures = {key: getattr(row, key) for key in figures_of({})}
-    return RunRecord(row.id, f"{scenario.name}@{scenario.version}", row.status, row.progress, _utc(row.started),
-                     _utc(row.finished), row.rackforge_version, row.error, figures,
+    return RunRecord(row.id, f"{scenario.name}@{scenario.version}", row.status, row.progress, as_utc(row.started),
+                     as_utc(row.finished), row.rackforge_version, row.error, figures,
                      row.result if with_result else None)  # fmt: skip
