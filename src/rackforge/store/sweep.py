@@ -5,7 +5,8 @@ dotted, list items by index, values read as YAML scalars). Each point is the bas
 those values set, saved under its own name ``BASE[sites.0.pue=1.3,clusters.0.count=12]`` and planned as a
 recorded run, on whatever the mapper runs it (the built-in ``map``, or a Dask cluster's,
 :mod:`rackforge.cluster`). A point that fails is recorded with its error and the others go on. Each point
-is planned on one solver thread, so a point gives the same result wherever it runs.
+is planned on one solver thread and one linear-algebra thread, so a point gives the same result
+wherever it runs.
 """
 
 from __future__ import annotations
@@ -109,7 +110,18 @@ def _anchored(text: str, base_dir: Path) -> str:
 
 
 def run_point(store_url: str, point: Point, time_limit: float | None) -> PointRun:
-    """Plan ``point`` as a recorded run in the store at ``store_url``; never raises (a failure is recorded)."""
+    """Plan ``point`` as a recorded run in the store at ``store_url``; never raises (a failure is recorded).
+
+    The point runs on one solver thread and one linear-algebra thread: a Dask worker starts with one BLAS
+    thread, and sums split over another number of threads round differently, so without this the same
+    point would store other last digits in the process than on a cluster."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _run_point(store_url, point, time_limit)
+
+
+def _run_point(store_url: str, point: Point, time_limit: float | None) -> PointRun:
     from rackforge.inputs import load_inputs
     from rackforge.pipeline import run_plan
     from rackforge.store.runs import record_plan
