@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rackforge import cli
+from rackforge import launch
 from tests import databases
 
 BASE = """\
@@ -55,7 +55,7 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
         monkeypatch.setattr(sys, "argv", ["rackforge", *map(str, args)])
         capsys.readouterr()
         try:
-            cli.main()
+            launch.main()
             code = 0
         except SystemExit as exc:
             code = int(exc.code or 0) if not isinstance(exc.code, str) else 1

@@ -229,3 +229,31 @@ def test_users_hold_a_token_the_store_never_keeps(fresh_database_url: str, run, 
     with Store(fresh_database_url) as store:
         assert authenticate(store, printed) is not None, "the printed token works"
     assert run("user", "add", "dan", "--org", "lab", "--role", "boss").code == 2
+
+
+def test_a_store_from_before_one_version_per_text_is_merged_without_losing_runs(fresh_database_url: str) -> None:
+    """Version 3 repeats version 1's text (allowed before migration 0002): upgrading merges it into version 1
+    and its runs move there; rebuilding the table on SQLite does not cascade to the runs."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    engine = make_engine(fresh_database_url)
+    upgrade(engine, "0001")
+    with engine.begin() as c:
+        for version, body in ((1, "a"), (2, "b"), (3, "a")):
+            c.execute(
+                text("INSERT INTO scenarios (name, version, yaml_text, content_hash, author, created, tags) "
+                     "VALUES ('n', :v, :t, :h, 'x', :c, '[]')"),
+                {"v": version, "t": body, "h": content_hash(body), "c": dt.datetime.now(dt.UTC)},
+            )  # fmt: skip
+        ids = dict(c.execute(text("SELECT version, id FROM scenarios")).all())
+        for version in (1, 3, 3, 2):
+            c.execute(text("INSERT INTO runs (scenario_id, status, progress, rackforge_version) VALUES (:s, 'done', 1, 'x')"),
+                      {"s": ids[version]})  # fmt: skip
+    upgrade(engine)
+    engine.dispose()
+    with Store(fresh_database_url) as store:
+        assert [(v.version, v.yaml_text) for v in store.versions("n")] == [(1, "a"), (2, "b")]
+        assert sorted(r.scenario for r in store.runs()) == ["n@1", "n@1", "n@1", "n@2"], "no run lost"
+        assert store.save_scenario("n", "a")[1] is False

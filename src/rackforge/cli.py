@@ -18,13 +18,13 @@ from typing import Annotated, Any
 import typer
 
 from rackforge import __version__
-from rackforge.errors import InputError, NoResultError, Problem
+from rackforge.errors import InputError, Problem
 from rackforge.inputs import load_inputs
 from rackforge.pipeline import STAGES, PlanResult, RiskOptions, check_inputs, run_bom, run_plan, run_size
 from rackforge.report import console
 from rackforge.report import risk as risk_report
 from rackforge.supply import plan_error
-from rackforge.terminal import live, out, say, show
+from rackforge.terminal import guarded, live, out, print_json, say, show
 
 app = typer.Typer(
     add_completion=False,
@@ -69,8 +69,7 @@ def bundled_scenario() -> Path:
     return Path(str(resources.files("rackforge") / "examples" / "campus-1gw.yaml"))
 
 
-def _print_json(doc: Any) -> None:
-    sys.stdout.write(json.dumps(doc, indent=1) + "\n")
+_print_json = print_json
 
 
 @app.command()
@@ -404,18 +403,8 @@ def _assessed(scenario: Path, options: RiskOptions, time_limit: float | None, as
 
 
 def main() -> None:
-    """Entry point: run the app and turn rackforge errors into messages and exit codes."""
-    try:
-        app()
-    except InputError as exc:
-        for problem in exc.problems:
-            say(f"error: {problem}")
-        raise SystemExit(2) from None
-    except NoResultError as exc:
-        say(f"{exc.label}: {exc}")
-        for line in exc.diagnosis:
-            say(f"  {line}")
-        raise SystemExit(1) from None
+    """Every command: run the app and turn rackforge errors into messages and exit codes."""
+    guarded(app)
 
 
 def _add_store_commands() -> None:

@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from rackforge.errors import InputError, Problem
-from rackforge.inputs import load_inputs
-from rackforge.report.console import table
-from rackforge.terminal import out, show
+from rackforge.report.tabular import table
+from rackforge.terminal import guarded, out, print_json, show
 
 if TYPE_CHECKING:
     from rackforge.store import RunRecord, Store
@@ -29,9 +28,7 @@ def _store() -> Store:
 
 
 def _json(doc: Any) -> None:
-    from rackforge.cli import _print_json
-
-    _print_json(doc)
+    print_json(doc)
 
 
 @scenario_app.command("save")
@@ -41,6 +38,8 @@ def save(
     as_json: JsonOpt = False,
 ) -> None:
     """Check the scenario as ``validate`` does and save it as its name's next version (none when unchanged)."""
+    from rackforge.inputs import load_inputs
+
     inputs = load_inputs(file)
     text = file.read_text(encoding="utf-8")
     with _store() as store:
@@ -207,6 +206,7 @@ def sweep_cmd(
 ) -> None:
     """Plan every point of the grid of ``--set`` values, store each run, and compare them in one table."""
     from rackforge.cluster import dask_mapper
+    from rackforge.inputs import load_inputs
     from rackforge.report.sweep import sweep_doc, sweep_view
     from rackforge.store import default_url
     from rackforge.store.sweep import grid, parse_sets, sweep
@@ -257,3 +257,17 @@ def user_revoke(name: Annotated[str, typer.Argument(help="User name.", show_defa
     with _store() as store:
         user = revoke_user(store, name)
     out.print(f"revoked {user.name}'s token")
+
+
+def store_app() -> typer.Typer:
+    """The store's commands alone (``rackforge scenario|runs|user ...`` start without the planning stages)."""
+    light = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
+    light.add_typer(scenario_app, name="scenario")
+    light.add_typer(runs_app, name="runs")
+    light.add_typer(user_app, name="user")
+    return light
+
+
+def main() -> None:
+    """Run the store's commands with rackforge's exit codes."""
+    guarded(store_app())

@@ -6,14 +6,16 @@ Rich renders ``:name:`` as an emoji and guesses at highlighting; both are off, s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from rackforge.report.console import describe
+from rackforge.errors import InputError, NoResultError
 from rackforge.status import OnProgress, SolveProgress
 
 out = Console(emoji=False, highlight=False)
@@ -38,6 +40,8 @@ def live(quiet: bool, stages: int = 1) -> Iterator[tuple[OnProgress, Any]]:
     """A spinner line on stderr with the stage and the running solve's incumbent, bound and gap;
     yields ``(on_progress, step)`` where ``step(stage)`` advances the stage. Silent when ``quiet``
     (``--json``) or when stderr is not a terminal."""
+    from rackforge.report.console import describe
+
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
                   disable=quiet or not err.is_terminal, transient=True) as bar:  # fmt: skip
         task = bar.add_task("starting", total=stages)
@@ -49,3 +53,24 @@ def live(quiet: bool, stages: int = 1) -> Iterator[tuple[OnProgress, Any]]:
             bar.update(task, description=f"stage: {stage}", advance=1)
 
         yield on_progress, step
+
+
+def print_json(doc: Any) -> None:
+    """``--json``: one JSON document on stdout and nothing else there."""
+    sys.stdout.write(json.dumps(doc, indent=1) + "\n")
+
+
+def guarded(app: Callable[[], Any]) -> None:
+    """Run a command-line app and turn rackforge's errors into messages and exit codes: bad input 2 (each
+    problem located), no result 1 (with its diagnosis)."""
+    try:
+        app()
+    except InputError as exc:
+        for problem in exc.problems:
+            say(f"error: {problem}")
+        raise SystemExit(2) from None
+    except NoResultError as exc:
+        say(f"{exc.label}: {exc}")
+        for line in exc.diagnosis:
+            say(f"  {line}")
+        raise SystemExit(1) from None

@@ -6,14 +6,14 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rackforge.errors import InputError
-from rackforge.report.html import render
-from rackforge.report.tables import demand_rows, tables, to_csv
 
 if TYPE_CHECKING:
     from rackforge.pipeline import PlanResult
+    from rackforge.report.html import render
+    from rackforge.report.tables import demand_rows, to_csv
 
 __all__ = ["demand_rows", "render", "to_csv", "write_atomic", "write_plan"]
 
@@ -33,6 +33,9 @@ def write_atomic(path: Path, text: str) -> None:
 
 def write_plan(result: PlanResult, out_dir: str | Path) -> list[Path]:
     """Write every output of ``result`` under ``out_dir``; return the paths written."""
+    from rackforge.report.html import render
+    from rackforge.report.tables import tables
+
     out = Path(out_dir)
     files = {"plan.json": json.dumps(result.to_dict(), indent=1) + "\n", "report.html": render(result)}
     s = result.inputs
@@ -46,3 +49,16 @@ def write_plan(result: PlanResult, out_dir: str | Path) -> list[Path]:
                 ("--out",), f"cannot write {out / name} ({reason})", "choose a writable directory", str(out)
             ) from None
     return [out / name for name in files]
+
+
+def __getattr__(name: str) -> Any:
+    # The HTML report pulls in plotly and every stage's results; commands that print a table need none.
+    if name == "render":
+        from rackforge.report.html import render
+
+        return render
+    if name in ("demand_rows", "to_csv"):
+        from rackforge.report import tables
+
+        return getattr(tables, name)
+    raise AttributeError(name)

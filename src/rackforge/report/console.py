@@ -7,13 +7,13 @@ they go. Numbers carry thousands separators; shares are percentages.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
 from rackforge.report.exceptions import exception_sentences, exception_table, text_columns
+from rackforge.report.tabular import table
 from rackforge.status import SolveProgress
 
 if TYPE_CHECKING:
@@ -25,24 +25,6 @@ if TYPE_CHECKING:
     from rackforge.supply import SupplyPlan
 
 View = list[Table | str]
-
-
-def table(title: str, columns: list[str], rows: list[list[Any]], text: Collection[int] = (0,)) -> Table:
-    """A table: the ``text`` columns left-aligned, the rest right-aligned, numbers with separators."""
-    t = Table(title=title, title_justify="left")
-    for i, c in enumerate(columns):
-        t.add_column(c, justify="left" if i in text else "right")
-    for r in rows:
-        t.add_row(*[_cell(v) for v in r])
-    return t
-
-
-def _cell(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:,.1f}"
-    if isinstance(v, int):
-        return f"{v:,}"
-    return str(v)
 
 
 def describe(p: SolveProgress) -> str:

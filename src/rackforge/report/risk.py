@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rackforge.report.console import View, table
+from rackforge.report.console import View
+from rackforge.report.tabular import table
 
 if TYPE_CHECKING:
     from rackforge.risk import NodeRisk

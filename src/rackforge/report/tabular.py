@@ -1,0 +1,26 @@
+"""Rich tables as the command line prints them (light: no stage is imported)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from rich.table import Table
+
+
+def table(title: str, columns: list[str], rows: list[list[Any]], text: Collection[int] = (0,)) -> Table:
+    """A table: the ``text`` columns left-aligned, the rest right-aligned, numbers with separators."""
+    t = Table(title=title, title_justify="left")
+    for i, c in enumerate(columns):
+        t.add_column(c, justify="left" if i in text else "right")
+    for r in rows:
+        t.add_row(*[_cell(v) for v in r])
+    return t
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:,.1f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
