@@ -20,8 +20,7 @@ from rich.markup import escape
 
 from rackforge.compare import Change, ChangeKind, DeltaKind, Diff, Json, KpiDelta, Unit
 from rackforge.report.compare_figures import figures
-from rackforge.report.console import View
-from rackforge.report.tabular import table
+from rackforge.report.tabular import View, table
 
 WIDTH = 60
 """Characters of a changed value shown in a table cell (the HTML page keeps the whole value as a tooltip)."""

@@ -10,10 +10,8 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.table import Table
-
 from rackforge.report.exceptions import exception_sentences, exception_table, text_columns
-from rackforge.report.tabular import table
+from rackforge.report.tabular import View, table
 from rackforge.status import SolveProgress
 
 if TYPE_CHECKING:
@@ -23,8 +21,6 @@ if TYPE_CHECKING:
     from rackforge.schedule import ScheduleResult
     from rackforge.sizing import Sizing
     from rackforge.supply import SupplyPlan
-
-View = list[Table | str]
 
 
 def describe(p: SolveProgress) -> str:

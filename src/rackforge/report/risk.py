@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rackforge.report.console import View
-from rackforge.report.tabular import table
+from rackforge.report.tabular import View, table
 
 if TYPE_CHECKING:
     from rackforge.risk import NodeRisk

@@ -10,8 +10,7 @@ from rich.markup import escape
 
 from rackforge.compare.metrics import METRICS, read_kpis
 from rackforge.report.compare import value_text
-from rackforge.report.console import View
-from rackforge.report.tabular import table
+from rackforge.report.tabular import View, table
 
 if TYPE_CHECKING:
     from rackforge.store.sweep import PointRun

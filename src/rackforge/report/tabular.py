@@ -7,6 +7,9 @@ from typing import Any
 
 from rich.table import Table
 
+View = list[Table | str]
+"""What a command prints: tables and plain lines."""
+
 
 def table(title: str, columns: list[str], rows: list[list[Any]], text: Collection[int] = (0,)) -> Table:
     """A table: the ``text`` columns left-aligned, the rest right-aligned, numbers with separators."""
