@@ -18,38 +18,13 @@ from rackforge.risk.network import GroupKind, NodeKind
 from rackforge.risk.resilience import assess
 from rackforge.supply import plan_supply
 from rackforge.supply.data import supply_data
+from tests.test_supply import SPLIT as SUPPLY_SPLIT
 
 # Eight GB200 NVL72 racks in two waves: racks and trays built in houston from juarez's power, cooling,
 # cable and switch assemblies; grace CPUs from one supplier; every other part at its catalog offer.
-SPLIT = """\
-name: split
-start: 2027-01-04
-horizon_weeks: 90
-clusters: [{name: c, site: dc, system: gb200-nvl72, count: 8}]
-sites:
-  - {name: dc, waves: [{week: 70, share: 0.5}, {week: 80, share: 0.5}]}
-facilities:
-  - name: houston
-    lines:
-      - {family: compute, capacity_per_week: 40, ramp_weeks: 4, start_week: 50}
-      - {family: racks, capacity_per_week: 2}
-    build_cost_usd: {racks: 20000, compute: 500}
-  - name: juarez
-    country: MX
-    lines: [{family: power, capacity_per_week: 40}, {family: cooling, capacity_per_week: 40},
-            {family: cables, capacity_per_week: 40}, {family: networking, capacity_per_week: 40}]
-suppliers:
-  - name: acme
-    country: US
-    offers: [{part: grace-cpu, price_usd: 3900, lead_time_weeks: 10, capacity_per_week: 100}]
-lanes:
-  - {from: houston, to: dc, transit_weeks: 2, cost_per_unit_usd: 5000}
-  - {from: juarez, to: houston, transit_weeks: 2, cost_per_unit_usd: 75}
-risk:
-  samples: 500
-  factories: {weeks: [2, 6]}
-  overrides: {acme: {weeks: [8, 20]}}
-"""
+SPLIT = SUPPLY_SPLIT.replace("name: small", "name: split") + (
+    "risk:\n  samples: 500\n  factories: {weeks: [2, 6]}\n  overrides: {acme: {weeks: [8, 20]}}\n"
+)
 
 
 @pytest.fixture(scope="module")

@@ -130,9 +130,20 @@ def read_yaml(path: str | Path, empty_fix: str = SCENARIO_START) -> tuple[Any, L
     text = _read_text(Path(path), name)
     if not text.strip():
         raise InputError.one((), "the file is empty", empty_fix, name)
+    tree, data = _parsed(text, name)
+    return data, Locator(tree)
+
+
+def parse_yaml(text: str, name: str) -> Any:
+    """The plain data of YAML ``text`` (``None`` when empty); a problem is an input error placed in ``name``."""
+    return _parsed(text, name)[1]
+
+
+def _parsed(text: str, name: str) -> tuple[Any, Any]:
+    """The round-trip tree of ``text`` and its plain data, every YAML problem as a located input error."""
     try:
         tree = _parse(text)
-        data = plain(tree)
+        return tree, plain(tree)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -146,7 +157,6 @@ def read_yaml(path: str | Path, empty_fix: str = SCENARIO_START) -> tuple[Any, L
     except _TooLargeError:
         what = f"the YAML expands to more than {MAX_VALUES:,} values (aliases of aliases?)"
         raise InputError.one((), what, "write the values out instead of nesting aliases", name) from None
-    return data, Locator(tree)
 
 
 def _read_text(path: Path, name: str) -> str:

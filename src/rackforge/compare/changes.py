@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
 from rackforge.compare.values import Json, same, to_json
-from rackforge.errors import InputError, Problem
+from rackforge.errors import InputError
+from rackforge.yamlio import parse_yaml
 
 Document = Mapping[str, Any] | str
 """A scenario document: its parsed YAML mapping, or its YAML text."""
@@ -60,15 +58,7 @@ def load_document(doc: Document, label: str = "<input>") -> Mapping[str, Any]:
     """
     if not isinstance(doc, str):
         return doc
-    try:
-        data = YAML(typ="safe", pure=True).load(doc)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = f"not valid YAML: {exc.problem or exc.context}"
-        raise InputError(Problem((), what, "fix the YAML syntax at this position", label, line, column)) from None
-    except YAMLError as exc:
-        raise InputError.one((), f"not valid YAML: {exc}", "fix the YAML syntax", label) from None
+    data = parse_yaml(doc, label)
     if data is None:
         return {}
     if not isinstance(data, Mapping):
