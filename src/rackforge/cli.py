@@ -69,9 +69,6 @@ def bundled_scenario() -> Path:
     return Path(str(resources.files("rackforge") / "examples" / "campus-1gw.yaml"))
 
 
-_print_json = print_json
-
-
 @app.command()
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario with every input check ``plan`` runs, without solving; print only the verdict."""
@@ -90,7 +87,7 @@ def size_cmd(scenario: ScenarioArg, as_json: JsonOpt = False) -> None:
     inputs = load_inputs(scenario)
     result = run_size(inputs)
     if as_json:
-        _print_json(result.to_dict())
+        print_json(result.to_dict())
         return
     show(console.size_view(result))
 
@@ -111,7 +108,7 @@ def bom_cmd(
     if csv is not None:
         write_atomic(csv, to_csv(demand_rows(bom, inputs.catalog, inputs.scenario.start)))
     if as_json:
-        _print_json(bom.to_dict())
+        print_json(bom.to_dict())
         return
     show(console.bom_view(bom))
     if csv is not None:
@@ -149,7 +146,7 @@ def supply_cmd(
             on_progress=on_progress,
         )
     if as_json:
-        _print_json(plan.to_dict())
+        print_json(plan.to_dict())
     else:
         show(console.supply_view(plan))
     if (error := plan_error(plan, time_limit)) is not None:
@@ -203,7 +200,7 @@ def schedule_cmd(
                                  "add `projects:` and `resources:` (see the README's scenario section)")  # fmt: skip
         result = found
     if as_json:
-        _print_json(result.to_dict())
+        print_json(result.to_dict())
         return
     show(console.schedule_view(result, inputs.scenario if inputs is not None else None))
 
@@ -309,7 +306,7 @@ def plan(
         step("writing report")
         written = write_plan(result, out_dir)
     if as_json:
-        _print_json(result.to_dict())
+        print_json(result.to_dict())
     else:
         show(console.plan_view(result, path, written))
     if result.supply is not None and (error := plan_error(result.supply, time_limit)) is not None:
@@ -370,7 +367,7 @@ def risk_cmd(
         risks = assess(net, ttr)
         nodes, groups = risks[: len(net.nodes)], risks[len(net.nodes) :]
         if as_json:
-            _print_json(
+            print_json(
                 {"nodes": [r.to_dict() for r in nodes]} | ({"groups": [r.to_dict() for r in groups]} if groups else {})
             )
             return
@@ -382,7 +379,7 @@ def risk_cmd(
     if result.risk is not None and export_network is not None:
         write_network(result.risk.network, export_network)
     if as_json:
-        _print_json(result.risk.to_dict() if result.risk is not None else {})
+        print_json(result.risk.to_dict() if result.risk is not None else {})
     elif result.risk is not None:
         show(risk_report.plan_risk_view(result.risk))
 

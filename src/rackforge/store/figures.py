@@ -8,13 +8,13 @@ from typing import Any
 from rackforge.compare.metrics import read_kpis
 
 
-def plain(value: Any) -> Any:
+def storable(value: Any) -> Any:
     """``value`` as plain JSON: numpy scalars as Python numbers, tuples as lists, and a non-finite number
     as ``None`` (a JSON column, PostgreSQL's above all, holds no NaN or infinity)."""
     if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
+        return {str(k): storable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
+        return [storable(v) for v in value]
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if hasattr(value, "item"):

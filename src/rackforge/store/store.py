@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from rackforge import __version__
 from rackforge.errors import InputError, Problem
 from rackforge.store.engine import default_url, make_engine
-from rackforge.store.figures import figures_of, plain
+from rackforge.store.figures import figures_of, storable
 from rackforge.store.migrate import ensure
 from rackforge.store.records import RunRecord, ScenarioRecord
 from rackforge.store.schema import RunRow, ScenarioRow
@@ -162,7 +162,7 @@ class Store:
         """Record a run's result document and key figures and mark it done, in one transaction."""
         with self.transaction() as s:
             row = s.get_one(RunRow, run_id)
-            row.result = plain(result)
+            row.result = storable(result)
             for key, value in figures_of(row.result).items():
                 setattr(row, key, value)
             row.status, row.progress, row.finished = DONE, 1.0, now()
@@ -171,7 +171,7 @@ class Store:
         """Record why a run ended without a result (and what the earlier stages produced, if any)."""
         with self.transaction() as s:
             row = s.get_one(RunRow, run_id)
-            row.status, row.error, row.finished, row.result = FAILED, error, now(), plain(result)
+            row.status, row.error, row.finished, row.result = FAILED, error, now(), storable(result)
 
     def runs(self, limit: int = 50, scenario: str | None = None) -> list[RunRecord]:
         """The latest ``limit`` runs, newest first (of one scenario name when given), without documents."""
