@@ -12,14 +12,15 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, update
 
+from rackforge.compare import diff
 from rackforge.errors import InputError
 from rackforge.store import Store, content_hash
 from rackforge.store.engine import make_engine
 from rackforge.store.figures import figures_of
 from rackforge.store.migrate import config, current, downgrade, upgrade
-from rackforge.store.schema import REVISION, Base
+from rackforge.store.schema import REVISION, Base, ScenarioRow
 from tests.test_supply import SMALL
 
 
@@ -64,6 +65,27 @@ def test_versions_are_added_only_for_changed_text(fresh_database_url: str) -> No
             store.scenario("campus@7")
         with pytest.raises(InputError, match="not a version number"):
             store.scenario("campus@x")
+
+
+def test_a_version_keeps_its_document_and_compares_as_its_text(fresh_database_url: str) -> None:
+    a = "name: campus\nstart: 2027-01-04\nsites: [{name: a, pue: 1.2}, {name: b, pue: .nan}]\n"
+    b = "name: campus\nstart: 2027-01-11\nsites: [{name: b, pue: .nan}, {name: a, pue: 1.25}]\n"
+    with Store(fresh_database_url) as store:
+        old, new = store.save_scenario("campus", a)[0], store.save_scenario("campus", b)[0]
+        doc = store.document(old)
+        assert doc == {"name": "campus", "start": "2027-01-04", "sites": [{"name": "a", "pue": 1.2},
+                                                                          {"name": "b", "pue": "nan"}]}  # fmt: skip
+        stored = diff("A", doc, None, "B", store.document(new), None)
+        assert stored == diff("A", a, None, "B", b, None), "a stored document compares as its text"
+        assert [(c.path, c.old, c.new) for c in stored.changes] == [
+            ("sites[a].pue", 1.2, 1.25),
+            ("start", "2027-01-04", "2027-01-11"),
+        ]
+        listed = store.save_scenario("listed", "- 1\n- 2\n")[0]
+        assert store.document(listed) == "- 1\n- 2\n", "no document for a text that is not a mapping"
+        with store.transaction() as s:
+            s.execute(update(ScenarioRow).where(ScenarioRow.id == old.id).values(document=None))
+        assert store.document(old) == a, "a version saved before documents were kept gives its text"
 
 
 def test_runs_keep_their_state_document_and_key_figures(fresh_database_url: str) -> None:

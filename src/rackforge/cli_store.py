@@ -13,6 +13,7 @@ from rackforge.report.tabular import table
 from rackforge.terminal import guarded, out, print_json, show
 
 if TYPE_CHECKING:
+    from rackforge.compare import Document
     from rackforge.store import RunRecord, Store
 
 scenario_app = typer.Typer(no_args_is_help=True, help="Save, list, show, export and compare stored scenarios.")
@@ -164,8 +165,8 @@ def diff_cmd(
     from rackforge.report.compare import compare_html, compare_view
 
     with _store() as store:
-        (text_a, result_a), (text_b, result_b) = _side(store, a), _side(store, b)
-    found = diff(a, text_a, result_a, b, text_b, result_b)
+        (doc_a, result_a), (doc_b, result_b) = _side(store, a), _side(store, b)
+    found = diff(a, doc_a, result_a, b, doc_b, result_b)
     if html is not None:
         html.write_text(compare_html(found), encoding="utf-8")
     if as_json:
@@ -174,9 +175,9 @@ def diff_cmd(
     show(compare_view(found) + ([f"wrote {html}"] if html is not None else []))
 
 
-def _side(store: Store, ref: str) -> tuple[str, dict[str, Any] | None]:
-    """The YAML text of a file or a stored version, and the result of the newest finished run of that
-    version (for a file: of the stored version with the same text), if any."""
+def _side(store: Store, ref: str) -> tuple[Document, dict[str, Any] | None]:
+    """The YAML text of a file or the stored document of a version, and the result of the newest finished
+    run of that version (for a file: of the stored version with the same text), if any."""
     from rackforge.store import content_hash
 
     path = Path(ref)
@@ -185,11 +186,12 @@ def _side(store: Store, ref: str) -> tuple[str, dict[str, Any] | None]:
             raise InputError(Problem(("scenario",), f"no file {ref}", "give an existing YAML file", "<command line>"))
         text = path.read_text(encoding="utf-8")
         record = store.by_hash(content_hash(text))
+        if record is None:
+            return text, None
     else:
         record = store.scenario(ref)
-        text = record.yaml_text
-    run = store.latest_run(record) if record is not None else None
-    return text, None if run is None else run.result
+    run = store.latest_run(record)
+    return store.document(record), None if run is None else run.result
 
 
 def sweep_cmd(

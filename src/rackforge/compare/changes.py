@@ -3,8 +3,10 @@
 Mappings are compared key by key. A list whose items are all mappings with a unique text ``name`` (on
 both sides) is matched by name, so reordering it changes nothing and a renamed item is one removal and
 one addition; its items are written ``sites[building-a]``. Any other list is compared position by
-position, its items written ``sites.0.waves.1``. Scalars follow :func:`rackforge.compare.values.same`
-(``1`` equals ``1.0``). A key or item on one side only is one change holding its whole value.
+position, its items written ``sites.0.waves.1``. Both documents are compared in JSON form (a stored version
+keeps its document so; :func:`rackforge.compare.values.to_json`), so a date equals its ISO text, as it does to
+the scenario's schema. Scalars follow :func:`rackforge.compare.values.same` (``1`` equals ``1.0``). A key or
+item on one side only is one change holding its whole value.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from rackforge.errors import InputError
 from rackforge.yamlio import parse_yaml
 
 Document = Mapping[str, Any] | str
-"""A scenario document: its parsed YAML mapping, or its YAML text."""
+"""A scenario document: its parsed YAML mapping (or its JSON form), or its YAML text."""
 
 SortKey = tuple[tuple[int, int | str], ...]
 Found = Iterator[tuple[SortKey, "Change"]]
@@ -49,22 +51,24 @@ class Change:
 
 
 def load_document(doc: Document, label: str = "<input>") -> Mapping[str, Any]:
-    """The mapping of ``doc`` (parsed first when it is YAML text; empty text is an empty mapping).
+    """The mapping of ``doc`` in JSON form (:func:`~rackforge.compare.values.to_json`), parsed first when it
+    is YAML text (empty text is an empty mapping). A file and a stored version's JSON document of the same
+    text give the same mapping, so either side of a comparison may be either.
 
     Raises
     ------
     InputError
         The text is not YAML, or its top level is not a mapping; ``label`` names it.
     """
-    if not isinstance(doc, str):
-        return doc
-    data = parse_yaml(doc, label)
+    data = parse_yaml(doc, label) if isinstance(doc, str) else doc
     if data is None:
         return {}
     if not isinstance(data, Mapping):
         what = f"the top level is a {type(data).__name__}, not a mapping"
         raise InputError.one((), what, "give a scenario document (`name:`, `start:`, `sites:` ...)", label)
-    return data
+    found = to_json(data)
+    assert isinstance(found, dict)
+    return found
 
 
 def input_changes(a: Document, b: Document, label_a: str = "A", label_b: str = "B") -> tuple[Change, ...]:

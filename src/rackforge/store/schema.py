@@ -1,7 +1,8 @@
 """The store's tables: every saved version of every scenario, and every run of one.
 
 ``scenarios``: one row per version (``name``, ``version`` unique together), the YAML text as saved and its
-SHA-256 ``content_hash`` (an unchanged file adds no version), who saved it, when, its tags and the
+SHA-256 ``content_hash`` (an unchanged file adds no version), its parsed ``document`` as JSON text (what a
+comparison reads; empty for versions saved before revision 0004), who saved it, when, its tags and the
 ``organization`` that owns it (for the access control of the web app). ``runs``: one row per run of a
 version, its status (``queued``, ``running``, ``done``, ``failed``), progress (0..1), start and end, the
 rackforge version, the whole result document, and the planners' key figures as columns to query by.
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-REVISION = "0003"
+REVISION = "0004"
 """The newest migration (``migrations/versions``); a test keeps it equal to Alembic's head."""
 
 NAMING = {
@@ -49,6 +50,7 @@ class ScenarioRow(Base):
     organization: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    document: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
 
 
 class RunRow(Base):

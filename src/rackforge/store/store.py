@@ -12,17 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import hashlib
+import json
 import os
 import socket
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rackforge import __version__
+from rackforge.compare.values import to_json
 from rackforge.errors import InputError, Problem
 from rackforge.store.engine import default_url, make_engine
 from rackforge.store.figures import figures_of, storable
@@ -30,6 +32,7 @@ from rackforge.store.migrate import ensure
 from rackforge.store.records import RunRecord, ScenarioRecord
 from rackforge.store.schema import RunRow, ScenarioRow
 from rackforge.validation import suggest
+from rackforge.yamlio import parse_yaml
 
 SAVE_ATTEMPTS = 20
 COMMAND_LINE = "<command line>"
@@ -92,8 +95,8 @@ class Store:
                         return _scenario(same), False
                     top = s.scalar(select(func.max(ScenarioRow.version)).where(ScenarioRow.name == name)) or 0
                     row = ScenarioRow(name=name, version=top + 1, yaml_text=text, content_hash=digest,
-                                      author=author or author_name(), organization=organization, created=now(),
-                                      tags=sorted(set(tags)))  # fmt: skip
+                                      document=document_json(text, name), author=author or author_name(),
+                                      organization=organization, created=now(), tags=sorted(set(tags)))  # fmt: skip
                     s.add(row)
                     s.flush()
                     return _scenario(row), True
@@ -205,6 +208,13 @@ class Store:
             ).first()  # fmt: skip
         return None if run_id is None else self.run(run_id)
 
+    def document(self, scenario: ScenarioRecord) -> Mapping[str, Any] | str:
+        """The parsed document of a version in JSON form, or its YAML text when none was stored (saved before
+        revision 0004, or not a YAML mapping): what :func:`rackforge.compare.diff` takes as either side."""
+        with self.transaction() as s:
+            stored = s.scalar(select(ScenarioRow.document).where(ScenarioRow.id == scenario.id))
+        return scenario.yaml_text if stored is None else cast(Mapping[str, Any], json.loads(stored))
+
     def by_hash(self, digest: str) -> ScenarioRecord | None:
         """The newest stored version with this content hash, if any."""
         with self.transaction() as s:
@@ -212,6 +222,15 @@ class Store:
                 select(ScenarioRow).where(ScenarioRow.content_hash == digest).order_by(ScenarioRow.id.desc()).limit(1)
             ).first()
             return None if row is None else _scenario(row)
+
+
+def document_json(text: str, name: str) -> str | None:
+    """The YAML ``text`` parsed to its JSON form as JSON text, ``None`` when it is not a YAML mapping."""
+    try:
+        data = parse_yaml(text, name)
+    except InputError:
+        return None
+    return json.dumps(to_json(data), separators=(",", ":")) if isinstance(data, Mapping) else None
 
 
 def _versions(name: str) -> Select[ScenarioRow]:
