@@ -405,12 +405,13 @@ def main() -> None:
 
 
 def _add_store_commands() -> None:
-    from rackforge.cli_store import runs_app, scenario_app, sweep_cmd, user_app
+    from rackforge.cli_store import runs_app, scenario_app, serve_cmd, sweep_cmd, user_app
 
     app.add_typer(scenario_app, name="scenario")
     app.add_typer(runs_app, name="runs")
     app.command("sweep")(sweep_cmd)
     app.add_typer(user_app, name="user")
+    app.command("serve")(serve_cmd)
 
 
 _add_store_commands()

@@ -261,12 +261,32 @@ def user_revoke(name: Annotated[str, typer.Argument(help="User name.", show_defa
     out.print(f"revoked {user.name}'s token")
 
 
+def serve_cmd(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=0, help="Run workers (processes planning queued runs).")] = 2,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=1, help="Seconds of solver time a run may take at most.")
+    ] = 600.0,
+) -> None:
+    """Serve the web application and the REST API (``/api/v1``, OpenAPI at ``/openapi.json``) on the store."""
+    import uvicorn
+
+    from rackforge.api import ServerSettings, create_app
+    from rackforge.store import default_url
+
+    settings = ServerSettings(default_url(), workers=workers, time_limit_s=time_limit)
+    out.print(f"rackforge serving http://{host}:{port}/ on {workers} run workers; stop with Ctrl+C")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
 def store_app() -> typer.Typer:
     """The store's commands alone (``rackforge scenario|runs|user ...`` start without the planning stages)."""
     light = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
     light.add_typer(scenario_app, name="scenario")
     light.add_typer(runs_app, name="runs")
     light.add_typer(user_app, name="user")
+    light.command("serve")(serve_cmd)
     return light
 
 

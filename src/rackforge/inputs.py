@@ -10,7 +10,7 @@ from rackforge.catalog import Catalog, load_catalog
 from rackforge.catalog.importer import import_located
 from rackforge.catalog.load import Source
 from rackforge.errors import InputError, Problem
-from rackforge.scenario import CatalogFile, Locator, Scenario, load_scenario
+from rackforge.scenario import CatalogFile, Locator, Scenario, load_scenario, load_scenario_text
 from rackforge.validation import suggest
 
 
@@ -38,11 +38,32 @@ def load_inputs(path: str | Path) -> Inputs:
     """
     scenario, locate = load_scenario(path)
     imports = [_imported(path, i, f, scenario, locate) for i, f in enumerate(scenario.catalog_files)]
-    catalog = load_catalog(scenario.catalog, str(path), locate, imports)
+    return _checked(scenario, locate, str(path), imports)
+
+
+def load_text(text: str, name: str) -> Inputs:
+    """:func:`load_inputs` of a scenario ``text`` received under the label ``name`` (the web application's):
+    it may name no files (``catalog_files``), since it has no folder to read them from.
+
+    Raises
+    ------
+    InputError
+        With every problem found, each placed at its line and column of ``name``.
+    """
+    scenario, locate = load_scenario_text(text, name)
+    if scenario.catalog_files:
+        what = "a scenario sent to the server may not name files on it"
+        fix = "put the catalog data in the scenario's `catalog` section, or plan it from the command line"
+        raise InputError(Problem(("catalog_files",), what, fix)).located(name, locate)
+    return _checked(scenario, locate, name, [])
+
+
+def _checked(scenario: Scenario, locate: Locator, name: str, imports: list[Source]) -> Inputs:
+    catalog = load_catalog(scenario.catalog, name, locate, imports)
     problems = list(reference_problems(scenario, catalog))
     if problems:
-        raise InputError(problems).located(str(path), locate)
-    return Inputs(scenario, catalog, str(path), locate)
+        raise InputError(problems).located(name, locate)
+    return Inputs(scenario, catalog, name, locate)
 
 
 def _imported(path: str | Path, index: int, entry: CatalogFile, scenario: Scenario, locate: Locator) -> Source:

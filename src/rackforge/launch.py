@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-LIGHT = frozenset({"scenario", "runs", "user"})
+LIGHT = frozenset({"scenario", "runs", "user", "serve"})
 
 
 def main() -> None:

@@ -127,7 +127,11 @@ def read_yaml(path: str | Path, empty_fix: str = SCENARIO_START) -> tuple[Any, L
         The file is missing, a directory, unreadable, empty or not YAML.
     """
     name = str(path)
-    text = _read_text(Path(path), name)
+    return read_yaml_text(_read_text(Path(path), name), name, empty_fix)
+
+
+def read_yaml_text(text: str, name: str, empty_fix: str = SCENARIO_START) -> tuple[Any, Locator]:
+    """:func:`read_yaml` of ``text`` received under the label ``name`` (a request body, say)."""
     if not text.strip():
         raise InputError.one((), "the file is empty", empty_fix, name)
     tree, data = _parsed(text, name)

@@ -26,7 +26,7 @@ from rackforge.scenario.models import (
     Workload,
 )
 from rackforge.validation import problems_from, suggest
-from rackforge.yamlio import Locator, read_yaml
+from rackforge.yamlio import Locator, read_yaml, read_yaml_text
 
 __all__ = [
     "CatalogFile",
@@ -40,6 +40,7 @@ __all__ = [
     "Wave",
     "Workload",
     "load_scenario",
+    "load_scenario_text",
     "parse_scenario",
     "suggest",
 ]
@@ -66,3 +67,9 @@ def load_scenario(path: str | Path) -> tuple[Scenario, Locator]:
     """Read and validate the scenario file at ``path``."""
     data, locate = read_yaml(path)
     return parse_scenario(data, str(path), locate), locate
+
+
+def load_scenario_text(text: str, name: str) -> tuple[Scenario, Locator]:
+    """Validate the scenario ``text`` received under the label ``name``."""
+    data, locate = read_yaml_text(text, name)
+    return parse_scenario(data, name, locate), locate

@@ -9,7 +9,9 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ScenarioRecord:
-    """One saved version: ``NAME@VERSION``, its YAML text and hash, who saved it, when, tags and owner."""
+    """One saved version: ``NAME@VERSION``, its YAML text and hash, who saved it, when, tags, the
+    organization that owns it (``""``: the command line's), and whether it is private or shared with named
+    organizations."""
 
     id: int
     name: str
@@ -19,7 +21,9 @@ class ScenarioRecord:
     author: str
     created: dt.datetime
     tags: tuple[str, ...] = ()
-    organization: str | None = None
+    organization: str = ""
+    visibility: str = "private"
+    shared_with: tuple[str, ...] = ()
 
     @property
     def ref(self) -> str:
@@ -28,14 +32,16 @@ class ScenarioRecord:
     def to_dict(self, with_text: bool = False) -> dict[str, Any]:
         doc = {"id": self.id, "name": self.name, "version": self.version, "ref": self.ref,
                "content_hash": self.content_hash, "author": self.author, "created": self.created.isoformat(),
-               "tags": list(self.tags), "organization": self.organization}  # fmt: skip
+               "tags": list(self.tags), "organization": self.organization, "visibility": self.visibility,
+               "shared_with": list(self.shared_with)}  # fmt: skip
         return doc | ({"yaml": self.yaml_text} if with_text else {})
 
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One run: its scenario version, state, timing, the rackforge version, the key figures, and (when
-    asked for) the whole result document."""
+    """One run: its scenario version, state, timing, the rackforge version, the key figures, (when asked
+    for) the whole result document, and for a run the web application queued: the organization that asked
+    for it, when, the worker that ran it, its time limit, whether a cancel was asked, and the run it retries."""
 
     id: int
     scenario: str
@@ -47,6 +53,13 @@ class RunRecord:
     error: str | None = None
     figures: dict[str, Any] = field(default_factory=dict)
     result: dict[str, Any] | None = None
+    scenario_id: int = 0
+    organization: str = ""
+    queued: dt.datetime | None = None
+    worker: str | None = None
+    time_limit_s: float | None = None
+    cancel_requested: bool = False
+    retry_of: int | None = None
 
     @property
     def runtime_s(self) -> float | None:
@@ -57,7 +70,10 @@ class RunRecord:
     def to_dict(self, with_result: bool = False) -> dict[str, Any]:
         doc = {"id": self.id, "scenario": self.scenario, "status": self.status, "progress": self.progress,
                "started": _iso(self.started), "finished": _iso(self.finished), "runtime_s": self.runtime_s,
-               "rackforge": self.rackforge_version, "error": self.error, "figures": self.figures}  # fmt: skip
+               "rackforge": self.rackforge_version, "error": self.error, "figures": self.figures,
+               "scenario_id": self.scenario_id, "organization": self.organization, "queued": _iso(self.queued),
+               "time_limit_s": self.time_limit_s, "cancel_requested": self.cancel_requested,
+               "retry_of": self.retry_of}  # fmt: skip
         return doc | ({"result": self.result} if with_result else {})
 
 

@@ -30,13 +30,16 @@ from rackforge.store.engine import default_url, make_engine
 from rackforge.store.figures import figures_of, storable
 from rackforge.store.migrate import ensure
 from rackforge.store.records import RunRecord, ScenarioRecord
-from rackforge.store.schema import RunRow, ScenarioRow
+from rackforge.store.schema import RunRow, ScenarioRow, ShareRow
 from rackforge.validation import suggest
 from rackforge.yamlio import parse_yaml
 
 SAVE_ATTEMPTS = 20
 COMMAND_LINE = "<command line>"
-RUNNING, DONE, FAILED, QUEUED = "running", "done", "failed", "queued"
+RUNNING, DONE, FAILED, QUEUED, CANCELLED = "running", "done", "failed", "queued", "cancelled"
+LOCAL = ""
+"""The command line's own organization: what ``rackforge scenario ...`` saves and reads."""
+PRIVATE, SHARED = "private", "shared"
 
 
 def content_hash(text: str) -> str:
@@ -81,40 +84,55 @@ class Store:
 
     def save_scenario(
         self, name: str, text: str, tags: Iterable[str] = (), author: str | None = None,
-        organization: str | None = None,
+        organization: str = LOCAL, visibility: str = PRIVATE, shared_with: Iterable[str] = (),
     ) -> tuple[ScenarioRecord, bool]:  # fmt: skip
-        """Save ``text`` as the next version of ``name``; ``(record, True)`` when a version was added,
-        ``(existing, False)`` when a version of ``name`` holds this very text already (switching back to an
-        earlier file adds nothing: versions are the distinct texts, numbered in the order first saved)."""
+        """Save ``text`` as the next version of ``name`` in ``organization``; ``(record, True)`` when a version
+        was added (or a deleted one holding this text restored), ``(existing, False)`` when a version holds
+        this very text already (switching back to an earlier file adds nothing: versions are the distinct
+        texts, numbered in the order first saved). A new version is ``visibility`` (``private`` or
+        ``shared`` with the organizations ``shared_with``)."""
         digest = content_hash(text)
         for _ in range(SAVE_ATTEMPTS):
             try:
                 with self.transaction() as s:
-                    same = s.scalars(_versions(name).where(ScenarioRow.content_hash == digest)).first()
+                    same = s.scalars(
+                        _versions(name, organization, deleted=True).where(ScenarioRow.content_hash == digest)
+                    ).first()
                     if same is not None:
-                        return _scenario(same), False
-                    top = s.scalar(select(func.max(ScenarioRow.version)).where(ScenarioRow.name == name)) or 0
+                        restored, same.deleted = same.deleted is not None, None
+                        return self._record(s, same), restored
+                    top = s.scalar(_numbers(name, organization)) or 0
                     row = ScenarioRow(name=name, version=top + 1, yaml_text=text, content_hash=digest,
                                       document=document_json(text, name), author=author or author_name(),
-                                      organization=organization, created=now(), tags=sorted(set(tags)))  # fmt: skip
+                                      organization=organization, created=now(), tags=sorted(set(tags)),
+                                      visibility=visibility)  # fmt: skip
                     s.add(row)
                     s.flush()
-                    return _scenario(row), True
+                    s.add_all(ShareRow(scenario_id=row.id, organization=o) for o in sorted(set(shared_with)))
+                    return self._record(s, row), True
             except IntegrityError:
                 continue
         raise RuntimeError(f"could not allocate a version of {name!r} after {SAVE_ATTEMPTS} attempts")
 
+    @staticmethod
+    def _record(s: Session, row: ScenarioRow) -> ScenarioRecord:
+        """The record of ``row`` with the organizations it is shared with."""
+        shared = s.scalars(select(ShareRow.organization).where(ShareRow.scenario_id == row.id)).all()
+        return _scenario(row, tuple(sorted(shared)))
+
     def scenarios(self) -> list[tuple[ScenarioRecord, int]]:
-        """The latest version of every scenario and its number of versions, by name."""
+        """The latest version of every local scenario and its number of versions, by name."""
         with self.transaction() as s:
             newest = (
                 select(ScenarioRow.name, func.max(ScenarioRow.version).label("v"), func.count().label("n"))
+                .where(ScenarioRow.organization == LOCAL, ScenarioRow.deleted.is_(None))
                 .group_by(ScenarioRow.name)
                 .subquery()
             )
             rows = s.execute(
                 select(ScenarioRow, newest.c.n)
                 .join(newest, (ScenarioRow.name == newest.c.name) & (ScenarioRow.version == newest.c.v))
+                .where(ScenarioRow.organization == LOCAL)
                 .order_by(ScenarioRow.name)
             ).all()
             return [(_scenario(row), int(n)) for row, n in rows]
@@ -137,7 +155,7 @@ class Store:
             row = s.scalars(query.order_by(ScenarioRow.version.desc()).limit(1)).first()
             if row is not None:
                 return _scenario(row)
-            names = s.scalars(select(ScenarioRow.name).distinct()).all()
+            names = s.scalars(_versions(None).with_only_columns(ScenarioRow.name).distinct()).all()
         if name in names:
             return self._no_version(ref, name)
         raise _bad_ref(ref, f"no stored scenario `{name}`", suggest(name, list(names), "stored scenarios"))
@@ -177,9 +195,9 @@ class Store:
             row.status, row.error, row.finished, row.result = FAILED, error, now(), storable(result)
 
     def runs(self, limit: int = 50, scenario: str | None = None) -> list[RunRecord]:
-        """The latest ``limit`` runs, newest first (of one scenario name when given), without documents."""
+        """The latest ``limit`` runs of local scenarios, newest first (of one name when given), without documents."""
         with self.transaction() as s:
-            query = _with_scenario()
+            query = _with_scenario().where(ScenarioRow.organization == LOCAL)
             if scenario is not None:
                 query = query.where(ScenarioRow.name == scenario)
             rows = s.execute(query.order_by(RunRow.id.desc()).limit(limit)).all()
@@ -215,11 +233,19 @@ class Store:
             stored = s.scalar(select(ScenarioRow.document).where(ScenarioRow.id == scenario.id))
         return scenario.yaml_text if stored is None else cast(Mapping[str, Any], json.loads(stored))
 
+    def scenario_by_id(self, scenario_id: int) -> ScenarioRecord:
+        """Version ``scenario_id`` of any organization (deleted or not); an unknown id is an input error."""
+        with self.transaction() as s:
+            row = s.get(ScenarioRow, scenario_id)
+            if row is None:
+                raise _bad_ref(str(scenario_id), "no such stored version", "list the stored scenarios")
+            return self._record(s, row)
+
     def by_hash(self, digest: str) -> ScenarioRecord | None:
-        """The newest stored version with this content hash, if any."""
+        """The newest local version with this content hash, if any."""
         with self.transaction() as s:
             row = s.scalars(
-                select(ScenarioRow).where(ScenarioRow.content_hash == digest).order_by(ScenarioRow.id.desc()).limit(1)
+                _versions(None).where(ScenarioRow.content_hash == digest).order_by(ScenarioRow.id.desc()).limit(1)
             ).first()
             return None if row is None else _scenario(row)
 
@@ -233,8 +259,18 @@ def document_json(text: str, name: str) -> str | None:
     return json.dumps(to_json(data), separators=(",", ":")) if isinstance(data, Mapping) else None
 
 
-def _versions(name: str) -> Select[ScenarioRow]:
-    return select(ScenarioRow).where(ScenarioRow.name == name)
+def _versions(name: str | None, organization: str = LOCAL, deleted: bool = False) -> Select[ScenarioRow]:
+    """The versions of ``name`` (of every name when ``None``) in ``organization``, deleted ones only when asked."""
+    query = select(ScenarioRow).where(ScenarioRow.organization == organization)
+    query = query if name is None else query.where(ScenarioRow.name == name)
+    return query if deleted else query.where(ScenarioRow.deleted.is_(None))
+
+
+def _numbers(name: str, organization: str) -> Select[int]:
+    """The highest version number of ``name`` in ``organization``, deleted versions included (never reused)."""
+    return select(func.max(ScenarioRow.version)).where(
+        ScenarioRow.organization == organization, ScenarioRow.name == name
+    )
 
 
 def _with_scenario() -> Select[RunRow, ScenarioRow]:
@@ -250,15 +286,16 @@ def as_utc(t: dt.datetime | None) -> dt.datetime | None:
     return None if t is None else t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
 
 
-def _scenario(row: ScenarioRow) -> ScenarioRecord:
+def _scenario(row: ScenarioRow, shared_with: tuple[str, ...] = ()) -> ScenarioRecord:
     created = as_utc(row.created)
     assert created is not None
     return ScenarioRecord(row.id, row.name, row.version, row.yaml_text, row.content_hash, row.author, created,
-                          tuple(row.tags or ()), row.organization)  # fmt: skip
+                          tuple(row.tags or ()), row.organization, row.visibility, shared_with)  # fmt: skip
 
 
 def _run(row: RunRow, scenario: ScenarioRow, with_result: bool) -> RunRecord:
     figures = {key: getattr(row, key) for key in figures_of({})}
     return RunRecord(row.id, f"{scenario.name}@{scenario.version}", row.status, row.progress, as_utc(row.started),
                      as_utc(row.finished), row.rackforge_version, row.error, figures,
-                     row.result if with_result else None)  # fmt: skip
+                     row.result if with_result else None, scenario.id, row.organization, as_utc(row.queued),
+                     row.worker, row.time_limit_s, row.cancel_requested, row.retry_of)  # fmt: skip

@@ -60,7 +60,7 @@ def add_user(store: Store, name: str, organization: str, role: Role) -> tuple[Us
             ) from None
         token = f"rf_{row.id}_{secrets.token_urlsafe(32)}"
         row.token_hash = _digest(token)
-        return _user(row), token
+        return user_of(row), token
 
 
 def revoke_user(store: Store, name: str) -> User:
@@ -70,7 +70,7 @@ def revoke_user(store: Store, name: str) -> User:
         if row is None:
             raise InputError(Problem(("user",), f"no user `{name}`", "see the users you added", COMMAND_LINE))
         row.revoked = row.revoked or now()
-        return _user(row)
+        return user_of(row)
 
 
 def authenticate(store: Store, token: str) -> User | None:
@@ -83,10 +83,10 @@ def authenticate(store: Store, token: str) -> User | None:
         row = s.get(UserRow, int(user_id))
         if row is None or row.revoked is not None:
             return None
-        return _user(row) if hmac.compare_digest(row.token_hash, _digest(token)) else None
+        return user_of(row) if hmac.compare_digest(row.token_hash, _digest(token)) else None
 
 
-def _user(row: UserRow) -> User:
+def user_of(row: UserRow) -> User:
     created = as_utc(row.created)
     assert created is not None
     return User(row.id, row.name, row.organization, Role(row.role), created, as_utc(row.revoked))

@@ -1,0 +1,227 @@
+"""What one organization keeps from another: its supplier prices, facility costs and labour (and freight
+rates and its own catalog prices), and every figure of a plan computed from them.
+
+A reader of another organization's shared scenario gets the YAML with those values replaced by
+:data:`HIDDEN`, and the plan, the run's key figures and a comparison with those figures ``null``; each
+response lists the key paths it hid. Which paths are confidential is the table below, one pattern per
+figure, ``*`` standing for any key or list position; a pattern that ends at a mapping or list hides every
+number under it.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+from collections.abc import Iterator, Mapping, MutableMapping
+from typing import Any
+
+Pattern = tuple[str, ...]
+HIDDEN = "hidden"
+
+SCENARIO_KEYS: tuple[Pattern, ...] = (
+    ("suppliers", "*", "offers", "*", "price_usd"),
+    ("facilities", "*", "build_cost_usd"),
+    ("facilities", "*", "labour_hours"),
+    ("lanes", "*", "cost_per_unit_usd"),
+    ("catalog", "*", "*", "unit_cost_usd"),
+)
+"""Scenario keys the owner keeps: prices, build costs, labour, freight, catalog prices of its own."""
+
+PLAN_FIGURES: tuple[Pattern, ...] = (
+    ("supply", "objective"),
+    ("supply", "bound"),
+    ("supply", "kpis", "cost_usd"),
+    ("supply", "kpis", "imports_by_country_usd"),
+    ("supply", "kpis", "labour_hours"),
+    ("supply", "purchases", "*", "unit_price_usd"),
+    ("supply", "purchases", "*", "duty_usd"),
+    ("supply", "exceptions", "*", "value_late_usd"),
+    ("reconciliation",),
+    ("risk", "nodes", "*", "ttr_loss"),
+    ("risk", "nodes", "*", "strategic_stock_cost"),
+    ("risk", "groups", "*", "ttr_loss"),
+    ("risk", "groups", "*", "strategic_stock_cost"),
+    ("risk", "concentration", "sole_sources", "*", "spend_usd"),
+    ("risk", "concentration", "sole_sources", "*", "bom_cost_usd"),
+    ("risk", "concentration", "families", "*", "spend_usd"),
+    ("risk", "concentration", "families", "*", "suppliers", "*", "usd"),
+    ("risk", "concentration", "families", "*", "countries", "*", "usd"),
+    ("risk", "concentration", "countries", "*", "usd"),
+    ("risk", "concentration", "regimes", "*", "usd"),
+    ("risk", "concentration", "losses", "*", "value_usd"),
+)
+"""Plan figures priced with the supply plan's own prices and costs: hidden whenever the plan is another's."""
+
+CATALOG_PRICED: tuple[Pattern, ...] = (
+    ("bom", "total_cost_usd"),
+    ("bom", "lines", "*", "unit_cost_usd"),
+    ("bom", "lines", "*", "extended_cost_usd"),
+    ("bom", "tariffs"),
+    ("bom", "top_level", "*", "unit_cost_usd"),
+    ("bom", "cost_by_family"),
+    ("bom", "cost_by_site"),
+    ("bom", "cost_by_week"),
+    ("bom", "unit_cost_by_item"),
+    ("sizing", "sites", "*", "fabric", "media", "*", "cost_usd"),
+)
+"""Plan figures priced from the catalog: public, unless the scenario prices parts in its own ``catalog:``."""
+
+FIGURE_COLUMNS = {"supply_cost_usd": PLAN_FIGURES, "bom_cost_usd": CATALOG_PRICED, "duties_usd": CATALOG_PRICED}
+"""The run's money figures (store columns) and the table that hides each."""
+
+METRICS = {"supply.cost_usd": PLAN_FIGURES, "risk.group_ttr_loss_usd": PLAN_FIGURES,
+           "bom.total_cost_usd": CATALOG_PRICED, "bom.cost_by_family": CATALOG_PRICED,
+           "bom.duties_usd": CATALOG_PRICED}  # fmt: skip
+"""The comparison's money metrics (:data:`rackforge.compare.METRICS`) and the table that hides each."""
+
+
+def prices_own_parts(scenario: Mapping[str, Any]) -> bool:
+    """Whether the scenario document prices parts in its own ``catalog:`` section."""
+    return any(True for _ in _matches(scenario, ("catalog", "*", "*", "unit_cost_usd")))
+
+
+def plan_patterns(scenario: Mapping[str, Any]) -> tuple[Pattern, ...]:
+    """The plan figures hidden from other organizations for this scenario document."""
+    return PLAN_FIGURES + (CATALOG_PRICED if prices_own_parts(scenario) else ())
+
+
+def redact_document(doc: Any, patterns: tuple[Pattern, ...]) -> tuple[Any, list[str]]:
+    """A copy of the JSON document ``doc`` with every number under the ``patterns`` set to ``None``, and
+    the key paths hidden (dotted, list positions as numbers)."""
+    out = copy.deepcopy(doc)
+    hidden: list[str] = []
+    for pattern in patterns:
+        for parent, key, path in list(_matches(out, pattern)):
+            parent[key] = _nulled(parent[key])
+            hidden.append(".".join(path))
+    return out, hidden
+
+
+def redact_yaml(text: str) -> tuple[str, list[str]]:
+    """The YAML ``text`` with the values of :data:`SCENARIO_KEYS` replaced by :data:`HIDDEN` (comments and
+    layout kept), and the key paths hidden."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    tree = yaml.load(text)
+    hidden: list[str] = []
+    for pattern in SCENARIO_KEYS:
+        for parent, key, path in list(_matches(tree, pattern)):
+            parent[key] = _hidden_values(parent[key])
+            hidden.append(".".join(path))
+    if not hidden:
+        return text, []
+    buffer = io.StringIO()
+    yaml.dump(tree, buffer)
+    return buffer.getvalue(), hidden
+
+
+def _matches(node: Any, pattern: Pattern, path: tuple[str, ...] = ()) -> Iterator[tuple[Any, Any, tuple[str, ...]]]:
+    """``(container, key, path)`` of every entry of ``node`` the pattern names."""
+    if not pattern:
+        return
+    head, rest = pattern[0], pattern[1:]
+    for key, child in _entries(node):
+        if head not in ("*", str(key)):
+            continue
+        here = (*path, str(key))
+        if rest:
+            yield from _matches(child, rest, here)
+        else:
+            yield node, key, here
+
+
+def _entries(node: Any) -> Iterator[tuple[Any, Any]]:
+    if isinstance(node, Mapping):
+        yield from node.items()
+    elif isinstance(node, list):
+        yield from enumerate(node)
+
+
+def _nulled(value: Any) -> Any:
+    """``value`` with every number ``None`` (text, booleans and structure kept)."""
+    if isinstance(value, Mapping):
+        return {k: _nulled(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nulled(v) for v in value]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return None
+    return value
+
+
+def _hidden_values(value: Any) -> Any:
+    """``value`` with every scalar replaced by :data:`HIDDEN` (keys kept)."""
+    if isinstance(value, MutableMapping):
+        for k in list(value):
+            value[k] = _hidden_values(value[k])
+        return value
+    if isinstance(value, list):
+        return [_hidden_values(v) for v in value]
+    return HIDDEN
+
+
+def redact_figures(figures: Mapping[str, Any], scenario: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A run's key figures with the confidential money figures ``None``, and their names."""
+    hide = set(plan_patterns(scenario))
+    out = dict(figures)
+    hidden = [column for column, table in FIGURE_COLUMNS.items() if set(table) <= hide and column in out]
+    out.update(dict.fromkeys(hidden))
+    return out, [f"figures.{column}" for column in hidden]
+
+
+def redact_diff(
+    doc: Mapping[str, Any], hide_a: bool, hide_b: bool, scenarios: tuple[Mapping[str, Any], ...]
+) -> tuple[dict[str, Any], list[str]]:
+    """The comparison document ``doc`` with another organization's confidential inputs (``hide_a`` for side
+    A, ``hide_b`` for B) hidden in its input changes and its money KPIs ``null`` (both sides: a delta
+    would give one side from the other), and the key paths hidden."""
+    out = copy.deepcopy(dict(doc))
+    hidden: list[str] = []
+    if not (hide_a or hide_b):
+        return out, hidden
+    for change in out.get("changes") or ():
+        segments = _segments(change["path"])
+        for pattern in SCENARIO_KEYS:
+            rest = _inside(segments, pattern)
+            if rest is None:
+                continue
+            for side in ("old", "new"):
+                change[side] = _hidden_under(change[side], rest)
+            hidden.append(f"changes.{change['path']}")
+    hide = set().union(*(plan_patterns(s) for s in scenarios))
+    for kpi in out.get("kpis") or ():
+        table = METRICS.get(kpi["metric"])
+        if table is not None and set(table) <= hide:
+            kpi.update(old=None, new=None, delta=None, relative=None)
+            hidden.append(f"kpis.{kpi['key']}")
+    return out, hidden
+
+
+def _segments(path: str) -> tuple[str, ...]:
+    """The keys of a comparison's key path: ``sites[a].pue`` is ``("sites", "a", "pue")``."""
+    out: list[str] = []
+    for part in path.split("."):
+        name, _, item = part.partition("[")
+        out += [name, item.rstrip("]")] if item else [name]
+    return tuple(out)
+
+
+def _inside(segments: tuple[str, ...], pattern: Pattern) -> Pattern | None:
+    """The rest of ``pattern`` inside a value at ``segments`` when the value holds what it names, else ``None``."""
+    if len(segments) > len(pattern):
+        return None
+    if all(p in ("*", s) for s, p in zip(segments, pattern, strict=False)):
+        return pattern[len(segments) :]
+    return None
+
+
+def _hidden_under(value: Any, rest: Pattern) -> Any:
+    """``value`` with what ``rest`` names inside it hidden (the whole value when ``rest`` is empty)."""
+    if value is None:
+        return None
+    if not rest:
+        return _nulled(value) if isinstance(value, Mapping | list) else None
+    out = copy.deepcopy(value)
+    for parent, key, _ in list(_matches(out, rest)):
+        parent[key] = _nulled(parent[key]) if isinstance(parent[key], Mapping | list) else None
+    return out

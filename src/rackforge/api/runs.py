@@ -1,0 +1,185 @@
+"""``/api/v1/runs``, ``/api/v1/compare`` and ``/api/v1/sweeps``: queue runs (the server's workers plan
+them), follow, cancel and retry them, read their results and compare two of them; another organization's
+confidential figures hidden throughout (:mod:`rackforge.api.redact`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from pydantic import BaseModel, Field
+
+from rackforge.api.auth import Caller, Reader, Writer, store_of
+from rackforge.api.models import Page, RunIn, RunOut, Strict
+from rackforge.api.redact import plan_patterns, redact_diff, redact_document, redact_figures
+from rackforge.api.scenarios import NOT_FOUND, Limit, Offset, Responses, visible
+from rackforge.errors import InputError
+from rackforge.store import RunRecord, ScenarioRecord, Store
+from rackforge.store.queue import cancel_run, get_run, list_runs, queue_run, retry_run
+
+router = APIRouter(prefix="/api/v1", tags=["runs"])
+PARTS = ("scenario", "stages", "sizing", "bom", "schedule", "supply", "reconciliation", "risk")
+"""The parts of a plan document ``/runs/{id}/result/{part}`` serves."""
+CONFLICT: Responses = {409: {"description": "The run is not in a state that allows this."}}
+
+
+class Queued(BaseModel):
+    """A run waiting for a worker."""
+
+    id: int
+    status: str = "queued"
+
+
+class SweepIn(Strict):
+    """A grid of what-ifs on a stored version: every combination of the values set."""
+
+    scenario: int = Field(description="Id of the base version.")
+    sets: list[str] = Field(min_length=1, description="`PATH=v1,v2,...` each (dotted; list items by index).")
+
+
+class SweepQueued(BaseModel):
+    """The grid's points, each stored as its own version and queued as a run."""
+
+    runs: list[Queued]
+    scenarios: list[int]
+
+
+def seen_run(store: Store, who: Caller, run_id: int, with_result: bool = False) -> RunRecord:
+    """The run if the caller's organization sees its version; 404 otherwise."""
+    run = get_run(store, who.organization, run_id, with_result)
+    if run is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no run {run_id}")
+    return run
+
+
+def scenario_doc(store: Store, run: RunRecord) -> tuple[ScenarioRecord, dict[str, Any]]:
+    """The version a run planned and its parsed document (for what it keeps confidential)."""
+    record = store.scenario_by_id(run.scenario_id)
+    doc = store.document(record)
+    return record, dict(doc) if not isinstance(doc, str) else {}
+
+
+def run_out(store: Store, who: Caller, run: RunRecord) -> RunOut:
+    """A run as the caller may see it: money figures hidden when its version is another organization's."""
+    record, doc = scenario_doc(store, run)
+    figures = run.figures if record.organization == who.organization else redact_figures(run.figures, doc)[0]
+    return RunOut.of(run, figures)
+
+
+@router.post("/runs", status_code=202, response_model=Queued, responses=NOT_FOUND)
+def start_run(body: RunIn, who: Writer, request: Request) -> Queued:
+    """Queue a run of a version you may see; a worker plans it (never this request)."""
+    store = store_of(request)
+    record = visible(store, who.organization, body.scenario)
+    limit = request.app.state.settings.time_limit_s
+    return Queued(id=queue_run(store, record, who.organization, who.user.id, limit))
+
+
+@router.get("/runs", response_model=Page[RunOut])
+def runs(who: Reader, request: Request, offset: Offset = 0, limit: Limit = 20,
+         scenario: Annotated[int | None, Query(description="Only the runs of this version.")] = None,
+         ) -> Page[RunOut]:  # fmt: skip
+    """The runs of the versions you may see, newest first."""
+    store = store_of(request)
+    found, total = list_runs(store, who.organization, offset, limit, scenario)
+    return Page[RunOut](items=[run_out(store, who, r) for r in found], total=total, offset=offset, limit=limit)
+
+
+@router.get("/runs/{run_id}", response_model=RunOut, responses=NOT_FOUND)
+def run(run_id: int, who: Reader, request: Request) -> RunOut:
+    """A run's status, progress, timing and key figures."""
+    store = store_of(request)
+    return run_out(store, who, seen_run(store, who, run_id))
+
+
+@router.post("/runs/{run_id}/cancel", response_model=RunOut, responses=NOT_FOUND | CONFLICT)
+def cancel(run_id: int, who: Writer, request: Request) -> RunOut:
+    """Cancel a queued run at once, or ask a running one's worker to stop."""
+    store = store_of(request)
+    found = seen_run(store, who, run_id)
+    owner = store.scenario_by_id(found.scenario_id).organization
+    if who.organization not in (found.organization, owner):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"run {run_id} was asked for by {found.organization}")
+    if cancel_run(store, run_id) not in ("cancelled", "running"):
+        raise HTTPException(status.HTTP_409_CONFLICT, f"run {run_id} has ended ({found.status})")
+    return run_out(store, who, seen_run(store, who, run_id))
+
+
+@router.post("/runs/{run_id}/retry", status_code=202, response_model=Queued, responses=NOT_FOUND | CONFLICT)
+def retry(run_id: int, who: Writer, request: Request) -> Queued:
+    """Queue a failed or cancelled run again, as a new run that names it."""
+    store = store_of(request)
+    seen_run(store, who, run_id)
+    try:
+        return Queued(id=retry_run(store, run_id, who.user.id, who.organization))
+    except InputError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+
+
+@router.get("/runs/{run_id}/result", responses=NOT_FOUND | CONFLICT)
+def result(run_id: int, who: Reader, request: Request) -> dict[str, Any]:
+    """The run's ``plan.json`` document (another organization's confidential figures ``null``, listed in
+    ``redacted``)."""
+    return _document(store_of(request), who, run_id)
+
+
+@router.get("/runs/{run_id}/result/{part}", responses=NOT_FOUND | CONFLICT)
+def result_part(run_id: int, part: str, who: Reader, request: Request) -> Any:
+    """One part of the run's document: ``sizing``, ``bom``, ``schedule``, ``supply``, ``risk``, ..."""
+    if part not in PARTS:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no part `{part}`; the parts are {', '.join(PARTS)}")
+    doc = _document(store_of(request), who, run_id)
+    if part not in doc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"run {run_id} has no {part}")
+    return doc[part]
+
+
+def _document(store: Store, who: Caller, run_id: int) -> dict[str, Any]:
+    found = seen_run(store, who, run_id, with_result=True)
+    if found.result is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"run {run_id} is {found.status}: it has no result")
+    record, doc = scenario_doc(store, found)
+    if record.organization == who.organization:
+        return found.result | {"redacted": []}
+    redacted, hidden = redact_document(found.result, plan_patterns(doc))
+    return dict(redacted) | {"redacted": hidden}
+
+
+@router.get("/compare", responses=NOT_FOUND)
+def compare(who: Reader, request: Request, a: Annotated[int, Query(description="Run id of A.")],
+            b: Annotated[int, Query(description="Run id of B.")]) -> dict[str, Any]:  # fmt: skip
+    """What changed from run A to run B: the document of ``rackforge scenario diff --json``."""
+    from rackforge.compare import diff
+
+    store = store_of(request)
+    sides = []
+    for run_id in (a, b):
+        found = seen_run(store, who, run_id, with_result=True)
+        record, doc = scenario_doc(store, found)
+        sides.append((record, doc, found.result))
+    (ra, da, xa), (rb, db, xb) = sides
+    found_diff = diff(f"run {a}", da, xa, f"run {b}", db, xb).to_dict()
+    hide_a, hide_b = ra.organization != who.organization, rb.organization != who.organization
+    redacted, hidden = redact_diff(found_diff, hide_a, hide_b, tuple(d for d, h in ((da, hide_a), (db, hide_b)) if h))
+    return redacted | {"redacted": hidden}
+
+
+@router.post("/sweeps", status_code=202, response_model=SweepQueued, responses=NOT_FOUND)
+def sweep(body: SweepIn, who: Writer, request: Request) -> SweepQueued:
+    """Store every point of the grid as a version of your organization and queue a run of each."""
+    from rackforge.store.sweep import grid, parse_sets
+
+    store = store_of(request)
+    base = visible(store, who.organization, body.scenario)
+    try:
+        points = grid(base.name, base.yaml_text, parse_sets(body.sets), Path("."))
+    except InputError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    limit = request.app.state.settings.time_limit_s
+    queued, ids = [], []
+    for point in points:
+        record, _ = store.save_scenario(point.name, point.text, (), who.user.name, who.organization)
+        ids.append(record.id)
+        queued.append(Queued(id=queue_run(store, record, who.organization, who.user.id, limit)))
+    return SweepQueued(runs=queued, scenarios=ids)
