@@ -19,7 +19,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +32,7 @@ USER = "rackforge"
 DATABASE = "rackforge"
 SERVER_USER = "postgres"
 DEBIAN_BINARIES = Path("/usr/lib/postgresql")
-INSTALL = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=300", "postgresql"]
+APT_INSTALL = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=300"]
 INSTALL_SECONDS = 600
 UPDATE_SECONDS = 300
 SERVER_SECONDS = 120
@@ -93,9 +93,31 @@ def server_bindir() -> Path | None:
 @contextmanager
 def _install_lock() -> Iterator[None]:
     """Hold a machine-wide lock, so parallel test workers install one at a time."""
-    with open(Path(tempfile.gettempdir()) / "rackforge-postgresql-install.lock", "w") as lock:
+    with open(Path(tempfile.gettempdir()) / "rackforge-apt-install.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
+
+
+def install_debian(package: str, installed: Callable[[], bool]) -> None:
+    """Install Debian's ``package`` unless ``installed()`` (checked again under the lock); ``apt-get update``
+    runs only when the first install fails.
+
+    Raises
+    ------
+    UnavailableError
+        Not root, no apt-get, or the install failed (its output in the message).
+    """
+    if installed():
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise UnavailableError(f"{package} is not installed, and installing it needs root and apt-get")
+    with _install_lock():
+        if not installed():
+            try:
+                _run([*APT_INSTALL, package], INSTALL_SECONDS)
+            except UnavailableError:
+                _run(["apt-get", "update", "-q"], UPDATE_SECONDS)
+                _run([*APT_INSTALL, package], INSTALL_SECONDS)
 
 
 def ensure_server() -> Path:
@@ -104,19 +126,9 @@ def ensure_server() -> Path:
     ``apt-get update`` runs only when the first install fails. The install does not start the system
     cluster itself; if the package's scripts start one, it is left alone and never used here.
     """
-    if (bindir := server_bindir()) is not None:
-        return bindir
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        raise UnavailableError("initdb and pg_ctl are not installed, and installing them needs root and apt-get")
-    with _install_lock():
-        if server_bindir() is None:
-            try:
-                _run(INSTALL, INSTALL_SECONDS)
-            except UnavailableError:
-                _run(["apt-get", "update", "-q"], UPDATE_SECONDS)
-                _run(INSTALL, INSTALL_SECONDS)
+    install_debian("postgresql", lambda: server_bindir() is not None)
     if (bindir := server_bindir()) is None:
-        raise UnavailableError(f"`{shlex.join(INSTALL)}` succeeded but initdb and pg_ctl are still missing")
+        raise UnavailableError("installing `postgresql` succeeded but initdb and pg_ctl are still missing")
     return bindir
 
 

@@ -5,14 +5,17 @@ worker and a restarted server."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
 import signal
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from starlette.routing import Route
 
@@ -196,6 +199,60 @@ def test_the_partner_sees_the_plan_without_the_owners_confidential_figures(web: 
     assert set(responses["scenario"]["redacted"]) >= {"suppliers.0.offers.0.price_usd", "facilities.0.build_cost_usd"}
     assert responses["run"]["figures"]["supply_cost_usd"] is None
     assert web.call("GET", f"/api/v1/runs/{rs}", "lab-viewer").json()["figures"]["supply_cost_usd"] > 0
+
+
+def chart_numbers(charts: Any) -> Iterator[float]:
+    """Every number of plotly JSON figures, typed arrays (``{"dtype", "bdata"}``) decoded."""
+    if isinstance(charts, dict) and set(charts) >= {"dtype", "bdata"}:
+        yield from np.frombuffer(base64.b64decode(charts["bdata"]), dtype=np.dtype(charts["dtype"])).astype(float)
+    elif isinstance(charts, dict | list):
+        for v in charts.values() if isinstance(charts, dict) else charts:
+            yield from chart_numbers(v)
+    else:
+        yield from numbers(charts)
+
+
+def test_the_partners_pages_carry_no_confidential_figure(web: Web, programme: dict[str, int]) -> None:
+    rs, s, rp = programme["RS"], programme["S"], programme["RP"]
+    owner = web.call("GET", f"/api/v1/runs/{rs}/result", "lab-planner").json()
+    partner = web.call("GET", f"/api/v1/runs/{rs}/result", "maker-planner").json()
+    public = set(numbers({k: v for k, v in partner.items() if k != "redacted"}))
+    confidential = set(numbers(owner)) - public
+    lab, maker = web.sign_in("lab-planner"), web.sign_in("maker-planner")
+    urls = ["/", f"/scenarios/{s}", f"/runs/{rs}", f"/runs/{rs}/dashboard", f"/compare?a={rs}&b={rs}"]
+    pages = {url: web.get(maker, url) for url in urls}
+    assert {url: p.status_code for url, p in pages.items()} == dict.fromkeys(urls, 200)
+    text = "\n".join(p.text for p in pages.values())
+    for name, value in SECRETS.items():
+        assert str(value) not in text, f"the {name} {value} reached the partner's pages"
+    big = sorted(x for x in confidential if abs(x) >= 1_000)
+    printed = {float(t.replace(",", "")) for t in re.findall(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])", text)}
+    rounded = {t for t in printed - public if any(abs(t - x) <= 0.5 for x in big)}
+    assert rounded == set(), "a confidential amount (or its rounding) is printed on a page"
+    charts = json.loads(re.search(r"const charts = (\{.*?\});\n", pages[f"/runs/{rs}/dashboard"].text, re.S).group(1))
+    mine = json.loads(
+        re.search(r"const charts = (\{.*?\});\n", web.get(lab, f"/runs/{rs}/dashboard").text, re.S).group(1)
+    )
+    assert set(mine) - set(charts) == {"resilience"}, "its hover text holds the losses priced from the owner's costs"
+    assert "Withheld" in pages[f"/runs/{rs}/dashboard"].text
+    assert set(chart_numbers(charts)) & confidential == set(), "no figure the partner gets draws a confidential number"
+    assert web.get(maker, f"/runs/{rp}/dashboard").status_code == 404, "another's private run is not there"
+    assert web.get(maker, f"/scenarios/{programme['P']}").status_code == 404
+
+
+def test_a_session_needs_its_csrf_token_to_change_anything(web: Web, programme: dict[str, int]) -> None:
+    lab = web.sign_in("lab-planner")
+    home = web.get(lab, "/").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', home).group(1)
+    body = {"scenario": programme["P"]}
+    assert web.post(lab, "/api/v1/runs", json=body).status_code == 403, "a cookie alone does not start a run"
+    started = web.post(lab, "/api/v1/runs", json=body, headers={"X-CSRF-Token": csrf})
+    assert started.status_code == 202
+    web.call("POST", f"/api/v1/runs/{started.json()['id']}/cancel")
+    form = {"yaml": SMALL, "action": "check"}
+    assert web.post(lab, "/scenarios", data=form | {"csrf": "forged"}).status_code == 403
+    assert web.post(lab, "/scenarios", data=form | {"csrf": csrf}).status_code == 200
+    assert "HttpOnly" in web.portal.call(lab.get, "/login").headers.get("set-cookie", ""), "cookies are HttpOnly"
 
 
 def test_limits_refuse_large_bodies_unknown_fields_and_bad_pages(web: Web, programme: dict[str, int]) -> None:

@@ -4,6 +4,7 @@ run workers start and stop), called synchronously from the tests, and its users.
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -45,6 +46,25 @@ class Web:
         self.calls.append((method, url))
         send = functools.partial(self.client.request, method, url, headers=headers, **kw)
         return self.portal.call(send)
+
+    def sign_in(self, user: str) -> httpx.AsyncClient:
+        """A browser-like client of ``user`` signed in through the sign-in form (its session cookie kept)."""
+        client = httpx.AsyncClient(transport=self.client._transport, base_url="http://testserver")
+        form = self.portal.call(client.get, "/login").text
+        nonce = re.search(r'name="nonce" value="([^"]+)"', form)
+        assert nonce is not None
+        data = {"token": self.tokens[user], "nonce": nonce.group(1)}
+        signed = self.portal.call(functools.partial(client.post, "/login", data=data))
+        assert signed.status_code == 303, signed.text
+        return client
+
+    def get(self, client: httpx.AsyncClient, url: str, **kw: Any) -> httpx.Response:
+        """``GET url`` with a signed-in client."""
+        return self.portal.call(functools.partial(client.get, url, **kw))
+
+    def post(self, client: httpx.AsyncClient, url: str, **kw: Any) -> httpx.Response:
+        """``POST url`` with a signed-in client."""
+        return self.portal.call(functools.partial(client.post, url, **kw))
 
     def wait(self, run_id: int, user: str = "lab-planner", timeout_s: float = 120.0) -> dict[str, Any]:
         """The run once it has ended (polled every 0.2 s, at most ``timeout_s``)."""

@@ -11,7 +11,6 @@ import json
 import math
 import sys
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +18,7 @@ import typer
 
 from rackforge import __version__
 from rackforge.errors import InputError, Problem
-from rackforge.inputs import load_inputs
+from rackforge.inputs import bundled_scenario, load_inputs
 from rackforge.pipeline import STAGES, PlanResult, RiskOptions, check_inputs, run_bom, run_plan, run_size
 from rackforge.report import console
 from rackforge.report import risk as risk_report
@@ -62,11 +61,6 @@ def _limits(time_limit: float | None, threads: int | None) -> None:
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-
-
-def bundled_scenario() -> Path:
-    """The example scenario shipped with the package."""
-    return Path(str(resources.files("rackforge") / "examples" / "campus-1gw.yaml"))
 
 
 @app.command()

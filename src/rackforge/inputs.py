@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from rackforge.catalog import Catalog, load_catalog
@@ -26,6 +27,11 @@ class Inputs:
     def place(self, exc: InputError) -> InputError:
         """``exc`` (raised by a stage with scenario-relative key paths) placed in the scenario file."""
         return exc.located(self.file, self.locate)
+
+
+def bundled_scenario() -> Path:
+    """The example scenario shipped with the package."""
+    return Path(str(resources.files("rackforge") / "examples" / "campus-1gw.yaml"))
 
 
 def load_inputs(path: str | Path) -> Inputs:

@@ -38,7 +38,7 @@ class ServerSettings:
 
 def create_app(settings: ServerSettings) -> FastAPI:
     """The application; its workers start and stop with it (the ASGI lifespan)."""
-    from rackforge.api import runs, scenarios
+    from rackforge.api import pages, runs, scenarios
     from rackforge.api.workers import PoolSettings, WorkerPool
     from rackforge.store import Store
 
@@ -62,6 +62,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.settings = settings
     app.include_router(scenarios.router)
     app.include_router(runs.router)
+    app.include_router(pages.router)
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app

@@ -13,7 +13,11 @@ from __future__ import annotations
 import copy
 import io
 from collections.abc import Iterator, Mapping, MutableMapping
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rackforge.compare import Diff
 
 Pattern = tuple[str, ...]
 HIDDEN = "hidden"
@@ -36,6 +40,7 @@ PLAN_FIGURES: tuple[Pattern, ...] = (
     ("supply", "purchases", "*", "unit_price_usd"),
     ("supply", "purchases", "*", "duty_usd"),
     ("supply", "exceptions", "*", "value_late_usd"),
+    ("supply", "exceptions", "*", "sentence"),
     ("reconciliation",),
     ("risk", "nodes", "*", "ttr_loss"),
     ("risk", "nodes", "*", "strategic_stock_cost"),
@@ -75,6 +80,17 @@ METRICS = {"supply.cost_usd": PLAN_FIGURES, "risk.group_ttr_loss_usd": PLAN_FIGU
 """The comparison's money metrics (:data:`rackforge.compare.METRICS`) and the table that hides each."""
 
 
+CHARTS = {"cost": CATALOG_PRICED, "weekly": CATALOG_PRICED, "treemap": CATALOG_PRICED, "resilience": PLAN_FIGURES}
+"""The report figures drawn from money figures (their hover text or their values), and the table that hides
+each: another organization's reader does not get them."""
+
+
+def hidden_charts(scenario: Mapping[str, Any]) -> set[str]:
+    """The figures withheld from other organizations for this scenario document."""
+    hide = set(plan_patterns(scenario))
+    return {name for name, table in CHARTS.items() if set(table) <= hide}
+
+
 def prices_own_parts(scenario: Mapping[str, Any]) -> bool:
     """Whether the scenario document prices parts in its own ``catalog:`` section."""
     return any(True for _ in _matches(scenario, ("catalog", "*", "*", "unit_cost_usd")))
@@ -86,13 +102,13 @@ def plan_patterns(scenario: Mapping[str, Any]) -> tuple[Pattern, ...]:
 
 
 def redact_document(doc: Any, patterns: tuple[Pattern, ...]) -> tuple[Any, list[str]]:
-    """A copy of the JSON document ``doc`` with every number under the ``patterns`` set to ``None``, and
-    the key paths hidden (dotted, list positions as numbers)."""
+    """A copy of the JSON document ``doc`` with every value a pattern names set to ``None`` (every number
+    under it when it names a mapping or list), and the key paths hidden (dotted, list positions as numbers)."""
     out = copy.deepcopy(doc)
     hidden: list[str] = []
     for pattern in patterns:
         for parent, key, path in list(_matches(out, pattern)):
-            parent[key] = _nulled(parent[key])
+            parent[key] = _nulled(parent[key]) if isinstance(parent[key], Mapping | list) else None
             hidden.append(".".join(path))
     return out, hidden
 
@@ -170,31 +186,31 @@ def redact_figures(figures: Mapping[str, Any], scenario: Mapping[str, Any]) -> t
 
 
 def redact_diff(
-    doc: Mapping[str, Any], hide_a: bool, hide_b: bool, scenarios: tuple[Mapping[str, Any], ...]
-) -> tuple[dict[str, Any], list[str]]:
-    """The comparison document ``doc`` with another organization's confidential inputs (``hide_a`` for side
-    A, ``hide_b`` for B) hidden in its input changes and its money KPIs ``null`` (both sides: a delta
-    would give one side from the other), and the key paths hidden."""
-    out = copy.deepcopy(dict(doc))
-    hidden: list[str] = []
+    diff: Diff, hide_a: bool, hide_b: bool, scenarios: tuple[Mapping[str, Any], ...]
+) -> tuple[Diff, list[str]]:
+    """``diff`` with another organization's confidential inputs (``hide_a`` for side A, ``hide_b`` for B)
+    hidden in its input changes, and its money KPIs of the tables the hidden ``scenarios`` keep ``None``
+    on both sides (a delta would give one side from the other); and the key paths hidden."""
     if not (hide_a or hide_b):
-        return out, hidden
-    for change in out.get("changes") or ():
-        segments = _segments(change["path"])
+        return diff, []
+    hidden: list[str] = []
+    changes = []
+    for change in diff.changes:
         for pattern in SCENARIO_KEYS:
-            rest = _inside(segments, pattern)
-            if rest is None:
-                continue
-            for side in ("old", "new"):
-                change[side] = _hidden_under(change[side], rest)
-            hidden.append(f"changes.{change['path']}")
+            rest = _inside(_segments(change.path), pattern)
+            if rest is not None:
+                change = replace(change, old=_hidden_under(change.old, rest), new=_hidden_under(change.new, rest))
+                hidden.append(f"changes.{change.path}")
+        changes.append(change)
     hide = set().union(*(plan_patterns(s) for s in scenarios))
-    for kpi in out.get("kpis") or ():
-        table = METRICS.get(kpi["metric"])
+    kpis = []
+    for kpi in diff.kpis or ():
+        table = METRICS.get(kpi.metric)
         if table is not None and set(table) <= hide:
-            kpi.update(old=None, new=None, delta=None, relative=None)
-            hidden.append(f"kpis.{kpi['key']}")
-    return out, hidden
+            kpi = replace(kpi, old=None, new=None, delta=None, relative=None)
+            hidden.append(f"kpis.{kpi.key}")
+        kpis.append(kpi)
+    return replace(diff, changes=tuple(changes), kpis=None if diff.kpis is None else tuple(kpis)), hidden
 
 
 def _segments(path: str) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from rackforge.api.auth import Caller, Reader, Writer, store_of
 from rackforge.api.models import Page, RunIn, RunOut, Strict
 from rackforge.api.redact import plan_patterns, redact_diff, redact_document, redact_figures
 from rackforge.api.scenarios import NOT_FOUND, Limit, Offset, Responses, visible
+from rackforge.compare import Diff
 from rackforge.errors import InputError
 from rackforge.store import RunRecord, ScenarioRecord, Store
 from rackforge.store.queue import cancel_run, get_run, list_runs, queue_run, retry_run
@@ -150,19 +151,22 @@ def _document(store: Store, who: Caller, run_id: int) -> dict[str, Any]:
 def compare(who: Reader, request: Request, a: Annotated[int, Query(description="Run id of A.")],
             b: Annotated[int, Query(description="Run id of B.")]) -> dict[str, Any]:  # fmt: skip
     """What changed from run A to run B: the document of ``rackforge scenario diff --json``."""
+    redacted, hidden = seen_diff(store_of(request), who, a, b)
+    return redacted.to_dict() | {"redacted": hidden}
+
+
+def seen_diff(store: Store, who: Caller, a: int, b: int) -> tuple[Diff, list[str]]:
+    """Run A against run B as the caller may see them (404 for a run it does not see), and what was hidden."""
     from rackforge.compare import diff
 
-    store = store_of(request)
     sides = []
     for run_id in (a, b):
         found = seen_run(store, who, run_id, with_result=True)
         record, doc = scenario_doc(store, found)
-        sides.append((record, doc, found.result))
-    (ra, da, xa), (rb, db, xb) = sides
-    found_diff = diff(f"run {a}", da, xa, f"run {b}", db, xb).to_dict()
-    hide_a, hide_b = ra.organization != who.organization, rb.organization != who.organization
-    redacted, hidden = redact_diff(found_diff, hide_a, hide_b, tuple(d for d, h in ((da, hide_a), (db, hide_b)) if h))
-    return redacted | {"redacted": hidden}
+        sides.append((record.organization != who.organization, doc, found.result))
+    (hide_a, da, xa), (hide_b, db, xb) = sides
+    found_diff = diff(f"run {a}", da, xa, f"run {b}", db, xb)
+    return redact_diff(found_diff, hide_a, hide_b, tuple(d for h, d, _ in sides if h))
 
 
 @router.post("/sweeps", status_code=202, response_model=SweepQueued, responses=NOT_FOUND)

@@ -78,7 +78,9 @@ def plan_run(store: Any, run_id: int, scenario_id: int, time_limit_s: float | No
     except Exception as exc:
         store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
         return
-    store.finish_run(run_id, result.to_dict())
+    from rackforge.report.html import report_charts
+
+    store.finish_run(run_id, result.to_dict(), report_charts(result))
 
 
 @dataclass

@@ -168,8 +168,9 @@ def _by_stage(kpis: tuple[KpiDelta, ...]) -> dict[str, list[KpiDelta]]:
     return out
 
 
-def compare_html(diff: Diff) -> str:
-    """The comparison page: one HTML file with plotly.js inline, no network access when opened."""
+def compare_html(diff: Diff, plotly_src: str | None = None) -> str:
+    """The comparison page: one HTML file with plotly.js inline, no network access when opened (or, served
+    by the web application, plotly.js from ``plotly_src``)."""
     kpis = None
     if diff.kpis is not None:
         kpis = {
@@ -183,5 +184,6 @@ def compare_html(diff: Diff) -> str:
         changes=changes,
         kpis=kpis,
         figures=figures(diff),
-        plotly_js=markupsafe.Markup(plotly.offline.get_plotlyjs()),
+        plotly_js=markupsafe.Markup("" if plotly_src else plotly.offline.get_plotlyjs()),
+        plotly_src=plotly_src,
     )

@@ -35,6 +35,20 @@ _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 _ENV.filters["num"] = lambda x, digits=0: f"{x:,.{digits}f}"
+FIGURES = {
+    "ramp": ("fig-ramp", "Deployment ramp"),
+    "cost": ("fig-cost", "BOM cost by family"),
+    "weekly": ("fig-weekly", "BOM cost by week"),
+    "treemap": ("fig-treemap", "BOM treemap"),
+    "domestic": ("fig-domestic", "Domestic content against thresholds"),
+    "projects": ("fig-projects", "Development projects"),
+    "loading": ("fig-resource-loading", "Resource loading"),
+    "utilization": ("fig-utilization", "Factory utilization"),
+    "gantt": ("fig-gantt", "Builds and main purchases"),
+    "resilience": ("fig-resilience", "Time to survive against time to recover"),
+    "outlook": ("fig-outlook", "On-time probability per wave"),
+}
+"""Each figure's element id (as the report has them) and title."""
 
 
 def _div(fig: go.Figure, div_id: str) -> str:
@@ -62,20 +76,55 @@ def workload_note(w: WorkloadSizing) -> str:
     return d.note if isinstance(d, SizingNote) else ""
 
 
-def development(result: PlanResult) -> tuple[dict[str, str], list[ProjectRow]]:
-    """The development schedule's figures (``projects``, ``loading``) and table rows; none without a schedule."""
+def development_figures(result: PlanResult) -> dict[str, go.Figure]:
+    """The development schedule's figures (``projects``, ``loading``); none without a schedule."""
     if result.schedule is None:
-        return {}, []
+        return {}
     from rackforge.schedule.portfolio import instance_of
 
     s = result.inputs.scenario
     inst = instance_of(s)
-    loading = resource_loading(inst, result.schedule)
-    figures = {
-        "projects": _div(projects_figure(inst, result.schedule, s.start), "fig-projects"),
-        "loading": _div(loading_figure(loading, s.start), "fig-resource-loading"),
+    return {
+        "projects": projects_figure(inst, result.schedule, s.start),
+        "loading": loading_figure(resource_loading(inst, result.schedule), s.start),
     }
-    return figures, project_rows(inst, result.schedule)
+
+
+def project_table(result: PlanResult) -> list[ProjectRow]:
+    """The development schedule's table rows; none without a schedule."""
+    if result.schedule is None:
+        return []
+    from rackforge.schedule.portfolio import instance_of
+
+    return project_rows(instance_of(result.inputs.scenario), result.schedule)
+
+
+def report_figures(result: PlanResult) -> dict[str, go.Figure]:
+    """Every figure of the report, by name, in the report's order: what the report file and the web
+    application's dashboard both draw (the dashboard from their JSON, stored with the run)."""
+    s = result.inputs.scenario
+    figures = {
+        "ramp": ramp_figure(result.sizing, s.start, s.horizon_weeks),
+        "cost": cost_figure(result.bom),
+        "weekly": weekly_cost_figure(result.bom, s.start),
+        "treemap": treemap_figure(result.bom),
+        "domestic": domestic_figure(result.bom),
+    }
+    figures |= development_figures(result)
+    if result.supply is not None and result.supply.builds:
+        figures["utilization"] = utilization_figure(result.supply, s.start)
+        figures["gantt"] = gantt_figure(result.supply, s.start)
+    if result.risk is not None:
+        figures["resilience"] = resilience_figure(result.risk)
+        figures["outlook"] = outlook_figure(result.risk.outlook)
+    return figures
+
+
+def report_charts(result: PlanResult) -> str:
+    """:func:`report_figures` as one JSON document, plotly JSON by name (what a run stores for the web)."""
+    import plotly.io
+
+    return "{" + ",".join(f'"{name}":{plotly.io.to_json(fig)}' for name, fig in report_figures(result).items()) + "}"
 
 
 def supply_exceptions(result: PlanResult) -> dict[str, list[str] | list[list[str]] | list[int]]:
@@ -91,21 +140,8 @@ def supply_exceptions(result: PlanResult) -> dict[str, list[str] | list[list[str
 def render(result: PlanResult) -> str:
     """The report's HTML text."""
     s = result.inputs.scenario
-    figures = {
-        "ramp": _div(ramp_figure(result.sizing, s.start, s.horizon_weeks), "fig-ramp"),
-        "cost": _div(cost_figure(result.bom), "fig-cost"),
-        "weekly": _div(weekly_cost_figure(result.bom, s.start), "fig-weekly"),
-        "treemap": _div(treemap_figure(result.bom), "fig-treemap"),
-        "domestic": _div(domestic_figure(result.bom), "fig-domestic"),
-    }
-    if result.supply is not None and result.supply.builds:
-        figures["utilization"] = _div(utilization_figure(result.supply, s.start), "fig-utilization")
-        figures["gantt"] = _div(gantt_figure(result.supply, s.start), "fig-gantt")
-    if result.risk is not None:
-        figures["resilience"] = _div(resilience_figure(result.risk), "fig-resilience")
-        figures["outlook"] = _div(outlook_figure(result.risk.outlook), "fig-outlook")
-    schedule_figures, projects = development(result)
-    figures |= schedule_figures
+    figures = {name: _div(fig, FIGURES[name][0]) for name, fig in report_figures(result).items()}
+    projects = project_table(result)
     top_lines = sorted(result.bom.lines, key=lambda x: -x.extended_cost_usd)[:25]
     exceptions = supply_exceptions(result)
     return _ENV.get_template("report.html.j2").render(

@@ -9,8 +9,8 @@ revision 0004), who saved it, when, its tags, its ``visibility`` (``private`` to
 hidden, never erased, so version numbers are never reused). ``runs``: one row per run of a version, the
 organization and user that asked for it, its status (``queued``, ``running``, ``done``, ``failed``,
 ``cancelled``), progress (0..1), when queued, started and ended, the server's time limit, whether a cancel was
-asked, the run it retries, the rackforge version, the whole result document, and the planners' key figures as
-columns to query by.
+asked, the run it retries, the rackforge version, the whole result document, the report's figures as plotly
+JSON (``charts``, for the web dashboard), and the planners' key figures as columns to query by.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-REVISION = "0005"
+REVISION = "0006"
 """The newest migration (``migrations/versions``); a test keeps it equal to Alembic's head."""
 
 NAMING = {
@@ -117,6 +117,7 @@ class RunRow(Base):
     time_limit_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     retry_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    charts: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
 
 
 class UserRow(Base):

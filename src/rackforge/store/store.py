@@ -179,11 +179,13 @@ class Store:
             row = s.get_one(RunRow, run_id)
             row.progress = min(max(share, 0.0), 1.0)
 
-    def finish_run(self, run_id: int, result: dict[str, Any]) -> None:
-        """Record a run's result document and key figures and mark it done, in one transaction."""
+    def finish_run(self, run_id: int, result: dict[str, Any], charts: str | None = None) -> None:
+        """Record a run's result document, key figures and report figures (``charts``: plotly JSON by
+        figure name) and mark it done, in one transaction."""
         with self.transaction() as s:
             row = s.get_one(RunRow, run_id)
             row.result = storable(result)
+            row.charts = charts
             for key, value in figures_of(row.result).items():
                 setattr(row, key, value)
             row.status, row.progress, row.finished = DONE, 1.0, now()
@@ -216,6 +218,12 @@ class Store:
                     Problem(("run",), f"no run {run_id} in the store", "see `rackforge runs list`", "<command line>")
                 )
             return _run(found[0], found[1], with_result=True)
+
+    def charts(self, run_id: int) -> dict[str, Any]:
+        """The report's figures of a run, plotly JSON by name (none for a run without them)."""
+        with self.transaction() as s:
+            text = s.scalar(select(RunRow.charts).where(RunRow.id == run_id))
+        return {} if text is None else cast(dict[str, Any], json.loads(text))
 
     def latest_run(self, scenario: ScenarioRecord) -> RunRecord | None:
         """The newest finished run of this version, with its document (``None`` if it has none)."""
