@@ -91,7 +91,7 @@ def test_a_run_is_queued_then_planned_by_a_worker(web: Web, programme: dict[str,
     assert doc["redacted"] == []
     assert doc["supply"]["status"] in ("optimal", "feasible")
     assert web.call("GET", f"/api/v1/runs/{programme['RP']}/result/bom").json() == doc["bom"]
-    assert web.call("GET", f"/api/v1/runs/{programme['RP']}/result/nonsense").status_code == 404
+    assert web.call("GET", f"/api/v1/runs/{programme['RP']}/result/nonsense").status_code == 422
     with Store(web.settings.url) as store:
         assert store.run(programme["RP"]).worker.endswith(":w0.0"), "a worker process ran it, not the request"
 

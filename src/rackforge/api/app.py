@@ -10,9 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from rackforge import __version__
+from rackforge.api.models import ErrorOut, InvalidOut, ProblemOut
+from rackforge.errors import Problem
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -60,12 +64,36 @@ def create_app(settings: ServerSettings) -> FastAPI:
     about = "Plan AI data-center hardware programmes: scenarios, runs, results and comparisons."
     app = FastAPI(title="rackforge", version=__version__, lifespan=lifespan, description=about)
     app.state.settings = settings
-    app.include_router(scenarios.router)
-    app.include_router(runs.router)
+    app.include_router(scenarios.router, responses=COMMON)
+    app.include_router(runs.router, responses=COMMON)
     app.include_router(pages.router)
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app
+
+
+COMMON: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The body is not JSON."},
+    401: {"model": ErrorOut, "description": "No token, or an unknown or revoked one."},
+    403: {"model": ErrorOut, "description": "Your role may not do this, or the object is not your organization's."},
+    413: {"model": ErrorOut, "description": "The request body is over the server's limit."},
+    422: {"model": InvalidOut, "description": "The request or the scenario in it is not valid."},
+}
+"""Errors any endpoint of the API may answer, each with its body."""
+
+
+async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A request that does not fit its endpoint (an unknown field, a missing one, a wrong type) as a 422
+    in the one shape every 422 has: the problems, each at its key path in the request."""
+    problems = []
+    for error in exc.errors():
+        key = tuple(k if isinstance(k, int) else str(k) for k in error.get("loc", ()))
+        what = str(error.get("msg", "invalid"))
+        fix = "remove this field" if error.get("type") == "extra_forbidden" else "see the API's schema at /openapi.json"
+        problems.append(ProblemOut.of(Problem(key, what, fix, "<request>")))
+    body = InvalidOut(detail="; ".join(p.text for p in problems), problems=problems)
+    return JSONResponse(jsonable_encoder(body), status_code=422)
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:

@@ -5,7 +5,7 @@ confidential figures hidden throughout (:mod:`rackforge.api.redact`)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
@@ -13,14 +13,14 @@ from pydantic import BaseModel, Field
 from rackforge.api.auth import Caller, Reader, Writer, store_of
 from rackforge.api.models import Page, RunIn, RunOut, Strict
 from rackforge.api.redact import plan_patterns, redact_diff, redact_document, redact_figures
-from rackforge.api.scenarios import NOT_FOUND, Limit, Offset, Responses, visible
+from rackforge.api.scenarios import NOT_FOUND, Limit, Offset, Responses, unprocessable, visible
 from rackforge.compare import Diff
 from rackforge.errors import InputError
 from rackforge.store import RunRecord, ScenarioRecord, Store
 from rackforge.store.queue import cancel_run, get_run, list_runs, queue_run, retry_run
 
 router = APIRouter(prefix="/api/v1", tags=["runs"])
-PARTS = ("scenario", "stages", "sizing", "bom", "schedule", "supply", "reconciliation", "risk")
+Part = Literal["scenario", "stages", "sizing", "bom", "schedule", "supply", "reconciliation", "risk"]
 """The parts of a plan document ``/runs/{id}/result/{part}`` serves."""
 CONFLICT: Responses = {409: {"description": "The run is not in a state that allows this."}}
 
@@ -126,10 +126,8 @@ def result(run_id: int, who: Reader, request: Request) -> dict[str, Any]:
 
 
 @router.get("/runs/{run_id}/result/{part}", responses=NOT_FOUND | CONFLICT)
-def result_part(run_id: int, part: str, who: Reader, request: Request) -> Any:
+def result_part(run_id: int, part: Part, who: Reader, request: Request) -> Any:
     """One part of the run's document: ``sizing``, ``bom``, ``schedule``, ``supply``, ``risk``, ..."""
-    if part not in PARTS:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no part `{part}`; the parts are {', '.join(PARTS)}")
     doc = _document(store_of(request), who, run_id)
     if part not in doc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"run {run_id} has no {part}")
@@ -179,7 +177,7 @@ def sweep(body: SweepIn, who: Writer, request: Request) -> SweepQueued:
     try:
         points = grid(base.name, base.yaml_text, parse_sets(body.sets), Path("."))
     except InputError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+        raise unprocessable(exc) from None
     limit = request.app.state.settings.time_limit_s
     queued, ids = [], []
     for point in points:

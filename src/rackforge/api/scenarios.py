@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from rackforge.api.auth import Reader, Writer, store_of
 from rackforge.api.models import ErrorOut, InvalidOut, Page, ScenarioIn, ScenarioOut, ScenarioSaved
 from rackforge.api.redact import redact_yaml
-from rackforge.errors import InputError
+from rackforge.errors import InputError, Problem
 from rackforge.inputs import Inputs, load_text
 from rackforge.store import ScenarioRecord, Store
 from rackforge.store.shared import delete_scenario, get_scenario, list_scenarios, share
@@ -22,6 +22,7 @@ BODY_LABEL = "scenario.yaml"
 Responses = dict[int | str, dict[str, Any]]
 NOT_FOUND: Responses = {404: {"model": ErrorOut, "description": "No such scenario version you may see."}}
 INVALID: Responses = {422: {"model": InvalidOut, "description": "The YAML is not a valid scenario."}}
+STORED: Responses = {200: {"model": ScenarioSaved, "description": "A version holds this text already: none added."}}
 Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page (at most 100).")]
 
@@ -33,18 +34,22 @@ class Valid(BaseModel):
     name: str
 
 
-def checked(text: str) -> Inputs:
-    """The scenario ``text`` checked as ``rackforge validate`` checks a file (422 with every problem)."""
+def unprocessable(exc: InputError) -> HTTPException:
+    """A 422 carrying every problem of ``exc``, placed as the command line places them."""
     from fastapi.encoders import jsonable_encoder
 
     from rackforge.api.models import ProblemOut
 
+    body = InvalidOut(detail=str(exc), problems=[ProblemOut.of(p) for p in exc.problems])
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, jsonable_encoder(body))
+
+
+def checked(text: str) -> Inputs:
+    """The scenario ``text`` checked as ``rackforge validate`` checks a file (422 with every problem)."""
     try:
         return load_text(text, BODY_LABEL)
     except InputError as exc:
-        problems = [ProblemOut.of(p) for p in exc.problems]
-        body = InvalidOut(detail=str(exc), problems=problems)
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, jsonable_encoder(body)) from None
+        raise unprocessable(exc) from None
 
 
 def visible(store: Store, organization: str, scenario_id: int) -> ScenarioRecord:
@@ -73,7 +78,7 @@ def out(record: ScenarioRecord, organization: str, with_yaml: bool) -> ScenarioO
     return ScenarioOut.of(record, text, hidden)
 
 
-@router.post("", status_code=201, response_model=ScenarioSaved, responses=INVALID)
+@router.post("", status_code=201, response_model=ScenarioSaved, responses=INVALID | STORED)
 def create_scenario(body: ScenarioIn, who: Writer, response: Response, request: Request) -> ScenarioSaved:
     """Save a scenario as its name's next version in your organization (an unchanged text adds none: 200)."""
     store = store_of(request)
@@ -115,7 +120,8 @@ def update_scenario(scenario_id: int, body: ScenarioIn, who: Writer, request: Re
     inputs = checked(body.yaml)
     if inputs.scenario.name != record.name:
         what = f"the YAML names `{inputs.scenario.name}`, this scenario is `{record.name}`"
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{what}; keep the name, or save a new scenario")
+        problem = Problem(("name",), what, "keep the name, or save it as a new scenario", BODY_LABEL)
+        raise unprocessable(InputError(problem).located(BODY_LABEL, inputs.locate))
     saved, added = store.save_scenario(record.name, body.yaml, body.tags, who.user.name, who.organization,
                                        body.visibility, body.shared_with)  # fmt: skip
     if not added:
