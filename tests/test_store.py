@@ -18,7 +18,7 @@ from rackforge.compare import diff
 from rackforge.errors import InputError
 from rackforge.store import Store, content_hash
 from rackforge.store.engine import make_engine
-from rackforge.store.figures import figures_of
+from rackforge.store.figures import FIGURES, figures_of
 from rackforge.store.migrate import config, current, downgrade, upgrade
 from rackforge.store.schema import REVISION, Base, ScenarioRow
 from tests.test_supply import SMALL
@@ -110,6 +110,7 @@ def test_runs_keep_their_state_document_and_key_figures(fresh_database_url: str)
         assert run.result["supply"]["objective"] is None, "NaN is stored as null"
         assert run.result["sizing"]["sites"][0]["accelerators"] == 72
         assert run.figures == figures_of(run.result)
+        assert tuple(figures_of({})) == FIGURES, "every key figure has its column"
         assert run.figures["accelerators"] == 72
         assert run.figures["on_time_share"] == 0.5
         assert run.runtime_s is not None

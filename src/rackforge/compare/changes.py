@@ -18,7 +18,6 @@ from typing import Any
 
 from rackforge.compare.values import Json, same, to_json
 from rackforge.errors import InputError
-from rackforge.yamlio import parse_yaml
 
 Document = Mapping[str, Any] | str
 """A scenario document: its parsed YAML mapping (or its JSON form), or its YAML text."""
@@ -60,6 +59,8 @@ def load_document(doc: Document, label: str = "<input>") -> Mapping[str, Any]:
     InputError
         The text is not YAML, or its top level is not a mapping; ``label`` names it.
     """
+    from rackforge.yamlio import parse_yaml
+
     data = parse_yaml(doc, label) if isinstance(doc, str) else doc
     if data is None:
         return {}

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from rackforge.compare.metrics import read_kpis
+FIGURES = ("accelerators", "it_mw", "facility_mw", "bom_cost_usd", "duties_usd", "supply_status", "supply_cost_usd",
+           "on_time_share", "makespan_weeks", "flagged_risks")  # fmt: skip
+"""The key figures kept as run columns, in the order :func:`figures_of` gives them."""
 
 
 def storable(value: Any) -> Any:
@@ -29,6 +31,8 @@ def figures_of(doc: dict[str, Any]) -> dict[str, Any]:
     and worst on-time share of a wave, the schedule's makespan (weeks) and the flagged risks, read as
     ``scenario diff`` reads them (:func:`rackforge.compare.metrics.read_kpis`); a stage the document lacks
     leaves its figures ``None``."""
+    from rackforge.compare.metrics import read_kpis
+
     readings = read_kpis(doc).values()
 
     def worst(metric: str) -> float | None:
@@ -49,6 +53,3 @@ def figures_of(doc: dict[str, Any]) -> dict[str, Any]:
         "makespan_weeks": worst("schedule.makespan"),
         "flagged_risks": None if flagged is None else round(flagged),
     }
-
-
-FIGURES = tuple(figures_of({}))

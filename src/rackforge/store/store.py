@@ -24,15 +24,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rackforge import __version__
-from rackforge.compare.values import to_json
 from rackforge.errors import InputError, Problem
 from rackforge.store.engine import default_url, make_engine
-from rackforge.store.figures import figures_of, storable
+from rackforge.store.figures import FIGURES, figures_of, storable
 from rackforge.store.migrate import ensure
 from rackforge.store.records import RunRecord, ScenarioRecord
 from rackforge.store.schema import RunRow, ScenarioRow, ShareRow
-from rackforge.validation import suggest
-from rackforge.yamlio import parse_yaml
 
 SAVE_ATTEMPTS = 20
 COMMAND_LINE = "<command line>"
@@ -158,6 +155,8 @@ class Store:
             names = s.scalars(_versions(None).with_only_columns(ScenarioRow.name).distinct()).all()
         if name in names:
             return self._no_version(ref, name)
+        from rackforge.validation import suggest
+
         raise _bad_ref(ref, f"no stored scenario `{name}`", suggest(name, list(names), "stored scenarios"))
 
     def _no_version(self, ref: str, name: str) -> ScenarioRecord:
@@ -260,6 +259,9 @@ class Store:
 
 def document_json(text: str, name: str) -> str | None:
     """The YAML ``text`` parsed to its JSON form as JSON text, ``None`` when it is not a YAML mapping."""
+    from rackforge.compare.values import to_json
+    from rackforge.yamlio import parse_yaml
+
     try:
         data = parse_yaml(text, name)
     except InputError:
@@ -302,7 +304,7 @@ def _scenario(row: ScenarioRow, shared_with: tuple[str, ...] = ()) -> ScenarioRe
 
 
 def _run(row: RunRow, scenario: ScenarioRow, with_result: bool) -> RunRecord:
-    figures = {key: getattr(row, key) for key in figures_of({})}
+    figures = {key: getattr(row, key) for key in FIGURES}
     return RunRecord(row.id, f"{scenario.name}@{scenario.version}", row.status, row.progress, as_utc(row.started),
                      as_utc(row.finished), row.rackforge_version, row.error, figures,
                      row.result if with_result else None, scenario.id, row.organization, as_utc(row.queued),
