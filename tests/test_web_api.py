@@ -20,6 +20,7 @@ import pytest
 from starlette.routing import Route
 
 from rackforge.api import ServerSettings
+from rackforge.api.documents import PlanDocument
 from rackforge.store import Store
 from rackforge.store.queue import claim_run
 from tests.test_supply import SMALL
@@ -91,6 +92,7 @@ def test_a_run_is_queued_then_planned_by_a_worker(web: Web, programme: dict[str,
     assert doc["redacted"] == []
     assert doc["supply"]["status"] in ("optimal", "feasible")
     assert web.call("GET", f"/api/v1/runs/{programme['RP']}/result/bom").json() == doc["bom"]
+    PlanDocument.model_validate(doc)
     assert web.call("GET", f"/api/v1/runs/{programme['RP']}/result/nonsense").status_code == 422
     with Store(web.settings.url) as store:
         assert store.run(programme["RP"]).worker.endswith(":w0.0"), "a worker process ran it, not the request"
@@ -173,6 +175,7 @@ def test_the_partner_sees_the_plan_without_the_owners_confidential_figures(web: 
     owner = web.call("GET", f"/api/v1/runs/{rs}/result", "lab-planner").json()
     partner = web.call("GET", f"/api/v1/runs/{rs}/result", "maker-planner").json()
     assert partner["redacted"], "the partner's document says what it hides"
+    PlanDocument.model_validate(partner)
     assert partner["supply"]["kpis"]["cost_usd"]["total"] is None
     assert partner["supply"]["kpis"]["on_time_share"] == owner["supply"]["kpis"]["on_time_share"], "the plan stays"
     assert partner["supply"]["purchases"][0]["quantity"] == owner["supply"]["purchases"][0]["quantity"]
@@ -253,6 +256,21 @@ def test_a_session_needs_its_csrf_token_to_change_anything(web: Web, programme: 
     assert web.post(lab, "/scenarios", data=form | {"csrf": "forged"}).status_code == 403
     assert web.post(lab, "/scenarios", data=form | {"csrf": csrf}).status_code == 200
     assert "HttpOnly" in web.portal.call(lab.get, "/login").headers.get("set-cookie", ""), "cookies are HttpOnly"
+
+
+def test_an_owner_may_share_its_confidential_figures_too(web: Web) -> None:
+    body = {"yaml": renamed(SECRET, "open-book"), "visibility": "shared", "shared_with": ["maker"], "share_costs": True}
+    sid = web.call("POST", "/api/v1/scenarios", json=body).json()["id"]
+    run = web.wait(web.call("POST", "/api/v1/runs", json={"scenario": sid}).json()["id"])
+    assert run["status"] == "done"
+    partner = web.call("GET", f"/api/v1/runs/{run['id']}/result", "maker-viewer").json()
+    assert partner["redacted"] == []
+    assert partner["supply"]["kpis"]["cost_usd"]["total"] > 0
+    assert str(SECRETS["price"]) in web.call("GET", f"/api/v1/scenarios/{sid}", "maker-viewer").json()["yaml"]
+    closed = web.call("PUT", f"/api/v1/scenarios/{sid}", json=body | {"share_costs": False}).json()
+    assert closed["id"] == sid, "the same text: the sharing changes, no version is added"
+    again = web.call("GET", f"/api/v1/runs/{run['id']}/result", "maker-viewer").json()
+    assert again["supply"]["kpis"]["cost_usd"]["total"] is None
 
 
 def test_limits_refuse_large_bodies_unknown_fields_and_bad_pages(web: Web, programme: dict[str, int]) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from rackforge.status import SolveStatus
 
@@ -253,7 +253,7 @@ class BomLine(Document):
     part: str
     name: str
     family: str
-    quantity: float = Field(description="Units.")
+    quantity: int | float = Field(description="Units (an integer when whole).")
     unit_cost_usd: float | None = Field(description="Catalog unit cost (USD; null when hidden).")
     extended_cost_usd: float | None = Field(description="Quantity x unit cost (USD; null when hidden).")
     origin: str = Field(description="Country of origin.")
@@ -267,7 +267,7 @@ class DemandRow(Document):
 
     part: str
     week: int = Field(description="Need-by planning week (may be before week 1).")
-    quantity: float = Field(description="Units.")
+    quantity: int | float = Field(description="Units (an integer when whole).")
     kind: Literal["build", "buy"]
 
 
@@ -301,7 +301,7 @@ class TopLevelLine(Document):
 
     site: str
     item: str
-    quantity: float = Field(description="Units.")
+    quantity: int | float = Field(description="Units (an integer when whole).")
     unit_cost_usd: float | None = Field(description="Rolled-up catalog cost (USD; null when hidden).")
 
 
@@ -311,7 +311,7 @@ class Delivery(Document):
     site: str
     item: str
     week: int = Field(description="Planning week.")
-    quantity: float = Field(description="Units.")
+    quantity: int | float = Field(description="Units (an integer when whole).")
 
 
 class BomDocument(Document):
@@ -341,7 +341,7 @@ class ScheduleDocument(Document):
     objective: str = Field(description="The objective's name (`makespan`, `tardiness`, `delay`).")
     objective_value: float = Field(description="The objective's value (weeks).")
     makespan: int = Field(description="Latest project finish (weeks).")
-    lower_bound: float = Field(description="Proven lower bound on the objective (weeks).")
+    lower_bound: int | float = Field(description="Proven lower bound on the objective (weeks).")
     gap: float = Field(description="(objective - bound) / objective (fraction).")
     runtime_s: float = Field(description="Wall time of the solve (s).")
     solved_by: str = Field(description="`cp-sat`, or `priority rules` when CP-SAT found none.")
@@ -693,3 +693,18 @@ class PlanDocument(Document):
     reconciliation: ReconciliationDocument | None = Field(None, description="Absent without a supply plan.")
     risk: RiskDocument | None = Field(None, description="Absent without a supply plan.")
     redacted: list[str] = Field(default_factory=list, description="Key paths hidden from you (the API only).")
+
+
+class PlanPart(
+    RootModel[
+        ScenarioHeader
+        | list[StageName]
+        | SizingDocument
+        | BomDocument
+        | ScheduleDocument
+        | SupplyDocument
+        | ReconciliationDocument
+        | RiskDocument
+    ]
+):
+    """One part of a plan document, as ``/runs/{id}/result/{part}`` serves it."""

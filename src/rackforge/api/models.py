@@ -28,6 +28,9 @@ class ScenarioIn(Strict):
     yaml: str = Field(min_length=1, description="The scenario's YAML text, as `rackforge validate` reads it.")
     visibility: Visibility = Field("private", description="Private to your organization, or shared.")
     shared_with: list[str] = Field(default_factory=list, description="Organizations a shared scenario is shared with.")
+    share_costs: bool = Field(
+        False, description="Also show them your prices, facility costs and labour (hidden from them otherwise)."
+    )
     tags: list[str] = Field(default_factory=list, description="Tags of the version.")
 
 
@@ -49,6 +52,7 @@ class ScenarioOut(BaseModel):
     organization: str
     visibility: Visibility
     shared_with: list[str]
+    share_costs: bool
     author: str
     created: dt.datetime
     tags: list[str]
@@ -60,7 +64,8 @@ class ScenarioOut(BaseModel):
     def of(cls, record: ScenarioRecord, yaml: str | None = None, redacted: list[str] | None = None) -> ScenarioOut:
         return cls(id=record.id, name=record.name, version=record.version, organization=record.organization,
                    visibility="shared" if record.visibility == "shared" else "private",
-                   shared_with=list(record.shared_with), author=record.author, created=record.created,
+                   shared_with=list(record.shared_with), share_costs=record.share_costs, author=record.author,
+                   created=record.created,
                    tags=list(record.tags), content_hash=record.content_hash, yaml=yaml,
                    redacted=redacted or [])  # fmt: skip
 

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rackforge.api.auth import CSRF_HEADER, SESSION_COOKIE, Caller, identify, store_of
-from rackforge.api.redact import HIDDEN, hidden_charts, plan_patterns, redact_document, redact_yaml
+from rackforge.api.redact import HIDDEN, hidden_charts, hides, plan_patterns, redact_document, redact_yaml
 from rackforge.errors import InputError, Problem, format_key_path
 from rackforge.inputs import bundled_scenario, load_text
 from rackforge.store import ScenarioRecord, Store
@@ -146,7 +146,8 @@ def edit_scenario(scenario_id: int, request: Request) -> HTMLResponse:
     record = get_scenario(store_of(request), who.organization, scenario_id)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no scenario {scenario_id}")
-    text = record.yaml_text if record.organization == who.organization else redact_yaml(record.yaml_text)[0]
+    hidden = hides(record.organization, record.share_costs, who.organization)
+    text = redact_yaml(record.yaml_text)[0] if hidden else record.yaml_text
     return _editor(who, record, text)
 
 
@@ -168,6 +169,7 @@ def save_scenario(
     scenario_id: Annotated[int | None, Form()] = None,
     visibility: Annotated[str, Form()] = "private",
     shared_with: Annotated[str, Form()] = "",
+    share_costs: Annotated[bool, Form()] = False,
 ) -> Response:
     """The editor's form: ``check`` shows every problem at its line; ``save`` stores a new version;
     ``run`` stores it and queues a run."""
@@ -191,7 +193,8 @@ def save_scenario(
         return _editor(who, record, yaml, message=f"valid: {inputs.scenario.name}")
     orgs = [o.strip() for o in shared_with.split(",") if o.strip()]
     shared = "shared" if visibility == "shared" else "private"
-    saved, _ = store.save_scenario(inputs.scenario.name, yaml, (), who.user.name, who.organization, shared, orgs)
+    saved, _ = store.save_scenario(inputs.scenario.name, yaml, (), who.user.name, who.organization, shared, orgs,
+                                   share_costs)  # fmt: skip
     if action == "run":
         limit = request.app.state.settings.time_limit_s
         run_id = queue_run(store, saved, who.organization, who.user.id, limit)
@@ -220,7 +223,7 @@ def dashboard(run_id: int, request: Request) -> HTMLResponse:
     record = store.scenario_by_id(run.scenario_id)
     scenario = store.document(record)
     doc, hidden, withheld = run.result, list[str](), set[str]()
-    if record.organization != who.organization:
+    if hides(record.organization, record.share_costs, who.organization):
         scenario_doc = scenario if not isinstance(scenario, str) else {}
         doc, hidden = redact_document(run.result, plan_patterns(scenario_doc))
         withheld = hidden_charts(scenario_doc)

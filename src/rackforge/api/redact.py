@@ -68,6 +68,7 @@ CATALOG_PRICED: tuple[Pattern, ...] = (
     ("bom", "cost_by_week"),
     ("bom", "unit_cost_by_item"),
     ("sizing", "sites", "*", "fabric", "media", "*", "cost_usd"),
+    ("sizing", "sites", "*", "storage", "media", "*", "cost_usd"),
 )
 """Plan figures priced from the catalog: public, unless the scenario prices parts in its own ``catalog:``."""
 
@@ -89,6 +90,12 @@ def hidden_charts(scenario: Mapping[str, Any]) -> set[str]:
     """The figures withheld from other organizations for this scenario document."""
     hide = set(plan_patterns(scenario))
     return {name for name, table in CHARTS.items() if set(table) <= hide}
+
+
+def hides(owner: str, share_costs: bool, reader: str) -> bool:
+    """Whether a version of ``owner``'s hides its confidential figures from ``reader``'s organization: always,
+    unless the owner shared them (``share_costs``) or it is the reader's own."""
+    return owner != reader and not share_costs
 
 
 def prices_own_parts(scenario: Mapping[str, Any]) -> bool:

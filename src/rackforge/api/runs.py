@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from rackforge.api.auth import Caller, Reader, Writer, store_of
-from rackforge.api.models import Page, RunIn, RunOut, Strict
-from rackforge.api.redact import plan_patterns, redact_diff, redact_document, redact_figures
+from rackforge.api.documents import PlanDocument, PlanPart
+from rackforge.api.models import ErrorOut, Page, RunIn, RunOut, Strict
+from rackforge.api.redact import hides, plan_patterns, redact_diff, redact_document, redact_figures
 from rackforge.api.scenarios import NOT_FOUND, Limit, Offset, Responses, unprocessable, visible
 from rackforge.compare import Diff
 from rackforge.errors import InputError
@@ -22,7 +24,9 @@ from rackforge.store.queue import cancel_run, get_run, list_runs, queue_run, ret
 router = APIRouter(prefix="/api/v1", tags=["runs"])
 Part = Literal["scenario", "stages", "sizing", "bom", "schedule", "supply", "reconciliation", "risk"]
 """The parts of a plan document ``/runs/{id}/result/{part}`` serves."""
-CONFLICT: Responses = {409: {"description": "The run is not in a state that allows this."}}
+CONFLICT: Responses = {409: {"model": ErrorOut, "description": "The run is not in a state that allows this."}}
+DOCUMENT: Responses = {200: {"model": PlanDocument, "description": "The plan document (served as stored)."}}
+PART: Responses = {200: {"model": PlanPart, "description": "One part of the plan document."}}
 
 
 class Queued(BaseModel):
@@ -64,7 +68,8 @@ def scenario_doc(store: Store, run: RunRecord) -> tuple[ScenarioRecord, dict[str
 def run_out(store: Store, who: Caller, run: RunRecord) -> RunOut:
     """A run as the caller may see it: money figures hidden when its version is another organization's."""
     record, doc = scenario_doc(store, run)
-    figures = run.figures if record.organization == who.organization else redact_figures(run.figures, doc)[0]
+    hidden = hides(record.organization, record.share_costs, who.organization)
+    figures = redact_figures(run.figures, doc)[0] if hidden else run.figures
     return RunOut.of(run, figures)
 
 
@@ -118,20 +123,20 @@ def retry(run_id: int, who: Writer, request: Request) -> Queued:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
 
 
-@router.get("/runs/{run_id}/result", responses=NOT_FOUND | CONFLICT)
-def result(run_id: int, who: Reader, request: Request) -> dict[str, Any]:
+@router.get("/runs/{run_id}/result", responses=NOT_FOUND | CONFLICT | DOCUMENT, response_class=JSONResponse)
+def result(run_id: int, who: Reader, request: Request) -> JSONResponse:
     """The run's ``plan.json`` document (another organization's confidential figures ``null``, listed in
     ``redacted``)."""
-    return _document(store_of(request), who, run_id)
+    return JSONResponse(_document(store_of(request), who, run_id))
 
 
-@router.get("/runs/{run_id}/result/{part}", responses=NOT_FOUND | CONFLICT)
-def result_part(run_id: int, part: Part, who: Reader, request: Request) -> Any:
+@router.get("/runs/{run_id}/result/{part}", responses=NOT_FOUND | CONFLICT | PART, response_class=JSONResponse)
+def result_part(run_id: int, part: Part, who: Reader, request: Request) -> JSONResponse:
     """One part of the run's document: ``sizing``, ``bom``, ``schedule``, ``supply``, ``risk``, ..."""
     doc = _document(store_of(request), who, run_id)
     if part not in doc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"run {run_id} has no {part}")
-    return doc[part]
+    return JSONResponse(doc[part])
 
 
 def _document(store: Store, who: Caller, run_id: int) -> dict[str, Any]:
@@ -139,7 +144,7 @@ def _document(store: Store, who: Caller, run_id: int) -> dict[str, Any]:
     if found.result is None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"run {run_id} is {found.status}: it has no result")
     record, doc = scenario_doc(store, found)
-    if record.organization == who.organization:
+    if not hides(record.organization, record.share_costs, who.organization):
         return found.result | {"redacted": []}
     redacted, hidden = redact_document(found.result, plan_patterns(doc))
     return dict(redacted) | {"redacted": hidden}
@@ -161,7 +166,7 @@ def seen_diff(store: Store, who: Caller, a: int, b: int) -> tuple[Diff, list[str
     for run_id in (a, b):
         found = seen_run(store, who, run_id, with_result=True)
         record, doc = scenario_doc(store, found)
-        sides.append((record.organization != who.organization, doc, found.result))
+        sides.append((hides(record.organization, record.share_costs, who.organization), doc, found.result))
     (hide_a, da, xa), (hide_b, db, xb) = sides
     found_diff = diff(f"run {a}", da, xa, f"run {b}", db, xb)
     return redact_diff(found_diff, hide_a, hide_b, tuple(d for h, d, _ in sides if h))

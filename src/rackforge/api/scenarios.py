@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from rackforge.api.auth import Reader, Writer, store_of
 from rackforge.api.models import ErrorOut, InvalidOut, Page, ScenarioIn, ScenarioOut, ScenarioSaved
-from rackforge.api.redact import redact_yaml
+from rackforge.api.redact import hides, redact_yaml
 from rackforge.errors import InputError, Problem
 from rackforge.inputs import Inputs, load_text
 from rackforge.store import ScenarioRecord, Store
@@ -72,7 +72,7 @@ def out(record: ScenarioRecord, organization: str, with_yaml: bool) -> ScenarioO
     """The version as ``organization`` may see it: another organization's confidential values hidden."""
     if not with_yaml:
         return ScenarioOut.of(record)
-    if record.organization == organization:
+    if not hides(record.organization, record.share_costs, organization):
         return ScenarioOut.of(record, record.yaml_text)
     text, hidden = redact_yaml(record.yaml_text)
     return ScenarioOut.of(record, text, hidden)
@@ -83,8 +83,8 @@ def create_scenario(body: ScenarioIn, who: Writer, response: Response, request: 
     """Save a scenario as its name's next version in your organization (an unchanged text adds none: 200)."""
     store = store_of(request)
     inputs = checked(body.yaml)
-    record, added = store.save_scenario(inputs.scenario.name, body.yaml, body.tags, who.user.name,
-                                        who.organization, body.visibility, body.shared_with)  # fmt: skip
+    record, added = store.save_scenario(inputs.scenario.name, body.yaml, body.tags, who.user.name, who.organization,
+                                        body.visibility, body.shared_with, body.share_costs)  # fmt: skip
     if not added:
         response.status_code = status.HTTP_200_OK
     return ScenarioSaved(id=record.id, name=record.name, version=record.version, added=added)
@@ -123,9 +123,9 @@ def update_scenario(scenario_id: int, body: ScenarioIn, who: Writer, request: Re
         problem = Problem(("name",), what, "keep the name, or save it as a new scenario", BODY_LABEL)
         raise unprocessable(InputError(problem).located(BODY_LABEL, inputs.locate))
     saved, added = store.save_scenario(record.name, body.yaml, body.tags, who.user.name, who.organization,
-                                       body.visibility, body.shared_with)  # fmt: skip
+                                       body.visibility, body.shared_with, body.share_costs)  # fmt: skip
     if not added:
-        share(store, saved.id, body.visibility, body.shared_with)
+        share(store, saved.id, body.visibility, body.shared_with, body.share_costs)
     return ScenarioSaved(id=saved.id, name=saved.name, version=saved.version, added=added)
 
 

@@ -24,6 +24,7 @@ class ScenarioRecord:
     organization: str = ""
     visibility: str = "private"
     shared_with: tuple[str, ...] = ()
+    share_costs: bool = False
 
     @property
     def ref(self) -> str:
@@ -33,7 +34,7 @@ class ScenarioRecord:
         doc = {"id": self.id, "name": self.name, "version": self.version, "ref": self.ref,
                "content_hash": self.content_hash, "author": self.author, "created": self.created.isoformat(),
                "tags": list(self.tags), "organization": self.organization, "visibility": self.visibility,
-               "shared_with": list(self.shared_with)}  # fmt: skip
+               "shared_with": list(self.shared_with), "share_costs": self.share_costs}  # fmt: skip
         return doc | ({"yaml": self.yaml_text} if with_text else {})
 
 

@@ -5,7 +5,8 @@ application and their browser sessions.
 own, local organization), the YAML text as saved and its SHA-256 ``content_hash`` (an unchanged file adds no
 version), its parsed ``document`` as JSON text (what a comparison reads; empty for versions saved before
 revision 0004), who saved it, when, its tags, its ``visibility`` (``private`` to its organization, or
-``shared`` with the organizations in ``scenario_shares``) and when it was ``deleted`` (a deleted version is
+``shared`` with the organizations in ``scenario_shares``, its confidential figures too when ``share_costs``)
+and when it was ``deleted`` (a deleted version is
 hidden, never erased, so version numbers are never reused). ``runs``: one row per run of a version, the
 organization and user that asked for it, its status (``queued``, ``running``, ``done``, ``failed``,
 ``cancelled``), progress (0..1), when queued, started and ended, the server's time limit, whether a cancel was
@@ -34,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-REVISION = "0006"
+REVISION = "0007"
 """The newest migration (``migrations/versions``); a test keeps it equal to Alembic's head."""
 
 NAMING = {
@@ -70,6 +71,7 @@ class ScenarioRow(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     document: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
     visibility: Mapped[str] = mapped_column(String(16), default="private", server_default="private")
+    share_costs: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     deleted: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 

@@ -41,12 +41,16 @@ def get_scenario(store: Store, organization: str, scenario_id: int) -> ScenarioR
         return None if row is None else store._record(s, row)
 
 
-def share(store: Store, scenario_id: int, visibility: str, shared_with: Iterable[str]) -> ScenarioRecord:
-    """Make version ``scenario_id`` private, or shared with the organizations ``shared_with``."""
+def share(
+    store: Store, scenario_id: int, visibility: str, shared_with: Iterable[str], share_costs: bool = False
+) -> ScenarioRecord:
+    """Make version ``scenario_id`` private, or shared with the organizations ``shared_with`` (its
+    confidential figures too when ``share_costs``)."""
     orgs = sorted(set(shared_with)) if visibility == SHARED else []
     with store.transaction() as s:
         row = s.get_one(ScenarioRow, scenario_id)
         row.visibility = visibility if visibility == SHARED else PRIVATE
+        row.share_costs = share_costs and visibility == SHARED
         s.execute(delete(ShareRow).where(ShareRow.scenario_id == scenario_id))
         s.add_all(ShareRow(scenario_id=scenario_id, organization=o) for o in orgs)
         s.flush()

@@ -82,12 +82,13 @@ class Store:
     def save_scenario(
         self, name: str, text: str, tags: Iterable[str] = (), author: str | None = None,
         organization: str = LOCAL, visibility: str = PRIVATE, shared_with: Iterable[str] = (),
+        share_costs: bool = False,
     ) -> tuple[ScenarioRecord, bool]:  # fmt: skip
         """Save ``text`` as the next version of ``name`` in ``organization``; ``(record, True)`` when a version
         was added (or a deleted one holding this text restored), ``(existing, False)`` when a version holds
         this very text already (switching back to an earlier file adds nothing: versions are the distinct
         texts, numbered in the order first saved). A new version is ``visibility`` (``private`` or
-        ``shared`` with the organizations ``shared_with``)."""
+        ``shared`` with the organizations ``shared_with``, its confidential figures too when ``share_costs``)."""
         digest = content_hash(text)
         for _ in range(SAVE_ATTEMPTS):
             try:
@@ -102,7 +103,7 @@ class Store:
                     row = ScenarioRow(name=name, version=top + 1, yaml_text=text, content_hash=digest,
                                       document=document_json(text, name), author=author or author_name(),
                                       organization=organization, created=now(), tags=sorted(set(tags)),
-                                      visibility=visibility)  # fmt: skip
+                                      visibility=visibility, share_costs=share_costs)  # fmt: skip
                     s.add(row)
                     s.flush()
                     s.add_all(ShareRow(scenario_id=row.id, organization=o) for o in sorted(set(shared_with)))
@@ -300,7 +301,8 @@ def _scenario(row: ScenarioRow, shared_with: tuple[str, ...] = ()) -> ScenarioRe
     created = as_utc(row.created)
     assert created is not None
     return ScenarioRecord(row.id, row.name, row.version, row.yaml_text, row.content_hash, row.author, created,
-                          tuple(row.tags or ()), row.organization, row.visibility, shared_with)  # fmt: skip
+                          tuple(row.tags or ()), row.organization, row.visibility, shared_with,
+                          row.share_costs)  # fmt: skip
 
 
 def _run(row: RunRow, scenario: ScenarioRow, with_result: bool) -> RunRecord:
