@@ -4,7 +4,9 @@ as the store keeps them and as another organization reads them, every stage pres
 from __future__ import annotations
 
 import json
+import re
 import typing
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -158,3 +160,46 @@ def test_the_schema_describes_every_stage() -> None:
     assert "pass" in models["DomesticContent"]["properties"]
     assert all(m.get("additionalProperties") is False for m in models.values() if m.get("type") == "object")
     assert all(m.get("description") for m in models.values() if m.get("type") == "object")
+
+
+MONEY = re.compile(r"usd|cost|price|spend|labour|sentence")
+PUBLIC_MONEY = {
+    "bom.domestic_content.*.threshold",
+}
+"""Key paths named like money that are not priced from an organization's own figures."""
+
+
+def _money_paths(doc: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Every key path to a number or text whose own key (or an enclosing one) names money."""
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            yield from _money_paths(value, (*path, str(key)))
+    elif isinstance(doc, list):
+        for value in doc:
+            yield from _money_paths(value, (*path, "*"))
+    elif any(MONEY.search(part) for part in path) and not isinstance(doc, bool):
+        yield path
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_every_money_figure_is_hidden_from_another_organization(plans: dict[str, dict[str, Any]], name: str) -> None:
+    """A figure named like money (``usd``, ``cost``, ``price``, ``spend``, ``labour``) in any plan is hidden
+    by the redaction table, so a new one cannot reach a partner unnoticed."""
+    hidden = redacted(plans[name])
+    paths = set(_money_paths(stored(plans[name]))) - {tuple(p.split(".")) for p in PUBLIC_MONEY}
+    assert paths, "the plan has money figures"
+    exposed = {".".join(p) for p in paths if any(v is not None for v in _leaves(hidden, p))}
+    assert exposed == set()
+
+
+def _leaves(doc: Any, path: tuple[str, ...]) -> Iterator[Any]:
+    """The values at ``path`` (``*`` for every list item or mapping value)."""
+    if not path:
+        yield doc
+        return
+    head, rest = path[0], path[1:]
+    if head == "*" and isinstance(doc, list):
+        for item in doc:
+            yield from _leaves(item, rest)
+    elif isinstance(doc, dict) and head in doc:
+        yield from _leaves(doc[head], rest)
