@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from rackforge.api import ServerSettings
 from rackforge.api.documents import PlanDocument
+from rackforge.inputs import bundled_scenario
 from rackforge.store import Store
 from rackforge.store.queue import claim_run
 from tests.test_supply import SMALL
@@ -271,6 +272,34 @@ def test_an_owner_may_share_its_confidential_figures_too(web: Web) -> None:
     assert closed["id"] == sid, "the same text: the sharing changes, no version is added"
     again = web.call("GET", f"/api/v1/runs/{run['id']}/result", "maker-viewer").json()
     assert again["supply"]["kpis"]["cost_usd"]["total"] is None
+
+
+def test_the_dashboard_draws_every_figure_the_report_draws(web: Web) -> None:
+    from rackforge.report.html import FIGURES
+
+    text = (Path(__file__).resolve().parents[1] / "examples" / "portfolio.yaml").read_text()
+    sid = web.call("POST", "/api/v1/scenarios", "maker-planner", json={"yaml": text}).json()["id"]
+    run = web.wait(
+        web.call("POST", "/api/v1/runs", "maker-planner", json={"scenario": sid}).json()["id"], "maker-planner"
+    )
+    assert run["status"] == "done", run["error"]
+    page = web.get(web.sign_in("maker-viewer"), f"/runs/{run['id']}/dashboard").text
+    drawn = re.findall(r'id="section-(\w+)"', page)
+    assert drawn == list(FIGURES), "every figure of the report, in its order: projects and loading too"
+    charts = json.loads(re.search(r"const charts = (\{.*?\});\n", page, re.S).group(1))
+    assert set(charts) == set(FIGURES)
+    assert all(charts[name]["data"] for name in FIGURES), "each figure has its traces"
+
+
+def test_a_run_past_the_servers_time_limit_is_stopped(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'limit.db'}"
+    settings = ServerSettings(url, workers=1, time_limit_s=0.2, grace_s=0.2, poll_s=0.1)
+    with serve(settings, make_users(url)) as web:
+        bundled = bundled_scenario().read_text()
+        sid = web.call("POST", "/api/v1/scenarios", json={"yaml": bundled}).json()["id"]
+        run = web.wait(web.call("POST", "/api/v1/runs", json={"scenario": sid}).json()["id"])
+    assert (run["status"], run["error"]) == ("failed", "stopped: longer than the server's time limit of 0.2 s")
+    assert run["time_limit_s"] == 0.2
 
 
 def test_limits_refuse_large_bodies_unknown_fields_and_bad_pages(web: Web, programme: dict[str, int]) -> None:

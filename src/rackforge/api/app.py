@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from rackforge import __version__
+from rackforge.api.workers import GRACE_S
 from rackforge.api.models import ErrorOut, InvalidOut, ProblemOut
 from rackforge.errors import Problem
 
@@ -29,7 +30,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 class ServerSettings:
     """A server on the store at ``url`` with ``workers`` run workers (0: runs wait for another server's);
     each run's solvers get at most ``time_limit_s``; request bodies over ``max_body_bytes`` are refused
-    (413); browser sessions last ``session_hours``; ``secure_cookies`` when served over HTTPS."""
+    (413); browser sessions last ``session_hours``; ``secure_cookies`` when served over HTTPS; a run still
+    going ``grace_s`` after its time limit is stopped."""
 
     url: str
     workers: int = 2
@@ -38,6 +40,7 @@ class ServerSettings:
     session_hours: float = 12.0
     secure_cookies: bool = False
     poll_s: float = 0.5
+    grace_s: float = GRACE_S
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
@@ -52,7 +55,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
         with Store(settings.url) as store:
             app.state.store = store
             if settings.workers > 0:
-                pool = WorkerPool(PoolSettings(settings.url, settings.workers, settings.time_limit_s, settings.poll_s))
+                limits = (settings.time_limit_s, settings.poll_s, settings.grace_s)
+                pool = WorkerPool(PoolSettings(settings.url, settings.workers, *limits))
                 pool.start()
             app.state.pool = pool
             try:

@@ -3,7 +3,7 @@ progress and result there. A request only queues a run; no run executes in a req
 
 A supervising thread in the server watches the workers every ``poll_s``: a worker that died (killed, out
 of memory) has its run marked failed with the reason and is replaced; a run whose cancel was asked, or
-that outlived the server's time limit by :data:`GRACE_S`, has its worker stopped and is ended so. When
+that outlived the server's time limit by ``grace_s`` (:data:`GRACE_S`), has its worker stopped and is ended so. When
 the server starts, runs left ``running`` by workers of this host that are gone (the server stopped or
 crashed) are failed with that reason; queued runs simply wait for the new workers.
 """
@@ -23,18 +23,20 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 GRACE_S = 30.0
-"""Seconds a run may go past the server's time limit (the solvers stop at it; loading and writing do not)."""
+"""Seconds a run may go past the server's time limit by default (the solvers stop at it; loading and writing
+do not)."""
 
 
 @dataclass(frozen=True)
 class PoolSettings:
-    """``workers`` processes on the store at ``url``; a run gets at most ``time_limit_s`` of solver time;
-    idle workers look for work every ``poll_s``."""
+    """``workers`` processes on the store at ``url``; a run gets at most ``time_limit_s`` of solver time and
+    is stopped ``grace_s`` after it; idle workers look for work every ``poll_s``."""
 
     url: str
     workers: int = 2
     time_limit_s: float = 600.0
     poll_s: float = 0.5
+    grace_s: float = GRACE_S
 
 
 def worker_name(server_pid: int, slot: int, generation: int) -> str:
@@ -159,7 +161,7 @@ class WorkerPool:
         if run.started is None:
             return False
         seconds = (dt.datetime.now(dt.UTC) - run.started).total_seconds()
-        return bool(seconds > (run.time_limit_s or self.settings.time_limit_s) + GRACE_S)
+        return bool(seconds > (run.time_limit_s or self.settings.time_limit_s) + self.settings.grace_s)
 
     def _replace(self, store: Any, slot: _Slot, run_id: int | None, reason: str, cancelled: bool = False) -> None:
         from rackforge.store.queue import end_run
