@@ -15,8 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from rackforge import __version__
-from rackforge.api.workers import GRACE_S
 from rackforge.api.models import ErrorOut, InvalidOut, ProblemOut
+from rackforge.api.workers import GRACE_S
 from rackforge.errors import Problem
 
 Scope = MutableMapping[str, Any]

@@ -4,13 +4,16 @@ from them. Requests refuse unknown fields (422)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from rackforge.errors import Problem
 from rackforge.store.records import RunRecord, ScenarioRecord
 
+MAX_ID = 2**63 - 1
+"""The largest id a store hands out (a signed 64-bit integer)."""
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Visibility = Literal["private", "shared"]
 RunStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 T = TypeVar("T")
@@ -82,7 +85,7 @@ class Page(BaseModel, Generic[T]):
 class RunIn(Strict):
     """A run to queue: the id of a stored version."""
 
-    scenario: int = Field(description="Id of the stored scenario version to plan.")
+    scenario: Id = Field(description="Id of the stored scenario version to plan.")
 
 
 class RunOut(BaseModel):

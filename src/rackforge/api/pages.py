@@ -20,6 +20,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rackforge.api.auth import CSRF_HEADER, SESSION_COOKIE, Caller, identify, store_of
+from rackforge.api.models import MAX_ID
 from rackforge.api.redact import HIDDEN, hidden_charts, hides, plan_patterns, redact_document, redact_yaml
 from rackforge.errors import InputError, Problem, format_key_path
 from rackforge.inputs import bundled_scenario, load_text
@@ -118,7 +119,7 @@ def _cookie(request: Request, response: Response, name: str, value: str, seconds
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+def home(request: Request, offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> HTMLResponse:
     """The scenario versions the caller's organization sees, and their latest runs."""
     from rackforge.store.queue import list_runs
     from rackforge.store.shared import list_scenarios

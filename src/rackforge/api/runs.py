@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import Path as InPath
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from rackforge.api.auth import Caller, Reader, Writer, store_of
 from rackforge.api.documents import PlanDocument, PlanPart
-from rackforge.api.models import ErrorOut, Page, RunIn, RunOut, Strict
+from rackforge.api.models import MAX_ID, ErrorOut, Id, Page, RunIn, RunOut, Strict
 from rackforge.api.redact import hides, plan_patterns, redact_diff, redact_document, redact_figures
 from rackforge.api.scenarios import NOT_FOUND, Limit, Offset, Responses, unprocessable, visible
 from rackforge.compare import Diff
@@ -22,6 +23,7 @@ from rackforge.store import RunRecord, ScenarioRecord, Store
 from rackforge.store.queue import cancel_run, get_run, list_runs, queue_run, retry_run
 
 router = APIRouter(prefix="/api/v1", tags=["runs"])
+RunId = Annotated[int, InPath(ge=1, le=MAX_ID, description="Id of a run.")]
 Part = Literal["scenario", "stages", "sizing", "bom", "schedule", "supply", "reconciliation", "risk"]
 """The parts of a plan document ``/runs/{id}/result/{part}`` serves."""
 CONFLICT: Responses = {409: {"model": ErrorOut, "description": "The run is not in a state that allows this."}}
@@ -39,7 +41,7 @@ class Queued(BaseModel):
 class SweepIn(Strict):
     """A grid of what-ifs on a stored version: every combination of the values set."""
 
-    scenario: int = Field(description="Id of the base version.")
+    scenario: Id = Field(description="Id of the base version.")
     sets: list[str] = Field(min_length=1, description="`PATH=v1,v2,...` each (dotted; list items by index).")
 
 
@@ -84,7 +86,7 @@ def start_run(body: RunIn, who: Writer, request: Request) -> Queued:
 
 @router.get("/runs", response_model=Page[RunOut])
 def runs(who: Reader, request: Request, offset: Offset = 0, limit: Limit = 20,
-         scenario: Annotated[int | None, Query(description="Only the runs of this version.")] = None,
+         scenario: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only the runs of this version.")] = None,
          ) -> Page[RunOut]:  # fmt: skip
     """The runs of the versions you may see, newest first."""
     store = store_of(request)
@@ -93,14 +95,14 @@ def runs(who: Reader, request: Request, offset: Offset = 0, limit: Limit = 20,
 
 
 @router.get("/runs/{run_id}", response_model=RunOut, responses=NOT_FOUND)
-def run(run_id: int, who: Reader, request: Request) -> RunOut:
+def run(run_id: RunId, who: Reader, request: Request) -> RunOut:
     """A run's status, progress, timing and key figures."""
     store = store_of(request)
     return run_out(store, who, seen_run(store, who, run_id))
 
 
 @router.post("/runs/{run_id}/cancel", response_model=RunOut, responses=NOT_FOUND | CONFLICT)
-def cancel(run_id: int, who: Writer, request: Request) -> RunOut:
+def cancel(run_id: RunId, who: Writer, request: Request) -> RunOut:
     """Cancel a queued run at once, or ask a running one's worker to stop."""
     store = store_of(request)
     found = seen_run(store, who, run_id)
@@ -113,7 +115,7 @@ def cancel(run_id: int, who: Writer, request: Request) -> RunOut:
 
 
 @router.post("/runs/{run_id}/retry", status_code=202, response_model=Queued, responses=NOT_FOUND | CONFLICT)
-def retry(run_id: int, who: Writer, request: Request) -> Queued:
+def retry(run_id: RunId, who: Writer, request: Request) -> Queued:
     """Queue a failed or cancelled run again, as a new run that names it."""
     store = store_of(request)
     seen_run(store, who, run_id)
@@ -124,14 +126,14 @@ def retry(run_id: int, who: Writer, request: Request) -> Queued:
 
 
 @router.get("/runs/{run_id}/result", responses=NOT_FOUND | CONFLICT | DOCUMENT, response_class=JSONResponse)
-def result(run_id: int, who: Reader, request: Request) -> JSONResponse:
+def result(run_id: RunId, who: Reader, request: Request) -> JSONResponse:
     """The run's ``plan.json`` document (another organization's confidential figures ``null``, listed in
     ``redacted``)."""
     return JSONResponse(_document(store_of(request), who, run_id))
 
 
 @router.get("/runs/{run_id}/result/{part}", responses=NOT_FOUND | CONFLICT | PART, response_class=JSONResponse)
-def result_part(run_id: int, part: Part, who: Reader, request: Request) -> JSONResponse:
+def result_part(run_id: RunId, part: Part, who: Reader, request: Request) -> JSONResponse:
     """One part of the run's document: ``sizing``, ``bom``, ``schedule``, ``supply``, ``risk``, ..."""
     doc = _document(store_of(request), who, run_id)
     if part not in doc:
@@ -151,8 +153,8 @@ def _document(store: Store, who: Caller, run_id: int) -> dict[str, Any]:
 
 
 @router.get("/compare", responses=NOT_FOUND)
-def compare(who: Reader, request: Request, a: Annotated[int, Query(description="Run id of A.")],
-            b: Annotated[int, Query(description="Run id of B.")]) -> dict[str, Any]:  # fmt: skip
+def compare(who: Reader, request: Request, a: Annotated[int, Query(ge=1, le=MAX_ID, description="Run id of A.")],
+            b: Annotated[int, Query(ge=1, le=MAX_ID, description="Run id of B.")]) -> dict[str, Any]:  # fmt: skip
     """What changed from run A to run B: the document of ``rackforge scenario diff --json``."""
     redacted, hidden = seen_diff(store_of(request), who, a, b)
     return redacted.to_dict() | {"redacted": hidden}

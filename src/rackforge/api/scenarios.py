@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel
 
 from rackforge.api.auth import Reader, Writer, store_of
-from rackforge.api.models import ErrorOut, InvalidOut, Page, ScenarioIn, ScenarioOut, ScenarioSaved
+from rackforge.api.models import MAX_ID, ErrorOut, InvalidOut, Page, ScenarioIn, ScenarioOut, ScenarioSaved
 from rackforge.api.redact import hides, redact_yaml
 from rackforge.errors import InputError, Problem
 from rackforge.inputs import Inputs, load_text
@@ -23,7 +23,8 @@ Responses = dict[int | str, dict[str, Any]]
 NOT_FOUND: Responses = {404: {"model": ErrorOut, "description": "No such scenario version you may see."}}
 INVALID: Responses = {422: {"model": InvalidOut, "description": "The YAML is not a valid scenario."}}
 STORED: Responses = {200: {"model": ScenarioSaved, "description": "A version holds this text already: none added."}}
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+ScenarioId = Annotated[int, Path(ge=1, le=MAX_ID, description="Id of a scenario version.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Items to skip.")]
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page (at most 100).")]
 
 
@@ -107,13 +108,13 @@ def scenarios(who: Reader, request: Request, offset: Offset = 0, limit: Limit = 
 
 
 @router.get("/{scenario_id}", response_model=ScenarioOut, responses=NOT_FOUND)
-def scenario(scenario_id: int, who: Reader, request: Request) -> ScenarioOut:
+def scenario(scenario_id: ScenarioId, who: Reader, request: Request) -> ScenarioOut:
     """One version with its YAML (another organization's confidential values hidden)."""
     return out(visible(store_of(request), who.organization, scenario_id), who.organization, True)
 
 
 @router.put("/{scenario_id}", response_model=ScenarioSaved, responses=NOT_FOUND | INVALID)
-def update_scenario(scenario_id: int, body: ScenarioIn, who: Writer, request: Request) -> ScenarioSaved:
+def update_scenario(scenario_id: ScenarioId, body: ScenarioIn, who: Writer, request: Request) -> ScenarioSaved:
     """Save a new version of this scenario (its name must stay), with the visibility given."""
     store = store_of(request)
     record = owned(store, who.organization, scenario_id)
@@ -130,7 +131,7 @@ def update_scenario(scenario_id: int, body: ScenarioIn, who: Writer, request: Re
 
 
 @router.delete("/{scenario_id}", status_code=204, responses=NOT_FOUND)
-def remove_scenario(scenario_id: int, who: Writer, request: Request) -> Response:
+def remove_scenario(scenario_id: ScenarioId, who: Writer, request: Request) -> Response:
     """Delete a version of your organization's: hidden from every list, never erased."""
     store = store_of(request)
     owned(store, who.organization, scenario_id)
