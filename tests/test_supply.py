@@ -356,8 +356,10 @@ def test_time_limited_solve_returns_its_bound_and_never_the_do_nothing_plan(
     import rackforge.supply as supply_stage
     from rackforge.generate import generate, write_scenario
 
+    # 6,340 open columns, 5,520 integers: the root LP, then every later solve stops at the limit with no
+    # whole plan, as on the 50-part, 52-week programme this used to plan (16,285 columns, a minute unlimited)
     path = tmp_path / "g.yaml"
-    write_scenario(generate(parts=50, facilities=5, suppliers=5, weeks=52, seed=1, simple=True), path)
+    write_scenario(generate(parts=30, facilities=3, suppliers=4, weeks=40, seed=3, simple=True), path)
     inputs = load_inputs(path)
     bom = run_bom(inputs, run_size(inputs))
     shown: list[SolveProgress] = []
@@ -387,8 +389,9 @@ def test_just_in_time_reduction_keeps_the_optimum(small, tmp_path: Path, monkeyp
     if which == "small":
         inputs, bom, reduced = small
     else:
+        # 30 weeks, not 40: the same 12 free parts, each bought in the plan, in a quarter of the time
         write_scenario(
-            generate(parts=30, facilities=3, suppliers=4, weeks=40, seed=3, simple=True), tmp_path / "g.yaml"
+            generate(parts=30, facilities=3, suppliers=4, weeks=30, seed=3, simple=True), tmp_path / "g.yaml"
         )
         inputs = load_inputs(tmp_path / "g.yaml")
         bom = run_bom(inputs, run_size(inputs))

@@ -180,7 +180,14 @@ def test_unexplained_lateness_of_an_unproven_plan_is_put_down_to_the_solver(tmp_
     assert {s.cause for w in waves for s in w.shortages} == {Cause.COST_CHOICE}
 
 
-@pytest.mark.parametrize("seed", range(6))
+# Seeds whose variant is late somewhere, so every case checks overloads with late units > 0 against a
+# positive shortage (10 such checks and 7 shortages in all, against 9 and 7 from seeds 0-5, whose seed 4
+# is on time and checks nothing) and whose whole-unit MIP proves its optimum in seconds (seeds 2 and 3
+# took half a minute each).
+OVERLOAD_SEEDS = (1, 5, 19, 20, 27, 30)
+
+
+@pytest.mark.parametrize("seed", OVERLOAD_SEEDS)
 def test_every_overload_is_a_lower_bound_on_lateness(tmp_path: Path, seed: int) -> None:
     """Soundness on random variants of the tiny network (GPU lead and allocation, compute ramp, gate, wave
     weeks): at every wave and item, each overload's late units are no more than the plan's own shortage,

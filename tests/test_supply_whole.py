@@ -85,8 +85,10 @@ def test_whole_rate_keeps_the_cumulative_rate(rate: np.ndarray) -> None:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    # 20 parts (4,800 integers, 200 binaries, 33 fractional builds without whole units) plan in a second;
+    # 30 parts (5,920, 440, 20) took twenty
     path = tmp_path_factory.mktemp("whole") / "g.yaml"
-    write_scenario(generate(parts=30, facilities=3, suppliers=6, weeks=40, seed=5, simple=True), path)
+    write_scenario(generate(parts=20, facilities=3, suppliers=6, weeks=40, seed=5, simple=True), path)
     inputs = load_inputs(path)
     bom = run_bom(inputs, run_size(inputs))
     lp = inputs.scenario.policy.model_copy(update={"whole_units": False})
