@@ -20,7 +20,7 @@ import pytest
 from starlette.routing import Route
 
 from rackforge.api import ServerSettings
-from rackforge.api.documents import PlanDocument
+from rackforge.api.documents import CompareDocument, PlanDocument
 from rackforge.inputs import bundled_scenario
 from rackforge.store import Store
 from rackforge.store.queue import claim_run
@@ -192,7 +192,15 @@ def test_the_partner_sees_the_plan_without_the_owners_confidential_figures(web: 
         "result": partner,
         "supply": web.call("GET", f"/api/v1/runs/{rs}/result/supply", "maker-viewer").json(),
         "compare": web.call("GET", f"/api/v1/compare?a={rs}&b={rs}", "maker-viewer").json(),
+        "against": web.call("GET", f"/api/v1/compare?a={_own_run(web)}&b={rs}", "maker-viewer").json(),
     }
+    changed = {c["path"]: c for c in responses["against"]["changes"]}
+    assert changed["suppliers[acme].offers.0.price_usd"] == {
+        "path": "suppliers[acme].offers.0.price_usd",
+        "kind": "changed",
+        "old": None,
+        "new": None,
+    }, "the change is listed, both prices hidden: one would give the other away with the delta"
     text = json.dumps(responses)
     for name, value in SECRETS.items():
         assert str(value) not in text, f"the {name} {value} reached the partner"
@@ -200,6 +208,7 @@ def test_the_partner_sees_the_plan_without_the_owners_confidential_figures(web: 
     leaked = confidential & set(numbers(responses))
     assert leaked == set(), f"figures derived from the owner's prices reached the partner: {sorted(leaked)[:5]}"
     assert "hidden" in responses["scenario"]["yaml"]
+    CompareDocument.model_validate(responses["compare"])
     assert set(responses["scenario"]["redacted"]) >= {"suppliers.0.offers.0.price_usd", "facilities.0.build_cost_usd"}
     assert responses["run"]["figures"]["supply_cost_usd"] is None
     assert web.call("GET", f"/api/v1/runs/{rs}", "lab-viewer").json()["figures"]["supply_cost_usd"] > 0
@@ -214,6 +223,16 @@ def chart_numbers(charts: Any) -> Iterator[float]:
             yield from chart_numbers(v)
     else:
         yield from numbers(charts)
+
+
+def _own_run(web: Web) -> int:
+    """A finished run of the manufacturer's own copy of the scenario, at its own (public) prices."""
+    sid = web.call("POST", "/api/v1/scenarios", "maker-planner", json={"yaml": renamed(SMALL, "maker-copy")}).json()
+    run = web.wait(
+        web.call("POST", "/api/v1/runs", "maker-planner", json={"scenario": sid["id"]}).json()["id"], "maker-planner"
+    )
+    assert run["status"] == "done"
+    return int(run["id"])
 
 
 def test_the_partners_pages_carry_no_confidential_figure(web: Web, programme: dict[str, int]) -> None:

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from rackforge import __version__
+from rackforge.api.cache import Bodies
 from rackforge.api.models import ErrorOut, InvalidOut, ProblemOut
 from rackforge.api.workers import GRACE_S
 from rackforge.errors import Problem
@@ -68,6 +69,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     about = "Plan AI data-center hardware programmes: scenarios, runs, results and comparisons."
     app = FastAPI(title="rackforge", version=__version__, lifespan=lifespan, description=about)
     app.state.settings = settings
+    app.state.bodies = Bodies()
     app.include_router(scenarios.router, responses=COMMON)
     app.include_router(runs.router, responses=COMMON)
     app.include_router(pages.router)

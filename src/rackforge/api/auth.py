@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from starlette.concurrency import run_in_threadpool
 
 from rackforge.store import Store
 from rackforge.store.users import Role, User, authenticate
@@ -63,7 +64,7 @@ def identify(request: Request) -> Caller | None:
 async def caller(request: Request) -> Caller:
     """The authenticated caller; 401 without valid credentials, 403 for a cookie request without its CSRF
     token."""
-    who = identify(request)
+    who = await run_in_threadpool(identify, request)
     if who is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

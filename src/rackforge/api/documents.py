@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, RootModel
 
 from rackforge.status import SolveStatus
 
@@ -708,3 +708,46 @@ class PlanPart(
     ]
 ):
     """One part of a plan document, as ``/runs/{id}/result/{part}`` serves it."""
+
+
+class CompareSide(Document):
+    """One side of a comparison: the caller's label, the scenario's name, the stages its result holds."""
+
+    label: str
+    scenario: str | None
+    stages: list[StageName] | None = Field(description="Null without a result.")
+
+
+class InputChange(Document):
+    """A key path of the scenario that differs: added, removed or changed, with its values (JSON)."""
+
+    path: str = Field(description="Key path as the scenario file has it, e.g. `sites[building-a].pue`.")
+    kind: Literal["added", "removed", "changed"]
+    old: JsonValue = Field(description="The value in A (null when added, or hidden from you).")
+    new: JsonValue = Field(description="The value in B (null when removed, or hidden from you).")
+
+
+class KpiChange(Document):
+    """One key figure in A and B: values, change (B - A) and relative change; null where absent or hidden."""
+
+    key: str
+    metric: str
+    item: str | None
+    stage: StageName
+    label: str
+    unit: Literal["US$", "MW", "count", "share", "probability", "weeks", "unit-weeks", "index"]
+    kind: Literal["added", "removed", "changed", "unchanged"]
+    old: float | None
+    new: float | None
+    delta: float | None
+    relative: float | None
+
+
+class CompareDocument(Document):
+    """Run A against run B, as ``rackforge scenario diff --json`` prints it; the API adds what it hid."""
+
+    a: CompareSide
+    b: CompareSide
+    changes: list[InputChange]
+    kpis: list[KpiChange] | None = Field(description="Null when either side has no result.")
+    redacted: list[str] = Field(default_factory=list, description="Key paths hidden from you (the API only).")

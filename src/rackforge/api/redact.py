@@ -230,12 +230,12 @@ def _segments(path: str) -> tuple[str, ...]:
 
 
 def _inside(segments: tuple[str, ...], pattern: Pattern) -> Pattern | None:
-    """The rest of ``pattern`` inside a value at ``segments`` when the value holds what it names, else ``None``."""
-    if len(segments) > len(pattern):
+    """What of the value at ``segments`` the pattern hides: the rest of the pattern inside it (empty: all of
+    it, the path being at or under what the pattern names), or ``None`` when the pattern misses it."""
+    shared = min(len(segments), len(pattern))
+    if not all(p in ("*", s) for s, p in zip(segments[:shared], pattern[:shared], strict=True)):
         return None
-    if all(p in ("*", s) for s, p in zip(segments, pattern, strict=False)):
-        return pattern[len(segments) :]
-    return None
+    return pattern[shared:]
 
 
 def _hidden_under(value: Any, rest: Pattern) -> Any:

@@ -4,23 +4,24 @@ confidential figures hidden throughout (:mod:`rackforge.api.redact`)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi import Path as InPath
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from rackforge.api.auth import Caller, Reader, Writer, store_of
-from rackforge.api.documents import PlanDocument, PlanPart
+from rackforge.api.documents import CompareDocument, PlanDocument, PlanPart
 from rackforge.api.models import MAX_ID, ErrorOut, Id, Page, RunIn, RunOut, Strict
 from rackforge.api.redact import hides, plan_patterns, redact_diff, redact_document, redact_figures
 from rackforge.api.scenarios import NOT_FOUND, Limit, Offset, Responses, unprocessable, visible
 from rackforge.compare import Diff
 from rackforge.errors import InputError
 from rackforge.store import RunRecord, ScenarioRecord, Store
-from rackforge.store.queue import cancel_run, get_run, list_runs, queue_run, retry_run
+from rackforge.store.queue import ENDED, cancel_run, get_run, list_runs, queue_run, retry_run
 
 router = APIRouter(prefix="/api/v1", tags=["runs"])
 RunId = Annotated[int, InPath(ge=1, le=MAX_ID, description="Id of a run.")]
@@ -29,6 +30,7 @@ Part = Literal["scenario", "stages", "sizing", "bom", "schedule", "supply", "rec
 CONFLICT: Responses = {409: {"model": ErrorOut, "description": "The run is not in a state that allows this."}}
 DOCUMENT: Responses = {200: {"model": PlanDocument, "description": "The plan document (served as stored)."}}
 PART: Responses = {200: {"model": PlanPart, "description": "One part of the plan document."}}
+COMPARED: Responses = {200: {"model": CompareDocument, "description": "Inputs and key figures of A and B."}}
 
 
 class Queued(BaseModel):
@@ -69,10 +71,10 @@ def scenario_doc(store: Store, run: RunRecord) -> tuple[ScenarioRecord, dict[str
 
 def run_out(store: Store, who: Caller, run: RunRecord) -> RunOut:
     """A run as the caller may see it: money figures hidden when its version is another organization's."""
-    record, doc = scenario_doc(store, run)
-    hidden = hides(record.organization, record.share_costs, who.organization)
-    figures = redact_figures(run.figures, doc)[0] if hidden else run.figures
-    return RunOut.of(run, figures)
+    record = store.scenario_by_id(run.scenario_id)
+    if not hides(record.organization, record.share_costs, who.organization):
+        return RunOut.of(run, run.figures)
+    return RunOut.of(run, redact_figures(run.figures, scenario_doc(store, run)[1])[0])
 
 
 @router.post("/runs", status_code=202, response_model=Queued, responses=NOT_FOUND)
@@ -126,22 +128,40 @@ def retry(run_id: RunId, who: Writer, request: Request) -> Queued:
 
 
 @router.get("/runs/{run_id}/result", responses=NOT_FOUND | CONFLICT | DOCUMENT, response_class=JSONResponse)
-def result(run_id: RunId, who: Reader, request: Request) -> JSONResponse:
+def result(run_id: RunId, who: Reader, request: Request) -> Response:
     """The run's ``plan.json`` document (another organization's confidential figures ``null``, listed in
     ``redacted``)."""
-    return JSONResponse(_document(store_of(request), who, run_id))
+    return _encoded(request, who, run_id, None)
 
 
 @router.get("/runs/{run_id}/result/{part}", responses=NOT_FOUND | CONFLICT | PART, response_class=JSONResponse)
-def result_part(run_id: RunId, part: Part, who: Reader, request: Request) -> JSONResponse:
+def result_part(run_id: RunId, part: Part, who: Reader, request: Request) -> Response:
     """One part of the run's document: ``sizing``, ``bom``, ``schedule``, ``supply``, ``risk``, ..."""
-    doc = _document(store_of(request), who, run_id)
-    if part not in doc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"run {run_id} has no {part}")
-    return JSONResponse(doc[part])
+    return _encoded(request, who, run_id, part)
 
 
-def _document(store: Store, who: Caller, run_id: int) -> dict[str, Any]:
+def _encoded(request: Request, who: Caller, run_id: int, part: str | None) -> Response:
+    """The run's document or one part of it as the caller may see it, encoded once per ended run."""
+    store = store_of(request)
+    found = seen_run(store, who, run_id)
+    record = store.scenario_by_id(found.scenario_id)
+    hidden = hides(record.organization, record.share_costs, who.organization)
+
+    def make() -> bytes:
+        doc = document(store, who, run_id)
+        if part is None:
+            return _json(doc)
+        if part not in doc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"run {run_id} has no {part}")
+        return _json(doc[part])
+
+    body = request.app.state.bodies.get(("result", run_id, part, hidden), make, found.status in ENDED)
+    return Response(body, media_type="application/json")
+
+
+def document(store: Store, who: Caller, run_id: int) -> dict[str, Any]:
+    """The run's document as the caller may see it, with the key paths hidden in ``redacted``; 409 when the
+    run has no result (yet)."""
     found = seen_run(store, who, run_id, with_result=True)
     if found.result is None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"run {run_id} is {found.status}: it has no result")
@@ -152,12 +172,25 @@ def _document(store: Store, who: Caller, run_id: int) -> dict[str, Any]:
     return dict(redacted) | {"redacted": hidden}
 
 
-@router.get("/compare", responses=NOT_FOUND)
+def _json(doc: Any) -> bytes:
+    return json.dumps(doc, separators=(",", ":"), allow_nan=False).encode()
+
+
+@router.get("/compare", responses=NOT_FOUND | COMPARED, response_class=JSONResponse)
 def compare(who: Reader, request: Request, a: Annotated[int, Query(ge=1, le=MAX_ID, description="Run id of A.")],
-            b: Annotated[int, Query(ge=1, le=MAX_ID, description="Run id of B.")]) -> dict[str, Any]:  # fmt: skip
+            b: Annotated[int, Query(ge=1, le=MAX_ID, description="Run id of B.")]) -> Response:  # fmt: skip
     """What changed from run A to run B: the document of ``rackforge scenario diff --json``."""
-    redacted, hidden = seen_diff(store_of(request), who, a, b)
-    return redacted.to_dict() | {"redacted": hidden}
+    store = store_of(request)
+    runs = [seen_run(store, who, r) for r in (a, b)]
+    seen = tuple(hides(s.organization, s.share_costs, who.organization)
+                 for s in (store.scenario_by_id(r.scenario_id) for r in runs))  # fmt: skip
+
+    def make() -> bytes:
+        redacted, hidden = seen_diff(store, who, a, b)
+        return _json(redacted.to_dict() | {"redacted": hidden})
+
+    body = request.app.state.bodies.get(("compare", a, b, seen), make, all(r.status in ENDED for r in runs))
+    return Response(body, media_type="application/json")
 
 
 def seen_diff(store: Store, who: Caller, a: int, b: int) -> tuple[Diff, list[str]]:

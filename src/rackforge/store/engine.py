@@ -4,7 +4,8 @@ in the user's data directory (``$XDG_DATA_HOME/rackforge/rackforge.db``, by defa
 
 SQLite is opened in write-ahead-log mode with foreign keys enforced, and every transaction starts with
 ``BEGIN IMMEDIATE``: writers queue for the lock up front (waiting up to ``BUSY_MS``), so two processes
-allocating a version number never both read the same maximum. A process killed at any point leaves the
+allocating a version number never both read the same maximum. Read-only transactions (:data:`READ_ONLY`)
+start with a plain ``BEGIN`` and read a snapshot without waiting for writers. A process killed at any point leaves the
 last committed state (WAL), which is what makes the store crash-safe.
 """
 
@@ -19,6 +20,9 @@ from sqlalchemy.engine import make_url
 
 ENV = "RACKFORGE_DB"
 BUSY_MS = 30_000
+READ_ONLY = "rackforge_read_only"
+"""Execution option of a read-only transaction: on SQLite it starts with a plain ``BEGIN`` (a snapshot that
+waits for no writer) instead of ``BEGIN IMMEDIATE``."""
 
 
 def default_url() -> str:
@@ -54,4 +58,5 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    reading = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

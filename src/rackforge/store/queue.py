@@ -10,6 +10,7 @@ A failed or cancelled run is retried as a new queued run that names it (``retry_
 from __future__ import annotations
 
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import undefer
 
 from rackforge import __version__
 from rackforge.errors import InputError
@@ -69,7 +70,7 @@ def cancel_run(store: Store, run_id: int) -> str:
 
 def cancel_requested(store: Store, run_id: int) -> bool:
     """Whether someone asked run ``run_id`` to stop."""
-    with store.transaction() as s:
+    with store.reading() as s:
         return bool(s.scalar(select(RunRow.cancel_requested).where(RunRow.id == run_id)))
 
 
@@ -88,7 +89,7 @@ def abandoned(store: Store, workers: set[str] | None = None) -> list[int]:
     query = select(RunRow.id).where(RunRow.status == RUNNING, RunRow.queued.is_not(None))
     if workers is not None:
         query = query.where(RunRow.worker.in_(workers))
-    with store.transaction() as s:
+    with store.reading() as s:
         return list(s.scalars(query.order_by(RunRow.id)))
 
 
@@ -117,7 +118,7 @@ def list_runs(
     query = visible_runs(organization)
     if scenario_id is not None:
         query = query.where(RunRow.scenario_id == scenario_id)
-    with store.transaction() as s:
+    with store.reading() as s:
         total = s.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
         rows = s.execute(query.order_by(RunRow.id.desc()).offset(offset).limit(limit)).all()
         return [_run(run, sc, with_result=False) for run, sc in rows], total
@@ -125,6 +126,7 @@ def list_runs(
 
 def get_run(store: Store, organization: str, run_id: int, with_result: bool = False) -> RunRecord | None:
     """Run ``run_id`` if ``organization`` sees its version, else ``None`` (unknown and hidden alike)."""
-    with store.transaction() as s:
-        found = s.execute(visible_runs(organization).where(RunRow.id == run_id)).first()
+    query = visible_runs(organization).where(RunRow.id == run_id)
+    with store.reading() as s:
+        found = s.execute(query.options(undefer(RunRow.result)) if with_result else query).first()
         return None if found is None else _run(found[0], found[1], with_result)

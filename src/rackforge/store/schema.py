@@ -102,7 +102,7 @@ class RunRow(Base):
     rackforge_version: Mapped[str] = mapped_column(String(40))
     worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, deferred=True)
     accelerators: Mapped[int | None] = mapped_column(Integer, nullable=True)
     it_mw: Mapped[float | None] = mapped_column(Float, nullable=True)
     facility_mw: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -29,7 +29,7 @@ def open_session(store: Store, user: User, hours: float) -> tuple[str, str]:
 
 def session_user(store: Store, token: str) -> tuple[User, str] | None:
     """The active user of the unexpired session ``token`` and its CSRF token, or ``None``."""
-    with store.transaction() as s:
+    with store.reading() as s:
         found = s.execute(
             select(SessionRow, UserRow).join(UserRow, SessionRow.user_id == UserRow.id)
             .where(SessionRow.token_hash == _digest(token))

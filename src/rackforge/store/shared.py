@@ -28,7 +28,7 @@ def list_scenarios(
     query: Select[ScenarioRow] = select(ScenarioRow).where(visible_to(organization))
     if name is not None:
         query = query.where(ScenarioRow.name == name)
-    with store.transaction() as s:
+    with store.reading() as s:
         total = s.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
         rows = s.scalars(query.order_by(ScenarioRow.id.desc()).offset(offset).limit(limit)).all()
         return [store._record(s, row) for row in rows], total
@@ -36,7 +36,7 @@ def list_scenarios(
 
 def get_scenario(store: Store, organization: str, scenario_id: int) -> ScenarioRecord | None:
     """Version ``scenario_id`` if ``organization`` sees it, else ``None`` (unknown and hidden alike)."""
-    with store.transaction() as s:
+    with store.reading() as s:
         row = s.scalars(select(ScenarioRow).where(ScenarioRow.id == scenario_id, visible_to(organization))).first()
         return None if row is None else store._record(s, row)
 

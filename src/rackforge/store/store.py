@@ -21,11 +21,11 @@ from typing import Any, cast
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker, undefer
 
 from rackforge import __version__
 from rackforge.errors import InputError, Problem
-from rackforge.store.engine import default_url, make_engine
+from rackforge.store.engine import READ_ONLY, default_url, make_engine
 from rackforge.store.figures import FIGURES, figures_of, storable
 from rackforge.store.migrate import ensure
 from rackforge.store.records import RunRecord, ScenarioRecord
@@ -63,6 +63,7 @@ class Store:
         if migrate:
             ensure(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._reads = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -77,6 +78,12 @@ class Store:
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction, committed on leaving (rolled back on an error)."""
         with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session in one read-only transaction: a consistent snapshot that waits for no writer."""
+        with self._reads() as session, session.begin():
             yield session
 
     def save_scenario(
@@ -120,7 +127,7 @@ class Store:
 
     def scenarios(self) -> list[tuple[ScenarioRecord, int]]:
         """The latest version of every local scenario and its number of versions, by name."""
-        with self.transaction() as s:
+        with self.reading() as s:
             newest = (
                 select(ScenarioRow.name, func.max(ScenarioRow.version).label("v"), func.count().label("n"))
                 .where(ScenarioRow.organization == LOCAL, ScenarioRow.deleted.is_(None))
@@ -137,14 +144,14 @@ class Store:
 
     def versions(self, name: str) -> list[ScenarioRecord]:
         """Every version of ``name``, oldest first."""
-        with self.transaction() as s:
+        with self.reading() as s:
             rows = s.scalars(_versions(name).order_by(ScenarioRow.version))
             return [_scenario(r) for r in rows]
 
     def scenario(self, ref: str) -> ScenarioRecord:
         """The version ``NAME@V``, or the latest of ``NAME``; an unknown one is an input error."""
         name, _, version = ref.partition("@")
-        with self.transaction() as s:
+        with self.reading() as s:
             query = _versions(name)
             if version:
                 if not version.isdigit():
@@ -198,7 +205,7 @@ class Store:
 
     def runs(self, limit: int = 50, scenario: str | None = None) -> list[RunRecord]:
         """The latest ``limit`` runs of local scenarios, newest first (of one name when given), without documents."""
-        with self.transaction() as s:
+        with self.reading() as s:
             query = _with_scenario().where(ScenarioRow.organization == LOCAL)
             if scenario is not None:
                 query = query.where(ScenarioRow.name == scenario)
@@ -207,11 +214,12 @@ class Store:
 
     def run(self, run_id: int) -> RunRecord:
         """One run with its result document; an unknown id is an input error."""
-        with self.transaction() as s:
+        with self.reading() as s:
             found = s.execute(
                 select(RunRow, ScenarioRow)
                 .join(ScenarioRow, RunRow.scenario_id == ScenarioRow.id)
                 .where(RunRow.id == run_id)
+                .options(undefer(RunRow.result))
             ).first()
             if found is None:
                 raise InputError(
@@ -221,13 +229,13 @@ class Store:
 
     def charts(self, run_id: int) -> dict[str, Any]:
         """The report's figures of a run, plotly JSON by name (none for a run without them)."""
-        with self.transaction() as s:
+        with self.reading() as s:
             text = s.scalar(select(RunRow.charts).where(RunRow.id == run_id))
         return {} if text is None else cast(dict[str, Any], json.loads(text))
 
     def latest_run(self, scenario: ScenarioRecord) -> RunRecord | None:
         """The newest finished run of this version, with its document (``None`` if it has none)."""
-        with self.transaction() as s:
+        with self.reading() as s:
             run_id = s.scalars(
                 select(RunRow.id).where(RunRow.scenario_id == scenario.id, RunRow.status == DONE)
                 .order_by(RunRow.id.desc()).limit(1)
@@ -237,13 +245,13 @@ class Store:
     def document(self, scenario: ScenarioRecord) -> Mapping[str, Any] | str:
         """The parsed document of a version in JSON form, or its YAML text when none was stored (saved before
         revision 0004, or not a YAML mapping): what :func:`rackforge.compare.diff` takes as either side."""
-        with self.transaction() as s:
+        with self.reading() as s:
             stored = s.scalar(select(ScenarioRow.document).where(ScenarioRow.id == scenario.id))
         return scenario.yaml_text if stored is None else cast(Mapping[str, Any], json.loads(stored))
 
     def scenario_by_id(self, scenario_id: int) -> ScenarioRecord:
         """Version ``scenario_id`` of any organization (deleted or not); an unknown id is an input error."""
-        with self.transaction() as s:
+        with self.reading() as s:
             row = s.get(ScenarioRow, scenario_id)
             if row is None:
                 raise _bad_ref(str(scenario_id), "no such stored version", "list the stored scenarios")
@@ -251,7 +259,7 @@ class Store:
 
     def by_hash(self, digest: str) -> ScenarioRecord | None:
         """The newest local version with this content hash, if any."""
-        with self.transaction() as s:
+        with self.reading() as s:
             row = s.scalars(
                 _versions(None).where(ScenarioRow.content_hash == digest).order_by(ScenarioRow.id.desc()).limit(1)
             ).first()

@@ -79,7 +79,7 @@ def authenticate(store: Store, token: str) -> User | None:
     user_id, _, _secret = rest.partition("_")
     if prefix != "rf" or not user_id.isdigit():
         return None
-    with store.transaction() as s:
+    with store.reading() as s:
         row = s.get(UserRow, int(user_id))
         if row is None or row.revoked is not None:
             return None
