@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
-from starlette.concurrency import run_in_threadpool
 
 from rackforge.store import Store
 from rackforge.store.users import Role, User, authenticate
@@ -64,7 +63,7 @@ def identify(request: Request) -> Caller | None:
 async def caller(request: Request) -> Caller:
     """The authenticated caller; 401 without valid credentials, 403 for a cookie request without its CSRF
     token."""
-    who = await run_in_threadpool(identify, request)
+    who = identify(request)
     if who is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

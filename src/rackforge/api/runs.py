@@ -71,8 +71,7 @@ def scenario_doc(store: Store, run: RunRecord) -> tuple[ScenarioRecord, dict[str
 
 def run_out(store: Store, who: Caller, run: RunRecord) -> RunOut:
     """A run as the caller may see it: money figures hidden when its version is another organization's."""
-    record = store.scenario_by_id(run.scenario_id)
-    if not hides(record.organization, record.share_costs, who.organization):
+    if not hides(run.owner, run.owner_shares_costs, who.organization):
         return RunOut.of(run, run.figures)
     return RunOut.of(run, redact_figures(run.figures, scenario_doc(store, run)[1])[0])
 
@@ -87,7 +86,7 @@ def start_run(body: RunIn, who: Writer, request: Request) -> Queued:
 
 
 @router.get("/runs", response_model=Page[RunOut])
-def runs(who: Reader, request: Request, offset: Offset = 0, limit: Limit = 20,
+async def runs(who: Reader, request: Request, offset: Offset = 0, limit: Limit = 20,
          scenario: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only the runs of this version.")] = None,
          ) -> Page[RunOut]:  # fmt: skip
     """The runs of the versions you may see, newest first."""
@@ -97,7 +96,7 @@ def runs(who: Reader, request: Request, offset: Offset = 0, limit: Limit = 20,
 
 
 @router.get("/runs/{run_id}", response_model=RunOut, responses=NOT_FOUND)
-def run(run_id: RunId, who: Reader, request: Request) -> RunOut:
+async def run(run_id: RunId, who: Reader, request: Request) -> RunOut:
     """A run's status, progress, timing and key figures."""
     store = store_of(request)
     return run_out(store, who, seen_run(store, who, run_id))
@@ -128,14 +127,14 @@ def retry(run_id: RunId, who: Writer, request: Request) -> Queued:
 
 
 @router.get("/runs/{run_id}/result", responses=NOT_FOUND | CONFLICT | DOCUMENT, response_class=JSONResponse)
-def result(run_id: RunId, who: Reader, request: Request) -> Response:
+async def result(run_id: RunId, who: Reader, request: Request) -> Response:
     """The run's ``plan.json`` document (another organization's confidential figures ``null``, listed in
     ``redacted``)."""
     return _encoded(request, who, run_id, None)
 
 
 @router.get("/runs/{run_id}/result/{part}", responses=NOT_FOUND | CONFLICT | PART, response_class=JSONResponse)
-def result_part(run_id: RunId, part: Part, who: Reader, request: Request) -> Response:
+async def result_part(run_id: RunId, part: Part, who: Reader, request: Request) -> Response:
     """One part of the run's document: ``sizing``, ``bom``, ``schedule``, ``supply``, ``risk``, ..."""
     return _encoded(request, who, run_id, part)
 
@@ -144,8 +143,7 @@ def _encoded(request: Request, who: Caller, run_id: int, part: str | None) -> Re
     """The run's document or one part of it as the caller may see it, encoded once per ended run."""
     store = store_of(request)
     found = seen_run(store, who, run_id)
-    record = store.scenario_by_id(found.scenario_id)
-    hidden = hides(record.organization, record.share_costs, who.organization)
+    hidden = hides(found.owner, found.owner_shares_costs, who.organization)
 
     def make() -> bytes:
         doc = document(store, who, run_id)
@@ -177,13 +175,12 @@ def _json(doc: Any) -> bytes:
 
 
 @router.get("/compare", responses=NOT_FOUND | COMPARED, response_class=JSONResponse)
-def compare(who: Reader, request: Request, a: Annotated[int, Query(ge=1, le=MAX_ID, description="Run id of A.")],
+async def compare(who: Reader, request: Request, a: Annotated[int, Query(ge=1, le=MAX_ID, description="Run id of A.")],
             b: Annotated[int, Query(ge=1, le=MAX_ID, description="Run id of B.")]) -> Response:  # fmt: skip
     """What changed from run A to run B: the document of ``rackforge scenario diff --json``."""
     store = store_of(request)
     runs = [seen_run(store, who, r) for r in (a, b)]
-    seen = tuple(hides(s.organization, s.share_costs, who.organization)
-                 for s in (store.scenario_by_id(r.scenario_id) for r in runs))  # fmt: skip
+    seen = tuple(hides(r.owner, r.owner_shares_costs, who.organization) for r in runs)
 
     def make() -> bytes:
         redacted, hidden = seen_diff(store, who, a, b)

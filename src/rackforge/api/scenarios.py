@@ -98,7 +98,7 @@ def validate_scenario(body: ScenarioIn, who: Reader) -> Valid:
 
 
 @router.get("", response_model=Page[ScenarioOut])
-def scenarios(who: Reader, request: Request, offset: Offset = 0, limit: Limit = 20,
+async def scenarios(who: Reader, request: Request, offset: Offset = 0, limit: Limit = 20,
               name: Annotated[str | None, Query(description="Only the versions of this name.")] = None,
               ) -> Page[ScenarioOut]:  # fmt: skip
     """The versions you may see, newest first: your organization's and those shared with it."""
@@ -108,7 +108,7 @@ def scenarios(who: Reader, request: Request, offset: Offset = 0, limit: Limit = 
 
 
 @router.get("/{scenario_id}", response_model=ScenarioOut, responses=NOT_FOUND)
-def scenario(scenario_id: ScenarioId, who: Reader, request: Request) -> ScenarioOut:
+async def scenario(scenario_id: ScenarioId, who: Reader, request: Request) -> ScenarioOut:
     """One version with its YAML (another organization's confidential values hidden)."""
     return out(visible(store_of(request), who.organization, scenario_id), who.organization, True)
 

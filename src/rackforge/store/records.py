@@ -42,7 +42,9 @@ class ScenarioRecord:
 class RunRecord:
     """One run: its scenario version, state, timing, the rackforge version, the key figures, (when asked
     for) the whole result document, and for a run the web application queued: the organization that asked
-    for it, when, the worker that ran it, its time limit, whether a cancel was asked, and the run it retries."""
+    for it, when, the worker that ran it, its time limit, whether a cancel was asked, and the run it retries;
+    ``owner`` is the organization its version belongs to, ``owner_shares_costs`` whether that version shares
+    its confidential figures."""
 
     id: int
     scenario: str
@@ -61,6 +63,8 @@ class RunRecord:
     time_limit_s: float | None = None
     cancel_requested: bool = False
     retry_of: int | None = None
+    owner: str = ""
+    owner_shares_costs: bool = False
 
     @property
     def runtime_s(self) -> float | None:

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, s
 
 from rackforge.store.records import ScenarioRecord
 from rackforge.store.schema import ScenarioRow, ShareRow
-from rackforge.store.store import PRIVATE, SHARED, Store, now
+from rackforge.store.store import PRIVATE, SHARED, Store, _scenario, now
 
 
 def visible_to(organization: str) -> ColumnElement[bool]:
@@ -31,7 +31,11 @@ def list_scenarios(
     with store.reading() as s:
         total = s.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
         rows = s.scalars(query.order_by(ScenarioRow.id.desc()).offset(offset).limit(limit)).all()
-        return [store._record(s, row) for row in rows], total
+        shares: dict[int, list[str]] = {}
+        found = s.execute(select(ShareRow).where(ShareRow.scenario_id.in_([r.id for r in rows])))
+        for share_row in found.scalars():
+            shares.setdefault(share_row.scenario_id, []).append(share_row.organization)
+        return [_scenario(row, tuple(sorted(shares.get(row.id, ())))) for row in rows], total
 
 
 def get_scenario(store: Store, organization: str, scenario_id: int) -> ScenarioRecord | None:

@@ -318,4 +318,5 @@ def _run(row: RunRow, scenario: ScenarioRow, with_result: bool) -> RunRecord:
     return RunRecord(row.id, f"{scenario.name}@{scenario.version}", row.status, row.progress, as_utc(row.started),
                      as_utc(row.finished), row.rackforge_version, row.error, figures,
                      row.result if with_result else None, scenario.id, row.organization, as_utc(row.queued),
-                     row.worker, row.time_limit_s, row.cancel_requested, row.retry_of)  # fmt: skip
+                     row.worker, row.time_limit_s, row.cancel_requested, row.retry_of, scenario.organization,
+                     scenario.share_costs)  # fmt: skip
