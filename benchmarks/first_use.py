@@ -44,7 +44,8 @@ def first_use(executable: str, work: Path) -> dict[str, float]:
     token = added.stdout.strip().splitlines()[-1]
     times["add a user"] = time.perf_counter() - t
     t = time.perf_counter()
-    with browsers.server(url, workers=2, log=work / "serve.log") as base, sync_playwright() as p:
+    with browsers.server(url, workers=2, log=work / "serve.log") as served, sync_playwright() as p:
+        base = served.url
         times["start the server"] = time.perf_counter() - t
         browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         page = browser.new_page()

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.databases import UnavailableError, install_debian
@@ -43,10 +44,18 @@ def free_port() -> int:
         return port
 
 
+@dataclass(frozen=True)
+class Served:
+    """A running ``rackforge serve``: its base URL and its process id."""
+
+    url: str
+    pid: int
+
+
 @contextmanager
-def server(store_url: str, workers: int, log: Path) -> Iterator[str]:
+def server(store_url: str, workers: int, log: Path) -> Iterator[Served]:
     """``rackforge serve`` on 127.0.0.1 at a free port with ``workers`` run workers, on the store at
-    ``store_url``; its base URL once it answers. Stopped (and its workers with it) on exit."""
+    ``store_url``, once it listens. Stopped (and its workers with it) on exit, on errors too."""
     port = free_port()
     command = [sys.executable, "-c", "from rackforge.launch import main; main()", "serve", "--port", str(port),
                "--workers", str(workers)]  # fmt: skip
@@ -55,7 +64,7 @@ def server(store_url: str, workers: int, log: Path) -> Iterator[str]:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         _wait_for(port, process, log)
-        yield f"http://127.0.0.1:{port}"
+        yield Served(f"http://127.0.0.1:{port}", process.pid)
     finally:
         process.terminate()
         try:

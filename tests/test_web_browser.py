@@ -45,8 +45,8 @@ def browser() -> Iterator[Any]:
 def site(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     url = f"sqlite:///{tmp_path / 'web.db'}"
     tokens = make_users(url)
-    with browsers.server(url, workers=2, log=tmp_path / "serve.log") as base:
-        yield base, tokens
+    with browsers.server(url, workers=2, log=tmp_path / "serve.log") as served:
+        yield served.url, tokens
 
 
 def shot(page: Any, name: str) -> None:

@@ -32,7 +32,8 @@ b = {run}
 def test_generated_requests_get_no_server_error_and_match_the_schema(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'schema.db'}"
     token = make_users(url)["lab-planner"]
-    with browsers.server(url, workers=1, log=tmp_path / "serve.log") as base:
+    with browsers.server(url, workers=1, log=tmp_path / "serve.log") as served:
+        base = served.url
         auth = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=base, headers=auth, timeout=60) as client:
             scenario = client.post("/api/v1/scenarios", json={"yaml": SMALL}).json()["id"]
