@@ -252,6 +252,19 @@ def test_users_hold_a_token_the_store_never_keeps(fresh_database_url: str, run, 
     with Store(fresh_database_url) as store:
         assert authenticate(store, printed) is not None, "the printed token works"
     assert run("user", "add", "dan", "--org", "lab", "--role", "boss").code == 2
+    assert run("user", "revoke", "cara").code == 0
+    reissued = run("user", "token", "cara")
+    assert reissued.code == 0, reissued.err
+    with Store(fresh_database_url) as store:
+        assert authenticate(store, printed) is None, "the old token stops working"
+        assert authenticate(store, reissued.out.split()[-1]) is not None, "the revoked user is active again"
+    listed = json.loads(run("user", "list", "--json").out)["users"]
+    assert [(u["name"], u["organization"], u["active"]) for u in listed] == [
+        ("bob", "fab", True),
+        ("ana", "lab", False),
+        ("cara", "lab", True),
+    ]
+    assert run("user", "token", "nobody").code == 2
 
 
 def test_a_store_from_before_one_version_per_text_is_merged_without_losing_runs(fresh_database_url: str) -> None:

@@ -24,6 +24,7 @@ from rackforge.api.documents import CompareDocument, PlanDocument
 from rackforge.inputs import bundled_scenario
 from rackforge.store import Store
 from rackforge.store.queue import claim_run
+from rackforge.store.users import reissue_token
 from tests.test_supply import SMALL
 from tests.webapp import USERS, Web, make_users, serve
 
@@ -133,6 +134,8 @@ def _matrix(p: dict[str, int]) -> list[tuple[str, str, dict[str, Any] | None, di
         ("GET", f"/api/v1/compare?a={p['RS']}&b={p['RS']}", None, every(200)),
         ("POST", "/api/v1/sweeps", {"scenario": p["P"], "sets": ["sites.0.pue=1.3"]},
          every(202, **viewers_no, maker_planner=404)),
+        ("POST", "/api/v1/sweeps", {"scenario": p["S"], "sets": ["sites[dc].pue=1.25"]},
+         every(202, **viewers_no, maker_planner=403)),
     ]  # fmt: skip
 
 
@@ -321,6 +324,43 @@ def test_a_run_past_the_servers_time_limit_is_stopped(tmp_path: Path) -> None:
     assert run["time_limit_s"] == 0.2
 
 
+def test_a_sweep_checks_every_point_before_storing_any(web: Web, programme: dict[str, int]) -> None:
+    before = web.call("GET", "/api/v1/scenarios?limit=1").json()["total"]
+    bad = web.call("POST", "/api/v1/sweeps", json={"scenario": programme["P"], "sets": ["sites[dc].pue=1.1,9"]})
+    assert bad.status_code == 422
+    (problem,) = bad.json()["problems"]
+    assert problem["file"] == "private[sites[dc].pue=9].yaml"
+    assert problem["key"] == "sites[0].pue"
+    missing = web.call("POST", "/api/v1/sweeps", json={"scenario": programme["P"], "sets": ["sites[nowhere].pue=1.2"]})
+    assert missing.json()["problems"][0]["message"] == "the scenario has no `sites.nowhere`"
+    assert web.call("GET", "/api/v1/scenarios?limit=1").json()["total"] == before, "nothing stored"
+    good = web.call("POST", "/api/v1/sweeps", json={"scenario": programme["P"], "sets": ["sites[dc].pue=1.1,1.2"]})
+    assert good.status_code == 202
+    names = [web.call("GET", f"/api/v1/scenarios/{i}").json()["name"] for i in good.json()["scenarios"]]
+    assert names == ["private[sites[dc].pue=1.1]", "private[sites[dc].pue=1.2]"]
+    for queued in good.json()["runs"]:
+        web.call("POST", f"/api/v1/runs/{queued['id']}/cancel")
+
+
+def test_sharing_names_organizations_that_exist_and_tokens_can_be_reissued(web: Web) -> None:
+    body = {"yaml": renamed(SMALL, "typo"), "visibility": "shared", "shared_with": ["makr"]}
+    refused = web.call("POST", "/api/v1/scenarios", json=body)
+    assert refused.status_code == 422
+    assert refused.json()["problems"][0]["fix"] == "did you mean `maker`?"
+    with Store(web.settings.url) as store:
+        browser = web.sign_in("maker-viewer")
+        assert web.get(browser, "/").status_code == 200
+        old = web.tokens["maker-viewer"]
+        _, new = reissue_token(store, "maker-viewer")
+        assert web.get(browser, "/").status_code == 303, "a new token ends the user's sessions"
+        assert web.call("GET", "/api/v1/scenarios", None, headers={"Authorization": f"Bearer {old}"}).status_code == 401
+        assert web.call("GET", "/api/v1/scenarios", None, headers={"Authorization": f"Bearer {new}"}).status_code == 200
+        web.tokens["maker-viewer"] = new
+        page = web.get(web.sign_in("maker-viewer"), "/runs/999999/dashboard")
+        assert page.status_code == 404
+        assert page.headers["content-type"].startswith("text/html"), "a page's error is a page"
+
+
 def test_limits_refuse_large_bodies_unknown_fields_and_bad_pages(web: Web, programme: dict[str, int]) -> None:
     big = web.call("POST", "/api/v1/scenarios", json={"yaml": SMALL + "#" * 200_000})
     assert big.status_code == 413
@@ -406,3 +446,6 @@ def test_the_openapi_document_describes_every_endpoint(web: Web) -> None:
         "$ref": "#/components/schemas/RunOut"
     }
     assert doc["components"]["schemas"]["ScenarioIn"]["additionalProperties"] is False
+    assert doc["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert paths["/api/v1/runs"]["get"]["security"] == [{"HTTPBearer": []}]
+    assert web.call("GET", "/docs", None).status_code == 404, "no page that loads scripts from the internet"

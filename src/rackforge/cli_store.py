@@ -251,6 +251,33 @@ def user_add(
     out.print(token, markup=False, highlight=False)
 
 
+@user_app.command("token")
+def user_token(name: Annotated[str, typer.Argument(help="User name.", show_default=False)]) -> None:
+    """Give a user a new token (printed once; the old one stops working, a revoked user is active again)."""
+    from rackforge.store.users import reissue_token
+
+    with _store() as store:
+        user, token = reissue_token(store, name)
+    out.print(f"new API token for {user.name} ({user.role}, {user.organization}), shown only now:")
+    out.print(token, markup=False, highlight=False)
+
+
+@user_app.command("list")
+def user_list(as_json: JsonOpt = False) -> None:
+    """Every user: organization, role, since when, and whether revoked (never a token)."""
+    from rackforge.store.users import list_users
+
+    with _store() as store:
+        found = list_users(store)
+    if as_json:
+        _json({"users": [{"name": u.name, "organization": u.organization, "role": str(u.role),
+                          "created": u.created.isoformat(), "active": u.active} for u in found]})  # fmt: skip
+        return
+    rows = [[u.name, u.organization, str(u.role), u.created.strftime("%Y-%m-%d"), "yes" if u.active else "revoked"]
+            for u in found]  # fmt: skip
+    show([table("Users", ["name", "organization", "role", "since", "active"], rows, text=(0, 1, 2, 3, 4))])
+
+
 @user_app.command("revoke")
 def user_revoke(name: Annotated[str, typer.Argument(help="User name.", show_default=False)]) -> None:
     """Revoke a user's token: requests with it are refused from now on."""

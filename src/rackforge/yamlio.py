@@ -223,9 +223,11 @@ def edited(text: str, values: Sequence[tuple[KeyPath, Any]]) -> str:
 
 def _walk_to(doc: Any, path: KeyPath) -> tuple[Any, str | int]:
     """The container holding the last key of ``path`` and that key; a missing step raises ``KeyError``
-    (a missing last key of a mapping is added)."""
+    (a missing last key of a mapping is added). A text key in a list names the item with that ``name``."""
     node = doc
     for depth, part in enumerate(path):
+        if isinstance(node, list) and isinstance(part, str):
+            part = next((i for i, x in enumerate(node) if isinstance(x, dict) and x.get("name") == part), part)
         last = depth == len(path) - 1
         found = isinstance(node, dict) and (part in node or (last and isinstance(part, str)))
         found |= isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node)

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from rackforge import __version__
 from rackforge.api.cache import Bodies
@@ -67,7 +67,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
                     pool.stop()
 
     about = "Plan AI data-center hardware programmes: scenarios, runs, results and comparisons."
-    app = FastAPI(title="rackforge", version=__version__, lifespan=lifespan, description=about)
+    app = FastAPI(title="rackforge", version=__version__, lifespan=lifespan, description=about, docs_url=None,
+                  redoc_url=None)  # fmt: skip
     app.state.settings = settings
     app.state.bodies = Bodies()
     app.include_router(scenarios.router, responses=COMMON)
@@ -102,8 +103,13 @@ async def _invalid_request(request: Request, exc: RequestValidationError) -> JSO
     return JSONResponse(jsonable_encoder(body), status_code=422)
 
 
-async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
-    """An error as ``{"detail": ...}``; a 422 of input problems as the body it carries."""
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    """An error as ``{"detail": ...}`` (a 422 of input problems as the body it carries); on a page, a page
+    saying what happened (a redirect as itself)."""
+    if not request.url.path.startswith("/api/") and exc.status_code >= 400:
+        from rackforge.api.pages import error_page
+
+        return error_page(request, exc.status_code, str(exc.detail))
     body = exc.detail if isinstance(exc.detail, dict) else {"detail": exc.detail}
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rackforge.store import Store
 from rackforge.store.users import Role, User, authenticate
@@ -60,7 +61,11 @@ def identify(request: Request) -> Caller | None:
     return None
 
 
-async def caller(request: Request) -> Caller:
+BEARER = HTTPBearer(auto_error=False, description="An API token from `rackforge user add` or `user token`.")
+"""The token scheme, declared so the OpenAPI document says how every endpoint authenticates."""
+
+
+async def caller(request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> Caller:
     """The authenticated caller; 401 without valid credentials, 403 for a cookie request without its CSRF
     token."""
     who = identify(request)

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from rackforge.api.auth import CSRF_HEADER, SESSION_COOKIE, Caller, identify, store_of
 from rackforge.api.models import MAX_ID
 from rackforge.api.redact import HIDDEN, hidden_charts, hides, plan_patterns, redact_document, redact_yaml
+from rackforge.api.scenarios import unknown_shares
 from rackforge.errors import InputError, Problem, format_key_path
 from rackforge.inputs import bundled_scenario, load_text
 from rackforge.store import ScenarioRecord, Store
@@ -29,6 +30,8 @@ from rackforge.store.users import Role
 
 router = APIRouter(include_in_schema=False)
 LOGIN_COOKIE = "rackforge_login"
+YAML_LABEL = "scenario.yaml"
+"""The file name the editor's problems are placed in (the YAML text of its form)."""
 PLOTLY = "/static/plotly.js"
 _ENV = jinja2.Environment(
     loader=jinja2.ChoiceLoader(
@@ -38,7 +41,7 @@ _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 _ENV.filters["num"] = lambda x, digits=0: HIDDEN if x is None else f"{x:,.{digits}f}"
-_ENV.filters["pct"] = lambda x: HIDDEN if x is None else f"{100 * x:.1f} %"
+_ENV.filters["pct"] = lambda x: HIDDEN if x is None else f"{100 * x:.2f} %"
 _ENV.filters["keypath"] = format_key_path
 
 
@@ -46,6 +49,16 @@ def page(name: str, who: Caller | None, status_code: int = 200, **context: Any) 
     """Template ``name`` rendered for ``who`` (its CSRF token in every form)."""
     html = _ENV.get_template(name).render(who=who, csrf=who.csrf if who else "", csrf_header=CSRF_HEADER, **context)
     return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
+
+
+TITLES = {401: "Please sign in", 403: "Not allowed", 404: "Not found", 409: "Not yet", 413: "Too large"}
+
+
+def error_page(request: Request, code: int, detail: str) -> HTMLResponse:
+    """A page for an error on a page: what happened and the way back."""
+    who = identify(request)
+    title = TITLES.get(code, "Something went wrong")
+    return page("error.html.j2", who if who and who.csrf else None, code, code=code, title=title, detail=detail)
 
 
 def signed_in(request: Request) -> Caller:
@@ -156,7 +169,7 @@ def _editor(who: Caller, record: ScenarioRecord | None, text: str, problems: lis
             message: str = "", status_code: int = 200) -> HTMLResponse:  # fmt: skip
     """The editor on ``text``, with the problems found (each marked at its line) or a message."""
     writable = who.may(Role.PLANNER) and (record is None or record.organization == who.organization)
-    lines = {p.line for p in problems or ()}
+    lines = {p.line for p in problems or () if p.file == YAML_LABEL}
     return page("editor.html.j2", who, status_code, record=record, text=text, writable=writable,
                 problems=problems or [], lines=lines, message=message)  # fmt: skip
 
@@ -187,13 +200,15 @@ def save_scenario(
         raise HTTPException(status.HTTP_403_FORBIDDEN, "you may not change this scenario")
     yaml = yaml.replace("\r\n", "\n")
     try:
-        inputs = load_text(yaml, "scenario.yaml")
+        inputs = load_text(yaml, YAML_LABEL)
     except InputError as exc:
         return _editor(who, record, yaml, problems=list(exc.problems), status_code=422)
     if action == "check":
         return _editor(who, record, yaml, message=f"valid: {inputs.scenario.name}")
     orgs = [o.strip() for o in shared_with.split(",") if o.strip()]
     shared = "shared" if visibility == "shared" else "private"
+    if problems := unknown_shares(store, orgs, shared, "shared with"):
+        return _editor(who, record, yaml, problems=problems, status_code=422)
     saved, _ = store.save_scenario(inputs.scenario.name, yaml, (), who.user.name, who.organization, shared, orgs,
                                    share_costs)  # fmt: skip
     if action == "run":
@@ -206,9 +221,29 @@ def save_scenario(
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 def run_page(run_id: int, request: Request) -> HTMLResponse:
     """A run's live progress (the page asks the API for its status every second)."""
+    from rackforge.pipeline import STAGES
+
     who = signed_in(request)
     run = _seen(store_of(request), who, run_id)
-    return page("run.html.j2", who, run=run)
+    return page("run.html.j2", who, run=run, stages=list(STAGES), may_retry=who.may(Role.PLANNER))
+
+
+@router.post("/runs/{run_id}/retry")
+def retry_page(run_id: int, request: Request, csrf: Annotated[str, Form()]) -> Response:
+    """Queue a failed or cancelled run again and follow the new one."""
+    from rackforge.store.queue import retry_run
+
+    who = signed_in(request)
+    check_csrf(who, csrf)
+    if not who.may(Role.PLANNER):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "a viewer may not start runs")
+    store = store_of(request)
+    _seen(store, who, run_id)
+    try:
+        new = retry_run(store, run_id, who.user.id, who.organization)
+    except InputError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    return RedirectResponse(f"/runs/{new}", status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/runs/{run_id}/dashboard", response_class=HTMLResponse)

@@ -19,7 +19,8 @@ from rackforge.api.models import MAX_ID, ErrorOut, Id, Page, RunIn, RunOut, Stri
 from rackforge.api.redact import hides, plan_patterns, redact_diff, redact_document, redact_figures
 from rackforge.api.scenarios import NOT_FOUND, Limit, Offset, Responses, unprocessable, visible
 from rackforge.compare import Diff
-from rackforge.errors import InputError
+from rackforge.errors import InputError, Problem
+from rackforge.inputs import load_text
 from rackforge.store import RunRecord, ScenarioRecord, Store
 from rackforge.store.queue import ENDED, cancel_run, get_run, list_runs, queue_run, retry_run
 
@@ -27,6 +28,8 @@ router = APIRouter(prefix="/api/v1", tags=["runs"])
 RunId = Annotated[int, InPath(ge=1, le=MAX_ID, description="Id of a run.")]
 Part = Literal["scenario", "stages", "sizing", "bom", "schedule", "supply", "reconciliation", "risk"]
 """The parts of a plan document ``/runs/{id}/result/{part}`` serves."""
+SETS = "sets"
+"""Where a sweep's problems with its ``sets`` are placed (the request's field)."""
 CONFLICT: Responses = {409: {"model": ErrorOut, "description": "The run is not in a state that allows this."}}
 DOCUMENT: Responses = {200: {"model": PlanDocument, "description": "The plan document (served as stored)."}}
 PART: Responses = {200: {"model": PlanPart, "description": "One part of the plan document."}}
@@ -170,6 +173,15 @@ def document(store: Store, who: Caller, run_id: int) -> dict[str, Any]:
     return dict(redacted) | {"redacted": hidden}
 
 
+def _problems(text: str, label: str) -> list[Problem]:
+    """The problems ``rackforge validate`` finds in ``text`` (none for a valid scenario)."""
+    try:
+        load_text(text, label)
+    except InputError as exc:
+        return list(exc.problems)
+    return []
+
+
 def _json(doc: Any) -> bytes:
     return json.dumps(doc, separators=(",", ":"), allow_nan=False).encode()
 
@@ -206,15 +218,23 @@ def seen_diff(store: Store, who: Caller, a: int, b: int) -> tuple[Diff, list[str
 
 @router.post("/sweeps", status_code=202, response_model=SweepQueued, responses=NOT_FOUND)
 def sweep(body: SweepIn, who: Writer, request: Request) -> SweepQueued:
-    """Store every point of the grid as a version of your organization and queue a run of each."""
+    """Check every point of the grid as ``rackforge validate`` would (422 with the problems, nothing stored),
+    then store each as a version of your organization and queue a run of it. A version whose owner keeps
+    its figures from you cannot be swept: each point would be your copy of its full text (403)."""
     from rackforge.store.sweep import grid, parse_sets
 
     store = store_of(request)
     base = visible(store, who.organization, body.scenario)
+    if hides(base.organization, base.share_costs, who.organization):
+        what = f"{base.organization} keeps the prices and costs of scenario {base.id} from you"
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"{what}; ask it to share them, or sweep a scenario of yours")
     try:
-        points = grid(base.name, base.yaml_text, parse_sets(body.sets), Path("."))
+        points = grid(base.name, base.yaml_text, parse_sets(body.sets, SETS), Path("."), SETS)
+        problems = [p for point in points for p in _problems(point.text, f"{point.name}.yaml")]
     except InputError as exc:
         raise unprocessable(exc) from None
+    if problems:
+        raise unprocessable(InputError(problems))
     limit = request.app.state.settings.time_limit_s
     queued, ids = [], []
     for point in points:

@@ -15,6 +15,7 @@ from rackforge.errors import InputError, Problem
 from rackforge.inputs import Inputs, load_text
 from rackforge.store import ScenarioRecord, Store
 from rackforge.store.shared import delete_scenario, get_scenario, list_scenarios, share
+from rackforge.validation import suggest
 
 router = APIRouter(prefix="/api/v1/scenarios", tags=["scenarios"])
 BODY_LABEL = "scenario.yaml"
@@ -53,6 +54,21 @@ def checked(text: str) -> Inputs:
         raise unprocessable(exc) from None
 
 
+def unknown_shares(store: Store, shared_with: list[str], visibility: str, label: str) -> list[Problem]:
+    """A problem for each organization to share with that has no users (a typing mistake would otherwise
+    share with nobody)."""
+    from rackforge.store.users import organizations
+
+    if visibility != "shared":
+        return []
+    known = organizations(store)
+    return [
+        Problem(("shared_with", i), f"no organization `{org}`", suggest(org, sorted(known), "organizations"), label)
+        for i, org in enumerate(shared_with)
+        if org not in known
+    ]
+
+
 def visible(store: Store, organization: str, scenario_id: int) -> ScenarioRecord:
     """The version if ``organization`` sees it; 404 otherwise (another's private version is not there)."""
     record = get_scenario(store, organization, scenario_id)
@@ -84,6 +100,8 @@ def create_scenario(body: ScenarioIn, who: Writer, response: Response, request: 
     """Save a scenario as its name's next version in your organization (an unchanged text adds none: 200)."""
     store = store_of(request)
     inputs = checked(body.yaml)
+    if problems := unknown_shares(store, body.shared_with, body.visibility, "<request>"):
+        raise unprocessable(InputError(problems))
     record, added = store.save_scenario(inputs.scenario.name, body.yaml, body.tags, who.user.name, who.organization,
                                         body.visibility, body.shared_with, body.share_costs)  # fmt: skip
     if not added:
@@ -119,6 +137,8 @@ def update_scenario(scenario_id: ScenarioId, body: ScenarioIn, who: Writer, requ
     store = store_of(request)
     record = owned(store, who.organization, scenario_id)
     inputs = checked(body.yaml)
+    if problems := unknown_shares(store, body.shared_with, body.visibility, "<request>"):
+        raise unprocessable(InputError(problems))
     if inputs.scenario.name != record.name:
         what = f"the YAML names `{inputs.scenario.name}`, this scenario is `{record.name}`"
         problem = Problem(("name",), what, "keep the name, or save it as a new scenario", BODY_LABEL)

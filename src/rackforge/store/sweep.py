@@ -12,6 +12,7 @@ wherever it runs.
 from __future__ import annotations
 
 import itertools
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -34,10 +35,12 @@ class Setting:
 
     path: KeyPath
     values: tuple[Any, ...]
+    written: str = ""
 
     @property
     def text(self) -> str:
-        return ".".join(str(p) for p in self.path)
+        """The path as written (``sites[building-a].pue``), else dotted."""
+        return self.written or ".".join(str(p) for p in self.path)
 
 
 @dataclass(frozen=True)
@@ -61,16 +64,18 @@ class PointRun:
     result: dict[str, Any] | None = None
 
 
-def parse_sets(sets: Sequence[str]) -> tuple[Setting, ...]:
-    """``PATH=v1,v2,...`` each; bad ones are input errors at ``--set``."""
+def parse_sets(sets: Sequence[str], where: str = COMMAND_LINE) -> tuple[Setting, ...]:
+    """``PATH=v1,v2,...`` each, list items by index (``sites.0.pue``) or by name (``sites[building-a].pue``,
+    as ``scenario diff`` prints them); bad ones are input errors at ``--set`` of ``where``."""
     out = []
     for raw in sets:
         path, eq, values = raw.partition("=")
-        if not eq or not path or not values:
+        parts = re.findall(r"\[([^\]]*)\]|([^.\[\]]+)", path)
+        if not eq or not path or not values or not parts:
             raise InputError(Problem(("--set",), f"`{raw}` is not PATH=v1,v2,...", "e.g. --set sites.0.pue=1.2,1.3",
-                                     COMMAND_LINE))  # fmt: skip
-        keys = tuple(int(p) if p.lstrip("-").isdigit() else p for p in path.split("."))
-        out.append(Setting(keys, tuple(_scalar(v) for v in values.split(","))))
+                                     where))  # fmt: skip
+        keys = tuple(named or (int(p) if p.lstrip("-").isdigit() else p) for named, p in parts)
+        out.append(Setting(keys, tuple(_scalar(v) for v in values.split(",")), path))
     return tuple(out)
 
 
@@ -78,8 +83,11 @@ def _scalar(text: str) -> Any:
     return YAML(typ="safe", pure=True).load(text)
 
 
-def grid(base_name: str, base_text: str, settings: Sequence[Setting], base_dir: Path) -> list[Point]:
-    """Every combination of the settings' values, as points (the first setting varies slowest)."""
+def grid(
+    base_name: str, base_text: str, settings: Sequence[Setting], base_dir: Path, where: str = COMMAND_LINE
+) -> list[Point]:
+    """Every combination of the settings' values, as points (the first setting varies slowest); a path the
+    scenario lacks is an input error at ``--set`` of ``where``."""
     points = []
     for combo in itertools.product(*(s.values for s in settings)):
         chosen = tuple(zip(settings, combo, strict=True))
@@ -89,9 +97,8 @@ def grid(base_name: str, base_text: str, settings: Sequence[Setting], base_dir: 
         except KeyError as exc:
             missing = format_key_path(exc.args[0])
             what = f"the scenario has no `{missing}`"
-            raise InputError(
-                Problem(("--set",), what, "give a key path that exists, list items by index", COMMAND_LINE)
-            ) from None
+            fix = "give a key path that exists, list items by index or [name]"
+            raise InputError(Problem(("--set",), what, fix, where)) from None
         points.append(Point(f"{base_name}[{label}]", tuple((s.text, v) for s, v in chosen), _anchored(text, base_dir)))
     return points
 

@@ -11,11 +11,12 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from rackforge.errors import InputError, Problem
-from rackforge.store.schema import UserRow
+from rackforge.store.schema import SessionRow, UserRow
 from rackforge.store.store import COMMAND_LINE, Store, as_utc, now
 
 
@@ -63,13 +64,35 @@ def add_user(store: Store, name: str, organization: str, role: Role) -> tuple[Us
         return user_of(row), token
 
 
+def reissue_token(store: Store, name: str) -> tuple[User, str]:
+    """A new token for user ``name`` (a revoked user is active again); the old token stops working."""
+    with store.transaction() as s:
+        row = _named(s, name)
+        token = f"rf_{row.id}_{secrets.token_urlsafe(32)}"
+        row.token_hash, row.revoked = _digest(token), None
+        s.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
+        return user_of(row), token
+
+
+def list_users(store: Store) -> list[User]:
+    """Every user, by organization and name."""
+    with store.reading() as s:
+        return [user_of(r) for r in s.scalars(select(UserRow).order_by(UserRow.organization, UserRow.name))]
+
+
+def _named(s: Session, name: str) -> UserRow:
+    row = s.scalars(select(UserRow).where(UserRow.name == name)).first()
+    if row is None:
+        raise InputError(Problem(("user",), f"no user `{name}`", "`rackforge user list` shows them", COMMAND_LINE))
+    return row
+
+
 def revoke_user(store: Store, name: str) -> User:
     """Revoke a user's token (the user stays, for the record of what it did)."""
     with store.transaction() as s:
-        row = s.scalars(select(UserRow).where(UserRow.name == name)).first()
-        if row is None:
-            raise InputError(Problem(("user",), f"no user `{name}`", "see the users you added", COMMAND_LINE))
+        row = _named(s, name)
         row.revoked = row.revoked or now()
+        s.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
         return user_of(row)
 
 
@@ -90,3 +113,9 @@ def user_of(row: UserRow) -> User:
     created = as_utc(row.created)
     assert created is not None
     return User(row.id, row.name, row.organization, Role(row.role), created, as_utc(row.revoked))
+
+
+def organizations(store: Store) -> set[str]:
+    """The organizations users belong to (those a scenario can be shared with)."""
+    with store.reading() as s:
+        return set(s.scalars(select(UserRow.organization).distinct()))
