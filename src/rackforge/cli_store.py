@@ -197,7 +197,8 @@ def _side(store: Store, ref: str) -> tuple[Document, dict[str, Any] | None]:
 def sweep_cmd(
     scenario: Annotated[Path, typer.Argument(help="Base scenario YAML.", show_default=False)],
     sets: Annotated[
-        list[str], typer.Option("--set", help="PATH=v1,v2,... (dotted; list items by index: sites.0.pue).")
+        list[str],
+        typer.Option("--set", help="PATH=v1,v2,... (dotted; list items by index or name: sites.0.pue, sites[a].pue)."),
     ],
     dask: Annotated[
         str, typer.Option("--dask", help="`local` (a LocalCluster), tcp://HOST:PORT, or `none` (in this process).")

@@ -11,8 +11,7 @@ number under it.
 from __future__ import annotations
 
 import copy
-import io
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -122,21 +121,40 @@ def redact_document(doc: Any, patterns: tuple[Pattern, ...]) -> tuple[Any, list[
 
 def redact_yaml(text: str) -> tuple[str, list[str]]:
     """The YAML ``text`` with the values of :data:`SCENARIO_KEYS` replaced by :data:`HIDDEN` (comments and
-    layout kept), and the key paths hidden."""
-    from ruamel.yaml import YAML
+    layout kept as :func:`rackforge.yamlio.edited` keeps them), and the key paths hidden."""
+    from rackforge.yamlio import edited, parse_yaml
 
-    yaml = YAML()
-    tree = yaml.load(text)
+    data = parse_yaml(text, "scenario.yaml")
     hidden: list[str] = []
+    leaves: list[tuple[tuple[str | int, ...], Any]] = []
     for pattern in SCENARIO_KEYS:
-        for parent, key, path in list(_matches(tree, pattern)):
-            parent[key] = _hidden_values(parent[key])
+        for parent, key, path in list(_matches(data, pattern)):
             hidden.append(".".join(path))
-    if not hidden:
-        return text, []
-    buffer = io.StringIO()
-    yaml.dump(tree, buffer)
-    return buffer.getvalue(), hidden
+            leaves += [(p, HIDDEN) for p in _leaf_paths(parent[key], (*_keys(data, path),))]
+    return (edited(text, leaves), hidden) if hidden else (text, [])
+
+
+def _keys(data: Any, path: tuple[str, ...]) -> tuple[str | int, ...]:
+    """``path`` with list positions as numbers (what :func:`rackforge.yamlio.edited` walks)."""
+    out: list[str | int] = []
+    node = data
+    for part in path:
+        key: str | int = int(part) if isinstance(node, list) else part
+        out.append(key)
+        node = node[key]
+    return tuple(out)
+
+
+def _leaf_paths(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
+    """The key paths of every scalar under ``value`` (itself when it is one)."""
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _leaf_paths(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _leaf_paths(v, (*path, i))
+    else:
+        yield path
 
 
 def _matches(node: Any, pattern: Pattern, path: tuple[str, ...] = ()) -> Iterator[tuple[Any, Any, tuple[str, ...]]]:
@@ -170,17 +188,6 @@ def _nulled(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return None
     return value
-
-
-def _hidden_values(value: Any) -> Any:
-    """``value`` with every scalar replaced by :data:`HIDDEN` (keys kept)."""
-    if isinstance(value, MutableMapping):
-        for k in list(value):
-            value[k] = _hidden_values(value[k])
-        return value
-    if isinstance(value, list):
-        return [_hidden_values(v) for v in value]
-    return HIDDEN
 
 
 def redact_figures(figures: Mapping[str, Any], scenario: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
