@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from rackforge.risk.montecarlo import Outlook
     from rackforge.risk.stage import RiskResult
 
-FLAGGED, SAFE = "#E45756", "#4C78A8"
+FLAGGED, SAFE, MEDIAN = "#E45756", "#4C78A8", "#F2A541"
 MARGINS = {"t": 40, "l": 60, "r": 20, "b": 50}
 ABOVE = 3.0
 
@@ -52,13 +52,22 @@ def _hover(r: NodeRisk) -> str:
 
 
 def outlook_figure(outlook: Outlook) -> go.Figure:
-    """Probability that each wave is complete on time (left) and its P50 and P90 delay in weeks (right)."""
+    """Probability that each wave is complete on time (left) and its P50 and P90 delay in weeks (right).
+
+    Every bar carries its value as text above it, so a wave that is never on time (a bar of height 0) still
+    reads 0%; the legend sits above the plots, clear of the wave names."""
     names = [w.name for w in outlook.waves]
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Probability on time", "Delay (weeks)"))
     fig.add_trace(go.Bar(x=names, y=[w.on_time for w in outlook.waves], name="on time", marker_color=SAFE,
-                         text=[f"{w.on_time:.0%}" for w in outlook.waves]), 1, 1)  # fmt: skip
-    fig.add_trace(go.Bar(x=names, y=[w.p50_delay_weeks for w in outlook.waves], name="P50"), 1, 2)
-    fig.add_trace(go.Bar(x=names, y=[w.p90_delay_weeks for w in outlook.waves], name="P90", marker_color=FLAGGED), 1, 2)
-    fig.update_yaxes(range=[0, 1], tickformat=".0%", row=1, col=1)
-    fig.update_layout(height=400, margin=MARGINS, legend={"orientation": "h"}, barmode="group")
+                         text=[f"{w.on_time:.0%}" for w in outlook.waves], textposition="outside",
+                         cliponaxis=False), 1, 1)  # fmt: skip
+    for name, values, colour in (
+        ("P50 delay", [w.p50_delay_weeks for w in outlook.waves], MEDIAN),
+        ("P90 delay", [w.p90_delay_weeks for w in outlook.waves], FLAGGED),
+    ):
+        fig.add_trace(go.Bar(x=names, y=values, name=name, marker_color=colour, text=[f"{v:g}" for v in values],
+                             textposition="outside", cliponaxis=False), 1, 2)  # fmt: skip
+    fig.update_yaxes(range=[0, 1.1], tickformat=".0%", row=1, col=1)
+    legend = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.12, "yanchor": "bottom"}
+    fig.update_layout(height=420, margin=MARGINS | {"t": 70}, legend=legend, barmode="group")
     return fig
