@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rackforge.cluster import dask_mapper
+from rackforge.cluster import DASHBOARD, dask_mapper
 from rackforge.inputs import load_inputs
 from rackforge.pipeline import RiskOptions, run_bom, run_risk, run_size
 from rackforge.risk.montecarlo import prepare, simulate
@@ -124,7 +124,7 @@ def test_an_existing_cluster_by_address_gives_the_local_numbers(run, planned) ->
 
     path = planned[0]
     local = json.loads(run("risk", path, "--json", "--samples", "1200", "--seed", "2").out)
-    with LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=DASHBOARD) as cluster:
         address = cluster.scheduler_address
         assert address.startswith("tcp://127.0.0.1:")
         remote = run("risk", path, "--json", "--samples", "1200", "--seed", "2", "--dask", address)

@@ -14,6 +14,9 @@ from contextlib import contextmanager
 from typing import Any
 
 Mapper = Callable[..., Iterable[Any]]
+DASHBOARD = "127.0.0.1:0"
+"""Where a local cluster's scheduler serves HTTP: it always does (``None`` means port 8787 on every
+interface), so on loopback at a free port."""
 LOCAL_WORKERS = 2
 
 
@@ -26,7 +29,7 @@ def dask_mapper(address: str | None = None, workers: int = LOCAL_WORKERS) -> Ite
     cluster = None
     if address is None:
         cluster = LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=DASHBOARD
         )
     client = Client(address if cluster is None else cluster)  # type: ignore[no-untyped-call]
     try:
