@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.databases import UnavailableError, install_debian
+from tests.databases import UnavailableError, free_port, install_debian
 
 CHROMIUM = ("chromium", "chromium-browser")
 SERVER_SECONDS = 60
@@ -35,13 +35,6 @@ def chromium() -> str:
 
 def _found() -> str | None:
     return next((path for name in CHROMIUM if (path := shutil.which(name))), None)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass(frozen=True)

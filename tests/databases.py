@@ -132,7 +132,7 @@ def ensure_server() -> Path:
     return bindir
 
 
-def _free_port() -> int:
+def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free now (another process may take it before the server does)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -185,7 +185,7 @@ def _start(bindir: Path, root: Path) -> Cluster:
     """Start the server on a free port, trying another port when the chosen one was taken meanwhile."""
     log = root / "server.log"
     for _ in range(START_ATTEMPTS):
-        cluster = Cluster(root, _free_port(), bindir)
+        cluster = Cluster(root, free_port(), bindir)
         try:
             cluster.pg_ctl("start", "-w", "-t", str(SERVER_SECONDS), "-l", str(log), "-o", f"-p {cluster.port}")
             return cluster

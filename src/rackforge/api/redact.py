@@ -114,7 +114,7 @@ def redact_document(doc: Any, patterns: tuple[Pattern, ...]) -> tuple[Any, list[
     hidden: list[str] = []
     for pattern in patterns:
         for parent, key, path in list(_matches(out, pattern)):
-            parent[key] = _nulled(parent[key]) if isinstance(parent[key], Mapping | list) else None
+            parent[key] = _hidden(parent[key])
             hidden.append(".".join(path))
     return out, hidden
 
@@ -177,6 +177,12 @@ def _entries(node: Any) -> Iterator[tuple[Any, Any]]:
         yield from node.items()
     elif isinstance(node, list):
         yield from enumerate(node)
+
+
+def _hidden(value: Any) -> Any:
+    """What a pattern that names ``value`` leaves of it: ``None`` for a scalar, the structure with every
+    number ``None`` for a mapping or list."""
+    return _nulled(value) if isinstance(value, Mapping | list) else None
 
 
 def _nulled(value: Any) -> Any:
@@ -250,8 +256,8 @@ def _hidden_under(value: Any, rest: Pattern) -> Any:
     if value is None:
         return None
     if not rest:
-        return _nulled(value) if isinstance(value, Mapping | list) else None
+        return _hidden(value)
     out = copy.deepcopy(value)
     for parent, key, _ in list(_matches(out, rest)):
-        parent[key] = _nulled(parent[key]) if isinstance(parent[key], Mapping | list) else None
+        parent[key] = _hidden(parent[key])
     return out

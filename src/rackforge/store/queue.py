@@ -17,7 +17,7 @@ from rackforge.errors import InputError
 from rackforge.store.records import RunRecord, ScenarioRecord
 from rackforge.store.schema import RunRow, ScenarioRow
 from rackforge.store.shared import visible_to
-from rackforge.store.store import CANCELLED, FAILED, QUEUED, RUNNING, Store, _run, now
+from rackforge.store.store import CANCELLED, FAILED, QUEUED, RUNNING, Store, now, run_record
 
 ENDED = frozenset({"done", FAILED, CANCELLED})
 
@@ -54,7 +54,7 @@ def claim_run(store: Store, worker: str) -> RunRecord | None:
             return None
         row.status, row.worker, row.started, row.progress = RUNNING, worker, now(), 0.0
         s.flush()
-        return _run(row, s.get_one(ScenarioRow, row.scenario_id), with_result=False)
+        return run_record(row, s.get_one(ScenarioRow, row.scenario_id), with_result=False)
 
 
 def cancel_run(store: Store, run_id: int) -> str:
@@ -121,7 +121,7 @@ def list_runs(
     with store.reading() as s:
         total = s.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
         rows = s.execute(query.order_by(RunRow.id.desc()).offset(offset).limit(limit)).all()
-        return [_run(run, sc, with_result=False) for run, sc in rows], total
+        return [run_record(run, sc, with_result=False) for run, sc in rows], total
 
 
 def get_run(store: Store, organization: str, run_id: int, with_result: bool = False) -> RunRecord | None:
@@ -129,4 +129,4 @@ def get_run(store: Store, organization: str, run_id: int, with_result: bool = Fa
     query = visible_runs(organization).where(RunRow.id == run_id)
     with store.reading() as s:
         found = s.execute(query.options(undefer(RunRow.result)) if with_result else query).first()
-        return None if found is None else _run(found[0], found[1], with_result)
+        return None if found is None else run_record(found[0], found[1], with_result)

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, s
 
 from rackforge.store.records import ScenarioRecord
 from rackforge.store.schema import ScenarioRow, ShareRow
-from rackforge.store.store import PRIVATE, SHARED, Store, _scenario, now
+from rackforge.store.store import PRIVATE, SHARED, Store, now, scenario_record, with_shares
 
 
 def visible_to(organization: str) -> ColumnElement[bool]:
@@ -35,14 +35,14 @@ def list_scenarios(
         found = s.execute(select(ShareRow).where(ShareRow.scenario_id.in_([r.id for r in rows])))
         for share_row in found.scalars():
             shares.setdefault(share_row.scenario_id, []).append(share_row.organization)
-        return [_scenario(row, tuple(sorted(shares.get(row.id, ())))) for row in rows], total
+        return [scenario_record(row, tuple(sorted(shares.get(row.id, ())))) for row in rows], total
 
 
 def get_scenario(store: Store, organization: str, scenario_id: int) -> ScenarioRecord | None:
     """Version ``scenario_id`` if ``organization`` sees it, else ``None`` (unknown and hidden alike)."""
     with store.reading() as s:
         row = s.scalars(select(ScenarioRow).where(ScenarioRow.id == scenario_id, visible_to(organization))).first()
-        return None if row is None else store._record(s, row)
+        return None if row is None else with_shares(s, row)
 
 
 def share(
@@ -58,7 +58,7 @@ def share(
         s.execute(delete(ShareRow).where(ShareRow.scenario_id == scenario_id))
         s.add_all(ShareRow(scenario_id=scenario_id, organization=o) for o in orgs)
         s.flush()
-        return store._record(s, row)
+        return with_shares(s, row)
 
 
 def delete_scenario(store: Store, scenario_id: int) -> None:

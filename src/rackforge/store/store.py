@@ -105,7 +105,7 @@ class Store:
                     ).first()
                     if same is not None:
                         restored, same.deleted = same.deleted is not None, None
-                        return self._record(s, same), restored
+                        return with_shares(s, same), restored
                     top = s.scalar(_numbers(name, organization)) or 0
                     row = ScenarioRow(name=name, version=top + 1, yaml_text=text, content_hash=digest,
                                       document=document_json(text, name), author=author or author_name(),
@@ -114,16 +114,10 @@ class Store:
                     s.add(row)
                     s.flush()
                     s.add_all(ShareRow(scenario_id=row.id, organization=o) for o in sorted(set(shared_with)))
-                    return self._record(s, row), True
+                    return with_shares(s, row), True
             except IntegrityError:
                 continue
         raise RuntimeError(f"could not allocate a version of {name!r} after {SAVE_ATTEMPTS} attempts")
-
-    @staticmethod
-    def _record(s: Session, row: ScenarioRow) -> ScenarioRecord:
-        """The record of ``row`` with the organizations it is shared with."""
-        shared = s.scalars(select(ShareRow.organization).where(ShareRow.scenario_id == row.id)).all()
-        return _scenario(row, tuple(sorted(shared)))
 
     def scenarios(self) -> list[tuple[ScenarioRecord, int]]:
         """The latest version of every local scenario and its number of versions, by name."""
@@ -140,13 +134,13 @@ class Store:
                 .where(ScenarioRow.organization == LOCAL)
                 .order_by(ScenarioRow.name)
             ).all()
-            return [(_scenario(row), int(n)) for row, n in rows]
+            return [(scenario_record(row), int(n)) for row, n in rows]
 
     def versions(self, name: str) -> list[ScenarioRecord]:
         """Every version of ``name``, oldest first."""
         with self.reading() as s:
             rows = s.scalars(_versions(name).order_by(ScenarioRow.version))
-            return [_scenario(r) for r in rows]
+            return [scenario_record(r) for r in rows]
 
     def scenario(self, ref: str) -> ScenarioRecord:
         """The version ``NAME@V``, or the latest of ``NAME``; an unknown one is an input error."""
@@ -159,7 +153,7 @@ class Store:
                 query = query.where(ScenarioRow.version == int(version))
             row = s.scalars(query.order_by(ScenarioRow.version.desc()).limit(1)).first()
             if row is not None:
-                return _scenario(row)
+                return scenario_record(row)
             names = s.scalars(_versions(None).with_only_columns(ScenarioRow.name).distinct()).all()
         if name in names:
             return self._no_version(ref, name)
@@ -210,7 +204,7 @@ class Store:
             if scenario is not None:
                 query = query.where(ScenarioRow.name == scenario)
             rows = s.execute(query.order_by(RunRow.id.desc()).limit(limit)).all()
-            return [_run(run, sc, with_result=False) for run, sc in rows]
+            return [run_record(run, sc, with_result=False) for run, sc in rows]
 
     def run(self, run_id: int) -> RunRecord:
         """One run with its result document; an unknown id is an input error."""
@@ -225,7 +219,7 @@ class Store:
                 raise InputError(
                     Problem(("run",), f"no run {run_id} in the store", "see `rackforge runs list`", "<command line>")
                 )
-            return _run(found[0], found[1], with_result=True)
+            return run_record(found[0], found[1], with_result=True)
 
     def charts(self, run_id: int) -> dict[str, Any]:
         """The report's figures of a run, plotly JSON by name (none for a run without them)."""
@@ -255,7 +249,7 @@ class Store:
             row = s.get(ScenarioRow, scenario_id)
             if row is None:
                 raise _bad_ref(str(scenario_id), "no such stored version", "list the stored scenarios")
-            return self._record(s, row)
+            return with_shares(s, row)
 
     def by_hash(self, digest: str) -> ScenarioRecord | None:
         """The newest local version with this content hash, if any."""
@@ -263,7 +257,7 @@ class Store:
             row = s.scalars(
                 _versions(None).where(ScenarioRow.content_hash == digest).order_by(ScenarioRow.id.desc()).limit(1)
             ).first()
-            return None if row is None else _scenario(row)
+            return None if row is None else scenario_record(row)
 
 
 def document_json(text: str, name: str) -> str | None:
@@ -305,7 +299,13 @@ def as_utc(t: dt.datetime | None) -> dt.datetime | None:
     return None if t is None else t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
 
 
-def _scenario(row: ScenarioRow, shared_with: tuple[str, ...] = ()) -> ScenarioRecord:
+def with_shares(s: Session, row: ScenarioRow) -> ScenarioRecord:
+    """The record of ``row`` with the organizations it is shared with (read in session ``s``)."""
+    shared = s.scalars(select(ShareRow.organization).where(ShareRow.scenario_id == row.id)).all()
+    return scenario_record(row, tuple(sorted(shared)))
+
+
+def scenario_record(row: ScenarioRow, shared_with: tuple[str, ...] = ()) -> ScenarioRecord:
     created = as_utc(row.created)
     assert created is not None
     return ScenarioRecord(row.id, row.name, row.version, row.yaml_text, row.content_hash, row.author, created,
@@ -313,7 +313,7 @@ def _scenario(row: ScenarioRow, shared_with: tuple[str, ...] = ()) -> ScenarioRe
                           row.share_costs)  # fmt: skip
 
 
-def _run(row: RunRow, scenario: ScenarioRow, with_result: bool) -> RunRecord:
+def run_record(row: RunRow, scenario: ScenarioRow, with_result: bool) -> RunRecord:
     figures = {key: getattr(row, key) for key in FIGURES}
     return RunRecord(row.id, f"{scenario.name}@{scenario.version}", row.status, row.progress, as_utc(row.started),
                      as_utc(row.finished), row.rackforge_version, row.error, figures,
