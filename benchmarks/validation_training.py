@@ -36,7 +36,7 @@ from rackforge.sizing.training import TrainingEstimate, estimate_training
 
 Row = tuple[str, str, float, float]
 SECONDS_PER_HOUR = 3600.0
-A100_2021 = {"training_flash_attention": 0.0, "training_sequence_parallel": 0.0}
+A100_2021 = {"training_flash_attention": 0.0, "training_sequence_parallel": 0.0, "training_pipeline_balance": 0.0}
 DEEPSPEED_2021 = {**A100_2021, "training_max_interleave": 1.0}
 
 MEGATRON_TABLE1 = [

@@ -154,6 +154,13 @@ def model_shapes(s: Scenario) -> list[Problem]:
             fix = "route at most `experts` experts per token"
             what = f"{m.experts_per_token} experts per token but only {m.experts} experts"
             out.append(Problem((*key, "experts_per_token"), what, fix))
+        if m.layers is not None and m.dense_layers >= m.layers:
+            fix = "keep at least one MoE layer: `dense_layers` counts only the leading dense ones"
+            what = f"{m.dense_layers} dense layers leave none of the {m.layers} layers for the experts"
+            out.append(Problem((*key, "dense_layers"), what, fix))
+        if (m.shared_experts or m.dense_layers or m.expert_node_limit) and not m.experts:
+            fix = "give `experts` (and `experts_per_token`), or remove the MoE keys from a dense model"
+            out.append(Problem((*key, "experts"), "MoE keys are given but not the number of experts", fix))
         if m.heads and m.kv_heads and m.heads % m.kv_heads:
             fix = "use a `kv_heads` that divides `heads` (GQA groups are equal)"
             out.append(Problem((*key, "kv_heads"), f"{m.kv_heads} KV heads do not divide {m.heads} heads", fix))

@@ -33,6 +33,17 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
+class LatentAttention(Frozen):
+    """Multi-head latent attention (MLA, DeepSeek-V2/V3): keys and values pass through one low-rank latent."""
+
+    kv_rank: int = Field(gt=0, le=1_000_000, description="Latent width keys and values are compressed to (V3: 512).")
+    q_rank: int | None = Field(
+        None, gt=0, le=1_000_000, description="Latent width of the queries (V3: 1536); full-rank queries if omitted."
+    )
+    rope_dim: int = Field(64, ge=0, le=100_000, description="Decoupled rotary width per head of queries and keys.")
+    v_head_dim: int | None = Field(None, gt=0, le=100_000, description="Value width per head; `head_dim` if omitted.")
+
+
 class ModelShape(Frozen):
     """Shape of a transformer model; only ``parameters`` is required."""
 
@@ -56,6 +67,25 @@ class ModelShape(Frozen):
     gated_mlp: bool = Field(False, description="Gated (SwiGLU-style) MLP with three weight matrices.")
     experts: int | None = Field(None, gt=0, le=100_000, description="Experts per MoE layer (at most 100,000).")
     experts_per_token: int | None = Field(None, gt=0, le=100_000, description="Experts routed per token.")
+    shared_experts: int = Field(
+        0, ge=0, le=1_000, description="MoE: experts every token passes through besides the routed ones (width d_ff)."
+    )
+    dense_layers: int = Field(
+        0, ge=0, le=10_000, description="MoE: leading layers with a dense MLP instead of experts (DeepSeek-V3: 3)."
+    )
+    dense_d_ff: int | None = Field(
+        None, gt=0, le=10_000_000, description="MoE: MLP width of the dense layers; the dense rule width if omitted."
+    )
+    expert_node_limit: int | None = Field(
+        None, gt=0, le=100_000, description="MoE: most nodes one token's routed experts may span (DeepSeek-V3: 4)."
+    )
+    mtp_modules: int = Field(
+        0, ge=0, le=100, description="Multi-token prediction modules, each one more layer and output layer (V3: 1)."
+    )
+    head_dim: int | None = Field(
+        None, gt=0, le=100_000, description="Width of one attention head; d_model / heads if omitted."
+    )
+    mla: LatentAttention | None = Field(None, description="Latent attention (MLA) instead of grouped-query attention.")
 
     @property
     def active(self) -> float:
@@ -73,6 +103,9 @@ class Parallelism(Frozen):
     data: int | None = Field(None, gt=0, le=MAX_ACCELERATORS, description="Data-parallel replicas.")
     expert: int | None = Field(None, gt=0, le=100_000, description="Expert-parallel degree (MoE).")
     microbatch: int | None = Field(None, gt=0, le=1_000_000, description="Sequences per microbatch (at most 1e6).")
+    interleave: int | None = Field(
+        None, gt=0, le=10_000, description="Virtual pipeline stages per accelerator (interleaved 1F1B; 1 = none)."
+    )
     recompute: Literal["none", "selective", "full"] | None = Field(None, description="Activation recomputation.")
 
 

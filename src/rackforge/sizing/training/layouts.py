@@ -13,7 +13,8 @@ recompute mode ``r`` (0 none, 1 selective, 2 full). The rules:
   (``v <= training_max_interleave``; 1 for pipelines without interleaving);
 * ``d = floor(n/(t·p))``: accelerators left over are idle (see
   :mod:`~rackforge.sizing.training.search`);
-* ``e`` divides the experts and d (expert parallelism reuses data ranks);
+* ``e`` divides the experts and ``t·d`` (the expert-parallel group is drawn
+  from the tensor and data ranks, Megatron-Core's parallel folding);
 * ``m`` is a power of two with ``d·m <= B`` (B the global batch in
   sequences), and each replica runs ``M = round(B/(d·m)) >= 1`` microbatches;
   the batch actually run is ``d·m·M`` sequences.
@@ -99,12 +100,12 @@ def enumerate_layouts(
     rows = _expand(rows, "p", [g.pipeline] if g.pipeline else pipeline_options(shape.layers, n))
     rows = _expand(rows, "e", [g.expert] if g.expert else divisors(shape.experts))
     rows["d"] = n // np.maximum(rows["t"] * rows["p"], 1)
-    keep = (rows["d"] >= 1) & (rows["p"] <= shape.layers) & (rows["d"] % rows["e"] == 0)
+    keep = (rows["d"] >= 1) & (rows["p"] <= shape.layers) & ((rows["t"] * rows["d"]) % rows["e"] == 0)
     rows = _keep(rows, (keep & (rows["d"] == g.data)) if g.data else keep)
     rows = _expand(rows, "m", [g.microbatch] if g.microbatch else list(MICROBATCHES))
     rows = _keep(rows, rows["d"] * rows["m"] <= batch)
     rows["stage_layers"] = -(-shape.layers // rows["p"])
-    rows = _expand(rows, "v", [v for v in CHUNKS if v <= max_chunks])
+    rows = _expand(rows, "v", [g.interleave] if g.interleave else [v for v in CHUNKS if v <= max_chunks])
     rows = _keep(rows, (rows["stage_layers"] % rows["v"] == 0) & ((rows["v"] == 1) | (rows["p"] > 1)))
     rows = _expand(rows, "r", [RECOMPUTE.index(g.recompute)] if g.recompute else [0, 1, 2])
     rows["microbatches"] = np.maximum(np.rint(batch / np.maximum(rows["d"] * rows["m"], 1)), 1).astype(np.int64)

@@ -3,21 +3,29 @@
 Rates (bytes and FLOP per second, per accelerator)::
 
     peak       dense tensor peak at the workload's precision
-    gemm_rate  peak · MAMF(accelerator, precision) · ρ
-    attn_rate  bf16 peak · MAMF(accelerator, bf16) · ρ · η_attention
+    gemm_rate  peak · MAMF(accelerator, precision) · ρ  (· η8 in fp8)
+    bf16_rate  bf16 peak · MAMF(accelerator, bf16) · ρ      GEMMs an fp8 run keeps in bf16
+    attn_rate  bf16_rate · η_attention
     hbm        HBM bandwidth (B/s)
     tp_bw      scale_up_gbps/2 · e_scale-up        one direction of the scale-up link
     nic_bw     ports · Gb/s / 8 / accelerators · e_scale-out
 
 MAMF is the measured *maximum achievable matmul FLOPS* fraction of the dense
-peak (data, ``training_mamf_<accelerator>``); ρ (``training_kernel_realisation``)
-is the one fitted factor that turns an isolated best-shape GEMM into the GEMMs
-of a real training step.
+peak (data, ``training_mamf_<accelerator>``, and ``training_mamf_<accelerator>_fp8``
+for fp8 where a measurement exists, else the bf16 fraction times
+``training_mamf_fp8_factor``); ρ (``training_kernel_realisation``) is the one
+fitted factor that turns an isolated best-shape GEMM into the GEMMs of a real
+training step; η8 (``training_fp8_realisation``) is what an fp8 GEMM keeps of
+that in a real step (scaling, padding and the quantisation around it). An
+fp8 run reads 1-byte GEMM operands; its attention core,
+output layer and router stay in bf16, and every fp8 GEMM input is cast
+(``training_fp8_cast_bytes`` per element).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rackforge.catalog import Accelerator, Catalog, System
 from rackforge.errors import InputError, KeyPath
@@ -36,7 +44,10 @@ class Machine:
     accelerator: str
     peak: float
     gemm_rate: float
+    bf16_rate: float
     attn_rate: float
+    operand_bytes: float
+    fp8: bool
     hbm: float
     hbm_bytes: float
     usable_bytes: float
@@ -54,6 +65,14 @@ class Machine:
     flash: bool
     max_interleave: int
     sequence_parallel: bool
+    balanced_stages: bool
+    ep_overlap: float
+    grouped_efficiency: float
+    ep_sm_share: float
+    expert_imbalance: float
+    ep_dedup: bool
+    cast_bytes: float
+    dispatch_bytes: float
 
 
 def system_for(w: Workload, catalog: Catalog) -> System:
@@ -64,6 +83,8 @@ def system_for(w: Workload, catalog: Catalog) -> System:
 def mamf(catalog: Catalog, accelerator: Accelerator, precision: str) -> float:
     """Maximum achievable matmul fraction of the dense peak, falling back to the default."""
     name = "training_mamf_" + accelerator.id.replace("-", "_").replace(".", "_")
+    if precision == "fp8" and name + "_fp8" in catalog.parameters:
+        return catalog.param(name + "_fp8")
     base = catalog.param(name) if name in catalog.parameters else catalog.param("training_mamf_default")
     return base * (catalog.param("training_mamf_fp8_factor") if precision == "fp8" else 1.0)
 
@@ -94,10 +115,13 @@ def machine_for(w: Workload, catalog: Catalog, key: KeyPath = ()) -> Machine:
     rho = p("training_kernel_realisation")
     peak = _peak(acc, w.precision, key)
     bf16 = _peak(acc, "bf16", key)
+    bf16_rate = bf16 * mamf(catalog, acc, "bf16") * rho
+    fp8 = w.precision == "fp8"
+    rate = peak * mamf(catalog, acc, w.precision) * rho * (p("training_fp8_realisation") if fp8 else 1.0)
     return Machine(
         accelerator=acc.id, peak=peak,
-        gemm_rate=peak * mamf(catalog, acc, w.precision) * rho,
-        attn_rate=bf16 * mamf(catalog, acc, "bf16") * rho * p("training_attention_efficiency"),
+        gemm_rate=rate, bf16_rate=bf16_rate,
+        attn_rate=bf16_rate * p("training_attention_efficiency"), operand_bytes=1.0 if fp8 else 2.0, fp8=fp8,
         hbm=acc.hbm_tbps * TB, hbm_bytes=acc.hbm_gb * GB,
         usable_bytes=acc.hbm_gb * GB * (1.0 - p("training_memory_headroom")),
         tp_bw=acc.scale_up_gbps * GB / 2.0 * p("training_scale_up_efficiency"),
@@ -110,4 +134,16 @@ def machine_for(w: Workload, catalog: Catalog, key: KeyPath = ()) -> Machine:
         step_overhead=p("training_step_overhead"),
         max_interleave=max(1, round(p("training_max_interleave"))),
         flash=p("training_flash_attention") >= 0.5, sequence_parallel=p("training_sequence_parallel") >= 0.5,
+        balanced_stages=p("training_pipeline_balance") >= 0.5, **_experts_and_fp8(catalog, fp8),
     )  # fmt: skip
+
+
+def _experts_and_fp8(catalog: Catalog, fp8: bool) -> dict[str, Any]:
+    """The expert-parallel and fp8 knobs of :class:`Machine`."""
+    p = catalog.param
+    return {
+        "ep_overlap": p("training_ep_overlap"), "grouped_efficiency": p("training_grouped_gemm_efficiency"),
+        "ep_sm_share": p("training_ep_comm_sm_share"), "expert_imbalance": max(1.0, p("training_expert_imbalance")),
+        "ep_dedup": p("training_ep_dedup") >= 0.5, "cast_bytes": p("training_fp8_cast_bytes") if fp8 else 0.0,
+        "dispatch_bytes": p("training_fp8_dispatch_bytes") if fp8 else 2.0,
+    }  # fmt: skip

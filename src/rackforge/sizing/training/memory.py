@@ -6,13 +6,15 @@ Model state (ZeRO paper §3.1, mixed-precision Adam, K = 12)::
     gradients  = b_g · P_stage           b_g = 2   (bf16 gradients)
     optimizer  = b_o · P_stage / d       b_o = 12  (fp32 master, momentum, variance; ZeRO-1 over DP)
 
-(expert parameters are sharded over the ``d/e`` replicas of their expert
-rank, so their optimizer share is ``b_o·P_experts·e/d``).
+(routed-expert parameters are sharded over the ``t·d/e`` replicas of their
+expert rank, so their optimizer share is ``b_o·P_experts·e/(t·d)``).
 
 ``P_stage`` is the parameter count held by one accelerator of the heaviest
-stage: ``L_s`` layers of attention cut t ways and experts cut ``t·e`` ways,
-plus one V x h embedding matrix cut t ways (first and last stage; both when
-p = 1).
+stage: ``L_s`` layers of attention cut t ways, of which the MoE layers hold
+``E/e`` whole routed experts, shared experts cut t ways and a router (the
+others a dense MLP cut t ways), plus one V x h embedding matrix cut t ways
+(first and last stage; both when p = 1). The heaviest stage holds
+``min(L_s, L_moe)`` MoE layers, all ``L_moe`` when p = 1.
 
 Activations stored per layer and microbatch (Korthikanti et al. 2022 with
 sequence parallelism, FlashAttention so no s² scores, no dropout), bytes::
@@ -22,7 +24,10 @@ sequence parallelism, FlashAttention so no s² scores, no dropout), bytes::
     full:       m·s·2·h / t    (the layer input only)
 
 ``none`` keeps both norms' inputs and outputs, the attention output, Q, K, V and
-the MLP's up/gate outputs and activation output (c = 3 gated, 2 otherwise); for
+the MLP's up/gate outputs and activation output (c = 3 gated, 2 otherwise; an
+MoE layer counts ``d_ff·(k·κ + S)`` for ``d_ff·k`` and also keeps its ``k·κ``
+dispatched copies of the input, h wide; latent attention keeps the two latents
+and the up-projected Q, K, V for Q, K, V); for
 GPT-3 shapes that is 32·s·b·h/t, Korthikanti's 34·s·b·h/t less the two
 dropout masks. Under FlashAttention the attention core is recomputed anyway,
 so ``selective`` also recomputes the norms and the activation function
@@ -46,7 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from rackforge.sizing.training.kernels import qkv_per_rank
+from rackforge.sizing.training.kernels import BF16, qkv_per_rank
 from rackforge.sizing.training.layouts import Layouts
 from rackforge.sizing.training.machine import Machine
 from rackforge.sizing.training.shape import Shape
@@ -73,33 +78,55 @@ class Memory:
         return np.asarray(self.weights + self.gradients + self.optimizer + self.activations, dtype=np.float64)
 
 
+def _moe_layers(sh: Shape, lay: Layouts) -> Array:
+    """MoE layers on the heaviest stage: ``min(L_s, L_moe)``, all of them when p = 1."""
+    return np.where(lay.p == 1, sh.moe_layers, np.minimum(lay.stage_layers, sh.moe_layers)).astype(np.float64)
+
+
 def expert_params(sh: Shape, lay: Layouts) -> Array:
-    """Expert (MLP) parameters per accelerator on one stage: ``L_s·E·P_mlp/(t·e)``."""
-    t, e = lay.t.astype(np.float64), lay.e.astype(np.float64)
-    return np.asarray(lay.stage_layers * sh.experts * sh.expert_params / (t * e), dtype=np.float64)
+    """Routed-expert parameters per accelerator on one stage: ``L_moe,s·E·P_mlp/e``."""
+    e = lay.e.astype(np.float64)
+    return np.asarray(_moe_layers(sh, lay) * sh.experts * sh.expert_params / e, dtype=np.float64)
 
 
 def stage_params(sh: Shape, lay: Layouts) -> Array:
     """Parameters per accelerator on the heaviest pipeline stage (layers plus one embedding matrix)."""
     t = lay.t.astype(np.float64)
-    router = sh.hidden * sh.experts if sh.moe else 0.0
+    moe = _moe_layers(sh, lay)
+    per_moe = sh.hidden * sh.experts + sh.shared * sh.expert_params / t
+    mlp = moe * per_moe + (lay.stage_layers - moe) * sh.dense_mlp_params / t
     embeddings = np.where(lay.p == 1, 2.0, 1.0) * sh.embedding_params / t
-    dense = lay.stage_layers * (sh.attention_params / t + router) + embeddings
+    dense = lay.stage_layers * sh.attention_params / t + mlp + embeddings
     return np.asarray(dense + expert_params(sh, lay), dtype=np.float64)
 
 
+def _qkv_kept(sh: Shape, t: Array) -> Array:
+    """Elements per token of Q, K, V kept for the attention core's backward (bf16)."""
+    if not sh.mla:
+        return qkv_per_rank(sh, t)
+    return np.asarray(sh.heads / t * (2.0 * sh.qk_dim + sh.value_dim), dtype=np.float64)
+
+
 def layer_activations(sh: Shape, tokens: Array, t: Array, r: NDArray[np.int64], mc: Machine) -> Array:
-    """Bytes one layer stores for one microbatch under recompute mode ``r``."""
+    """Bytes one (MoE when the model has experts) layer stores for one microbatch under recompute mode ``r``.
+
+    GEMM inputs are kept in the GEMMs' operand precision (1 byte in fp8, the
+    cast copy Transformer Engine saves for the backward), everything else in bf16.
+    """
     split = t if mc.sequence_parallel else 1.0
-    mlp = (3.0 if sh.gated else 2.0) * sh.ffn * sh.top_k
-    qkv = qkv_per_rank(sh, t)
-    none = 2.0 * tokens * (4.0 * sh.hidden / split + (sh.hidden + mlp) / t + qkv)
+    b = mc.operand_bytes
+    routed = sh.top_k * mc.expert_imbalance if sh.moe else 0.0
+    width = sh.ffn * (routed + sh.shared) if sh.moe else float(sh.ffn)
+    latents = float(sh.q_rank + sh.kv_rank + sh.rope_dim)
+    gate = BF16 * (sh.mlp_matrices - 1) * width + b * routed * sh.hidden
+    kept = BF16 * (2.0 * sh.hidden / split) + (b * sh.heads * sh.value_dim + gate) / t + b * latents
+    none = tokens * (kept + b * 2.0 * sh.hidden / split + b * width / t + BF16 * _qkv_kept(sh, t))
     if mc.flash:
-        selective = 2.0 * tokens * (2.0 * sh.hidden / split + (sh.hidden + mlp - sh.ffn * sh.top_k) / t + qkv)
+        selective = tokens * (kept + (0.0 if sh.mla else BF16 * _qkv_kept(sh, t)))
     else:
         selective = none
         none = none + SCORE_BYTES * tokens * sh.seq * sh.heads / t
-    full = 2.0 * tokens * sh.hidden / split
+    full = BF16 * tokens * sh.hidden / split
     return np.asarray(np.select([r == NONE, r == FULL], [none, full], selective), dtype=np.float64)
 
 
@@ -123,6 +150,6 @@ def memory(sh: Shape, lay: Layouts, mc: Machine) -> Memory:
     return Memory(
         weights=params * mc.bytes_weight,
         gradients=params * mc.bytes_grad,
-        optimizer=(params + (lay.e - 1) * expert_params(sh, lay)) * mc.bytes_optimizer / lay.d.astype(np.float64),
+        optimizer=(params + (lay.e / lay.t - 1) * expert_params(sh, lay)) * mc.bytes_optimizer / lay.d,
         activations=_activations(sh, lay, mc),
     )

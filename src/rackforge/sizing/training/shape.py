@@ -25,13 +25,29 @@ them active. Missing h and L come from the *active* parameters; the expert
 width from the total. ``active_parameters`` below ``parameters`` without
 ``experts`` implies an MoE with one routed expert per token, of the rule width,
 and as many experts as the total needs. Embeddings are untied (input and output
-matrices).
+matrices). ``shared_experts`` experts of width ``d_ff`` see every token; the
+first ``dense_layers`` layers have a dense MLP of width ``dense_d_ff`` (the
+rule width when omitted); a solved expert width counts both and the router's
+``h·E`` weights per MoE layer::
+
+    N - 2·V·h = L·P_attn + L_d·c·h·f_dense + L_moe·(h·E + (E + S)·c·h·f)
+
+Attention is grouped-query unless ``mla`` is given. Latent attention
+(DeepSeek-V2/V3) with query rank r_q, key/value rank r_kv, rotary width r and
+head widths d (query/key, without r) and d_v has, per layer::
+
+    P_attn = h·r_q + r_q·a·(d + r) + h·(r_kv + r) + r_kv·a·(d + d_v) + a·d_v·h
+
+(``h·a·(d + r)`` replaces the first two terms without a query latent).
+Each of ``mtp_modules`` multi-token prediction modules (DeepSeek-V3) is one
+more layer of the main kind with its own pass through the output layer; its
+weights are outside N.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rackforge.catalog import Catalog
 from rackforge.scenario.models import ModelShape
@@ -62,6 +78,15 @@ class Shape:
     top_k: int
     params: float
     active: float
+    shared: int = 0
+    dense_layers: int = 0
+    dense_ffn: int = 0
+    node_limit: int = 0
+    mtp: int = 0
+    kv_rank: int = 0
+    q_rank: int = 0
+    rope_dim: int = 0
+    v_dim: int = 0
 
     @property
     def mlp_matrices(self) -> int:
@@ -69,19 +94,49 @@ class Shape:
         return 3 if self.gated else 2
 
     @property
+    def mla(self) -> bool:
+        """Whether attention is latent (MLA) rather than grouped-query."""
+        return self.kv_rank > 0
+
+    @property
+    def qk_dim(self) -> int:
+        """Query/key width per head (the rotary part included under MLA)."""
+        return self.head_dim + self.rope_dim
+
+    @property
+    def value_dim(self) -> int:
+        """Value width per head."""
+        return self.v_dim or self.head_dim
+
+    @property
     def qkv_width(self) -> int:
-        """Output width of the fused Q, K, V projection."""
+        """Output width of the fused Q, K, V projection (GQA)."""
         return (self.heads + 2 * self.kv_heads) * self.head_dim
 
     @property
     def attention_params(self) -> float:
-        """Q, K, V and output projection weights of one layer."""
-        return float(self.hidden * (self.qkv_width + self.heads * self.head_dim))
+        """Q, K, V and output projection weights of one layer (GQA or MLA, module docstring)."""
+        h, a = self.hidden, self.heads
+        if not self.mla:
+            return float(h * (self.qkv_width + a * self.head_dim))
+        q = h * self.q_rank + self.q_rank * a * self.qk_dim if self.q_rank else h * a * self.qk_dim
+        kv = h * (self.kv_rank + self.rope_dim) + self.kv_rank * a * (self.head_dim + self.value_dim)
+        return float(q + kv + a * self.value_dim * h)
 
     @property
     def expert_params(self) -> float:
         """Weights of one MLP (one expert)."""
         return float(self.mlp_matrices * self.hidden * self.ffn)
+
+    @property
+    def moe_layers(self) -> int:
+        """Layers whose MLP is a mixture of experts (all but the leading dense ones)."""
+        return self.layers - self.dense_layers if self.moe else 0
+
+    @property
+    def dense_mlp_params(self) -> float:
+        """Weights of the MLP of one dense layer."""
+        return float(self.mlp_matrices * self.hidden * (self.dense_ffn or self.ffn))
 
     @property
     def embedding_params(self) -> float:
@@ -144,9 +199,13 @@ def _ffn(m: ModelShape, hidden: int, layers: int, vocab: int, attention: float) 
     if m.d_ff:
         return m.d_ff
     experts = m.experts or 1
-    solved = (_body(m.parameters, vocab, hidden) / layers - attention) / ((3 if m.gated_mlp else 2) * hidden * experts)
+    c = 3 if m.gated_mlp else 2
     if experts > 1:
-        return max(1, round(solved))
+        moe = max(layers - m.dense_layers, 1)
+        dense = m.dense_layers * c * hidden * (m.dense_d_ff or _rule_ffn(m, hidden))
+        body = _body(m.parameters, vocab, hidden) - layers * attention - dense - moe * hidden * experts
+        return max(1, round(body / (moe * c * hidden * (experts + m.shared_experts))))
+    solved = (_body(m.parameters, vocab, hidden) / layers - attention) / (c * hidden)
     if m.d_model and m.layers and 1.5 * hidden <= solved <= 16.0 * hidden:
         return round(solved)
     return _rule_ffn(m, hidden)
@@ -169,13 +228,21 @@ def resolve_shape(m: ModelShape, catalog: Catalog) -> Shape:
     moe = (m.experts or 1) > 1 or m.active < m.parameters
     hidden, layers = _hidden_and_layers(m, vocab, catalog.param("training_aspect_ratio"), moe)
     heads = m.heads or max(1, round(hidden / catalog.param("training_head_dim")))
-    head_dim = max(1, hidden // heads)
+    head_dim = m.head_dim or max(1, hidden // heads)
     kv_heads = m.kv_heads or heads
-    attention = float(hidden * head_dim * (2 * heads + 2 * kv_heads))
+    latent = m.mla
+    base = Shape(
+        layers=layers, hidden=hidden, heads=heads, kv_heads=kv_heads, head_dim=head_dim, ffn=0,
+        gated=m.gated_mlp, vocab=vocab, seq=seq, experts=1, top_k=1, params=m.parameters, active=m.active,
+        kv_rank=latent.kv_rank if latent else 0, q_rank=(latent.q_rank or 0) if latent else 0,
+        rope_dim=latent.rope_dim if latent else 0, v_dim=(latent.v_head_dim or 0) if latent else 0,
+    )  # fmt: skip
+    attention = base.attention_params
     ffn = _rule_ffn(m, hidden) if moe and not m.experts and not m.d_ff else _ffn(m, hidden, layers, vocab, attention)
     experts, top_k = _experts(m, hidden, layers, vocab, attention, ffn)
-    return Shape(
-        layers=layers, hidden=hidden, heads=heads, kv_heads=kv_heads, head_dim=head_dim, ffn=ffn,
-        gated=m.gated_mlp, vocab=vocab, seq=seq, experts=experts, top_k=top_k,
-        params=m.parameters, active=m.active,
+    dense_layers = min(m.dense_layers, layers - 1) if experts > 1 else 0
+    return replace(
+        base, ffn=ffn, experts=experts, top_k=top_k, shared=m.shared_experts if experts > 1 else 0,
+        dense_layers=dense_layers, dense_ffn=(m.dense_d_ff or _rule_ffn(m, hidden)) if dense_layers else 0,
+        node_limit=m.expert_node_limit or 0, mtp=m.mtp_modules,
     )  # fmt: skip

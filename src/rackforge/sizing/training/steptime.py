@@ -1,23 +1,28 @@
 """Step time of a training iteration for every candidate layout (vectorised).
 
-For one microbatch on the slowest pipeline stage (``L_s = ceil(L/p)`` layers)::
+For one microbatch and one layer of a kind (dense, or MoE)::
 
-    T_f   = G + A + E + C_tp + C_ep                     one layer, forward
-    T_b   = 2·G + 2.5·A + 2·E + C_tp + C_ep             one layer, backward (2·A without FlashAttention)
-    T_mb  = L_s·((1 + [full])·T_f + T_b) + T_logits     the stage
+    T_f   = G + A + E + C_tp + C_ep                     forward
+    T_b   = 2·G + 2.5·A + 2·E + C_tp + C_ep             backward (2·A without FlashAttention)
+    T_l   = (1 + [full])·T_f + T_b                      the layer
 
 G, A, E are the GEMM, attention and element-wise times of
 :mod:`~rackforge.sizing.training.kernels`; full recomputation repeats the
 forward (its communication included). Selective recomputation adds one
 element-wise forward E under FlashAttention (norms and activation function;
-the attention core is recomputed by FlashAttention anyway) and one attention
-forward A with materialised scores.
+the attention core is recomputed by FlashAttention anyway), and MLA's up
+projections, and one attention forward A with materialised scores.
 
 Tensor parallelism (exposed, as in Megatron's default): two all-reduce
 equivalents per pass (sequence-parallel all-gather + reduce-scatter), ring
-volume ``2(t-1)/t·m·s·h·2`` bytes each, at ``tp_bw``. Expert parallelism: two
-all-to-alls per pass of ``m·s·k·h·2/t·(e-1)/e`` bytes, over the scale-up link
-when ``t·e`` fits the domain, else over the NIC.
+volume ``2(t-1)/t·m·s·h·2`` bytes each, at ``tp_bw``. Expert parallelism: the
+dispatch and combine of :mod:`~rackforge.sizing.training.dispatch` once per
+pass, less what overlaps the layer's computation.
+
+The slowest stage holds ``L_s = ceil(L/p)`` layers: the first stage holds the
+``min(L_d, L_s)`` leading dense layers and MoE layers after them, any other
+stage MoE layers only, and the stage time is the larger of the two plus the
+output layer (logits).
 
 Pipeline (1F1B, interleaved over v chunks) and the step::
 
@@ -39,7 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from rackforge.sizing.training import kernels
+from rackforge.sizing.training import dispatch, kernels
 from rackforge.sizing.training.layouts import Layouts
 from rackforge.sizing.training.machine import Machine
 from rackforge.sizing.training.memory import stage_params
@@ -82,13 +87,34 @@ def _ring(volume: Array, ranks: Array, bw: float) -> Array:
     return 2.0 * (ranks - 1.0) / np.maximum(ranks, 1.0) * volume / bw
 
 
-def _comm(sh: Shape, lay: Layouts, tokens: Array, mc: Machine) -> tuple[Array, Array]:
-    """Tensor- and expert-parallel time of one layer and one pass (s)."""
+def _tensor(sh: Shape, lay: Layouts, tokens: Array, mc: Machine) -> Array:
+    """Tensor-parallel time of one layer and one pass (s)."""
+    return 2.0 * _ring(tokens * sh.hidden * kernels.BF16, _f(lay.t), mc.tp_bw)
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """One layer of a kind for one microbatch, forward and backward (s)."""
+
+    work: Array
+    tensor: Array
+    expert: Array
+
+
+def _layer(sh: Shape, lay: Layouts, tokens: Array, mc: Machine, moe: bool) -> _Layer:
+    """Computation, tensor- and exposed expert-parallel time of one dense or MoE layer."""
     t, e = _f(lay.t), _f(lay.e)
-    tensor = 2.0 * _ring(tokens * sh.hidden * kernels.BF16, t, mc.tp_bw)
-    a2a_bw = np.where(t * e <= mc.scale_up, mc.tp_bw, mc.nic_bw)
-    a2a = tokens * sh.top_k * sh.hidden * kernels.BF16 / t * (e - 1.0) / e / a2a_bw
-    return tensor, (2.0 * a2a if sh.moe else np.zeros_like(a2a))
+    gemm = kernels.dense_gemms(sh, tokens, t, mc) + kernels.mlp_gemms(sh, tokens, t, e, mc, moe=moe)
+    attn = kernels.attention_time(sh, tokens, t, mc)
+    elem = kernels.elementwise_time(sh, tokens, t, mc, moe=moe)
+    passes = np.where(lay.r == FULL, 2.0, 1.0)
+    redo_flash = elem + kernels.latent_up_gemms(sh, tokens, t, mc)
+    redo = np.where(lay.r == SELECTIVE, 1.0, 0.0) * (redo_flash if mc.flash else attn)
+    back = 2.0 * gemm + kernels.attention_backward_factor(mc) * attn + 2.0 * elem
+    work = passes * (gemm + attn + elem) + back + redo
+    a2a = (passes + 1.0) * dispatch.all_to_all(sh, tokens, t, e, mc) if moe else np.zeros_like(work)
+    exposed, slowdown = dispatch.overlap(a2a, work, mc)
+    return _Layer(work + slowdown, (passes + 1.0) * _tensor(sh, lay, tokens, mc), exposed)
 
 
 def _data_parallel(sh: Shape, lay: Layouts, mc: Machine) -> Array:
@@ -101,21 +127,73 @@ def _data_parallel(sh: Shape, lay: Layouts, mc: Machine) -> Array:
     return np.asarray(intra + inter, dtype=np.float64)
 
 
+def _split(units: Array, p: Array, logits: Array, most: int) -> tuple[Array, Array]:
+    """``(stage, j)``: the slowest stage's time in main-layer units and the layers beside the output layer.
+
+    Stages hold whole layers; the last also runs the output layer, worth
+    ``logits`` units. With j layers beside it the other p - 1 stages share the
+    rest, so the slowest stage is ``min over j of max(ceil((units - j)/(p - 1)), j + logits)``.
+    ``j`` is -1 where a stage without the output layer is the slowest.
+    """
+    best = np.full_like(units, np.inf)
+    beside = np.full_like(units, -1.0)
+    others = np.maximum(p - 1.0, 1.0)
+    for j in range(most + 1):
+        full = np.ceil((units - j) / others - 1e-9)
+        slowest = np.maximum(full, j + logits)
+        better = (slowest < best) & (j <= units)
+        best = np.where(better, slowest, best)
+        beside = np.where(better, np.where(j + logits >= full, float(j), -1.0), beside)
+    return best, beside
+
+
+def _stage(sh: Shape, lay: Layouts, tokens: Array, mc: Machine) -> tuple[Array, Array, Array]:
+    """``(work, tensor, expert)`` of one microbatch on the slowest stage (s).
+
+    Balanced stages (``training_pipeline_balance``, Megatron-Core's uneven
+    split, DeepSeek, Llama 3): the ``L_d`` dense layers count ``T_dense/T``
+    main layers each, the output layer ``T_logits/T`` and each multi-token
+    prediction module one main layer and an output layer, split in whole
+    layers by :func:`_split`. Otherwise (Megatron-LM and DeepSpeed of 2021-22) every
+    stage holds ``ceil(L/p)`` layers, the first the dense ones, and the
+    slowest adds the output layer. One stage (p = 1) runs everything.
+    """
+    main = _layer(sh, lay, tokens, mc, moe=sh.moe)
+    logits = kernels.logits_time(sh, tokens, _f(lay.t), mc)
+    main_parts = (main.work, main.tensor, main.expert)
+    dense = _layer(sh, lay, tokens, mc, moe=False) if sh.dense_layers else main
+    dense_parts = (dense.work, dense.tensor, dense.expert)
+    per_layer = sum(main_parts)
+    count = float(sh.layers - sh.dense_layers)
+    whole = [count * m + sh.dense_layers * d + sh.mtp * m for m, d in zip(main_parts, dense_parts, strict=True)]
+    whole[0] = whole[0] + sh.mtp * logits
+    if mc.balanced_stages:
+        units = np.asarray(sum(whole) / per_layer, dtype=np.float64)
+        layers, beside = _split(units, _f(lay.p), logits / per_layer, int(lay.stage_layers.max(initial=1)))
+        n = np.where(beside >= 0, beside, layers)
+        staged = [n * m for m in main_parts]
+        staged[0] = staged[0] + np.where(beside >= 0, logits, 0.0)
+    else:
+        ls = _f(lay.stage_layers)
+        nd = np.minimum(float(sh.dense_layers), ls)
+        first = [nd * d + (ls - nd) * m for m, d in zip(main_parts, dense_parts, strict=True)]
+        full = [ls * m for m in main_parts]
+        slow = sum(first) >= sum(full)
+        staged = [np.where(slow, a, b) + sh.mtp * m for a, b, m in zip(first, full, main_parts, strict=True)]
+        staged[0] = staged[0] + (1.0 + sh.mtp) * logits
+    one = lay.p == 1
+    return (
+        np.where(one, whole[0] + logits, staged[0]),
+        np.where(one, whole[1], staged[1]),
+        np.where(one, whole[2], staged[2]),
+    )
+
+
 def step_times(sh: Shape, lay: Layouts, mc: Machine) -> StepTimes:
     """Step time of every layout in ``lay``."""
     t, p, v, micro = _f(lay.t), _f(lay.p), _f(lay.v), _f(lay.microbatches)
     tokens = _f(lay.m) * sh.seq
-    gemm = kernels.dense_gemms(sh, tokens, t, mc) + kernels.mlp_gemms(sh, tokens, t, _f(lay.e), mc)
-    attn = kernels.attention_time(sh, tokens, t, mc)
-    elem = kernels.elementwise_time(sh, tokens, t, mc)
-    tensor, expert = _comm(sh, lay, tokens, mc)
-    passes = np.where(lay.r == FULL, 2.0, 1.0)
-    redo = np.where(lay.r == SELECTIVE, 1.0, 0.0) * (elem if mc.flash else attn)
-    layers = _f(lay.stage_layers)
-    back = 2.0 * gemm + kernels.attention_backward_factor(mc) * attn + 2.0 * elem
-    work = layers * (passes * (gemm + attn + elem) + back + redo)
-    work += kernels.logits_time(sh, tokens, t, mc)
-    tensor_mb, expert_mb = layers * (passes + 1.0) * tensor, layers * (passes + 1.0) * expert
+    work, tensor_mb, expert_mb = _stage(sh, lay, tokens, mc)
     stage = work + tensor_mb + expert_mb
     bubble = (p - 1.0) / v * stage
     p2p = np.where(p > 1, 2.0 * (v * micro + p - 1.0) * tokens * sh.hidden * kernels.BF16 / t / mc.nic_bw, 0.0)
