@@ -23,12 +23,10 @@ tokens; 270-293 output tokens per sample = tokens/s ÷ samples/s in the logs);
 server scenario TTFT ≤ 2 s and TPOT ≤ 200 ms at the 99th percentile, the
 v5.0 interactive scenario TTFT ≤ 450 ms and TPOT ≤ 40 ms
 (``mlcommons/inference`` ``loadgen/mlperf.conf``). Mixtral-8x7B on
-OpenOrca+GSM8K+MBXP, 146 output tokens per sample, same latency limits. The
-mean *input* length of these data sets is not stated in any source found; the
-rows use ``MLPERF_PROMPT_TOKENS`` (an estimate, see its note). Llama-3.1-405B
-(v5.0): 657 output tokens per sample, TTFT ≤ 6 s and TPOT ≤ 175 ms in the
-server scenario; the mean prompt is ``MLPERF_405B_PROMPT_TOKENS`` (also an
-estimate).
+OpenOrca+GSM8K+MBXP, 146 output tokens per sample, same latency limits.
+Llama-3.1-405B (v5.0): 657 output tokens per sample, TTFT ≤ 6 s and TPOT ≤
+175 ms in the server scenario. Every MLPerf row is given its data set's own
+mean prompt (``MLPERF_PROMPT_TOKENS``).
 """
 
 from __future__ import annotations
@@ -39,15 +37,11 @@ from rackforge.catalog import Catalog, load_catalog
 from rackforge.scenario.models import ModelShape
 from rackforge.sizing.inference import Request, estimate_serving
 
-MLPERF_PROMPT_TOKENS = 400.0
-"""Assumed mean prompt of the MLPerf OpenOrca sets (E). Bounded from above by physics:
-at 1,000 tokens the H100 offline result would need 74 % of the dense FP8 peak for
-prefill alone; the 128/128 TRT-LLM rows suggest a few hundred tokens."""
-
-MLPERF_405B_PROMPT_TOKENS = 9400.0
-"""Assumed mean prompt of the MLPerf Llama-3.1-405B set (E, recalled as ~9.4k tokens, long-context
-summarisation and retrieval tasks, not found in a stored source). Consistent with the offline
-results: at 2,000 tokens the B200 row would be predicted 4x too high."""
+MLPERF_PROMPT_TOKENS = {"llama2-70b": 222.3, "mixtral-8x7b": 427.4, "llama3-405b": 9428.6}
+"""Mean prompt of each MLPerf data set (tokens): the means of the per-sample input lengths of the official
+dataset files (Llama-2-70B OpenOrca 24,576 samples, Mixtral-8x7B 15,000, Llama-3.1-405B 8,313), as extracted
+by openshift-psap/performance-dashboard mlperf-data/summaries (whose output means match the MLPerf READMEs'
+reference 144.84 and 684.68 tokens per sample)."""
 
 MODELS: dict[str, ModelShape] = {
     "llama2-70b": ModelShape(parameters=68.98e9, layers=80, d_model=8192, heads=64, kv_heads=8, vocab=32000,
@@ -90,7 +84,7 @@ INTERACTIVE = (40.0, 450.0)
 
 def _mlperf(name: str, source: str, model: str, system: str, precision: str, output: float, total: float,
             gpus: int, limits: tuple[float, float] | None = None) -> Case:  # fmt: skip
-    prompt = MLPERF_405B_PROMPT_TOKENS if model == "llama3-405b" else MLPERF_PROMPT_TOKENS
+    prompt = MLPERF_PROMPT_TOKENS[model]
     tpot, ttft = limits if limits is not None else (None, None)
     return Case(name, source, model, system, precision, prompt, output, total / gpus, tpot_ms=tpot, ttft_ms=ttft)
 

@@ -96,6 +96,9 @@ class ServingPoint(Document):
     weights_gb_per_replica: float = Field(description="Weights of one replica (GB).")
     bound: Literal["memory", "compute"] = Field(description="The roof that limits the decode step.")
     shape_derived: bool = Field(description="Whether layers, width and heads were derived from the parameters.")
+    prompt_tokens: float = Field(description="Mean prompt the point was modelled for (tokens).")
+    output_tokens: float = Field(description="Mean output the point was modelled for (tokens).")
+    lengths: str = Field(description="Where the lengths came from: given, or the traffic profile that filled them.")
 
 
 class ServingDetail(Document):

@@ -71,7 +71,8 @@ def workload_note(w: WorkloadSizing) -> str:
         sv = d.serving
         return (
             f"TP{sv.replica_accelerators} replicas, batch {sv.batch}, {sv.bound}-bound, "
-            f"p99 TPOT {sv.tpot_ms:.0f} ms, TTFT {sv.ttft_ms:.0f} ms"
+            f"p99 TPOT {sv.tpot_ms:.0f} ms, TTFT {sv.ttft_ms:.0f} ms; {sv.prompt_tokens:,.0f}-token prompts, "
+            f"{sv.output_tokens:,.0f}-token outputs ({sv.lengths})"
         )
     return d.note if isinstance(d, SizingNote) else ""
 

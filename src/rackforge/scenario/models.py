@@ -137,6 +137,12 @@ class Workload(Frozen):
         None, gt=0, le=1e12, description="Training global batch (tokens per step; at most 1e12)."
     )
     parallelism: Parallelism | None = Field(None, description="Training layout; searched when omitted.")
+    profile: Literal["chat", "rag", "reasoning", "batch"] | None = Field(
+        None,
+        description="Inference: traffic profile whose published trace lengths fill an omitted prompt or output "
+        "length (chat if omitted): chat, rag (retrieval-augmented, long prompts), reasoning (long outputs), "
+        "batch (offline).",
+    )
     prompt_tokens: float | None = Field(
         None, ge=1, le=1e8, description="Inference: mean prompt length (tokens; 1 to 1e8)."
     )

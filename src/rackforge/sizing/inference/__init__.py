@@ -22,19 +22,36 @@ from rackforge.errors import KeyPath
 from rackforge.scenario.models import Workload
 from rackforge.sizing.inference.batch import Request
 from rackforge.sizing.inference.estimate import InferenceEstimate, estimate_serving, fleet_accelerators
-from rackforge.sizing.inference.params import InferenceParams
 
-__all__ = ["InferenceEstimate", "Request", "estimate_inference", "estimate_serving", "fleet_accelerators", "request_of"]
+__all__ = [
+    "InferenceEstimate", "Request", "estimate_inference", "estimate_serving", "fleet_accelerators", "profile_lengths",
+    "request_of",
+]  # fmt: skip
+
+
+DEFAULT_PROFILE = "chat"
+
+
+def profile_lengths(profile: str, catalog: Catalog) -> tuple[float, float]:
+    """Mean prompt and output tokens of a traffic profile (``inference_profile_<name>_*`` parameters)."""
+    p = catalog.param
+    return p(f"inference_profile_{profile}_prompt_tokens"), p(f"inference_profile_{profile}_output_tokens")
 
 
 def request_of(w: Workload, catalog: Catalog) -> Request:
-    """The workload's traffic and targets, with catalog defaults for omitted lengths (tokens, s)."""
-    params = InferenceParams.from_catalog(catalog)
+    """The workload's traffic and targets; omitted lengths come from its profile (chat by default) (tokens, s)."""
+    profile = w.profile or DEFAULT_PROFILE
+    prompt, output = profile_lengths(profile, catalog)
+    given = (w.prompt_tokens is not None, w.output_tokens is not None)
+    lengths = {(True, True): "given", (False, False): f"{profile} profile"}.get(
+        given, f"{'prompt' if given[0] else 'output'} given, the other from the {profile} profile"
+    )
     return Request(
-        prompt_tokens=w.prompt_tokens if w.prompt_tokens is not None else params.prompt_tokens,
-        output_tokens=w.output_tokens if w.output_tokens is not None else params.output_tokens,
+        prompt_tokens=w.prompt_tokens if w.prompt_tokens is not None else prompt,
+        output_tokens=w.output_tokens if w.output_tokens is not None else output,
         tpot_s=w.tpot_ms / 1e3 if w.tpot_ms is not None else None,
         ttft_s=w.ttft_ms / 1e3 if w.ttft_ms is not None else None,
+        lengths=lengths,
     )
 
 

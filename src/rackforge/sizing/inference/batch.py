@@ -58,12 +58,13 @@ from rackforge.sizing.inference.roofline import FloatArray, Replica, decode_time
 
 @dataclass(frozen=True)
 class Request:
-    """The traffic and its targets (tokens; seconds, ``None`` when not set)."""
+    """The traffic and its targets (tokens; seconds, ``None`` when not set) and where its lengths came from."""
 
     prompt_tokens: float
     output_tokens: float
     tpot_s: float | None
     ttft_s: float | None
+    lengths: str = "given"
 
     @property
     def context_tokens(self) -> float:

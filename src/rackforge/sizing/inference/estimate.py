@@ -60,6 +60,11 @@ class InferenceEstimate:
         ``"memory"`` or ``"compute"``: which roof limits the decode step.
     shape_derived
         Whether layers, width and heads were derived from the parameter count.
+    prompt_tokens, output_tokens
+        The mean request the point was modelled for (tokens).
+    lengths
+        Where those lengths came from: ``"given"`` by the workload, or the
+        traffic profile that filled them (``"chat profile"``, ...).
     """
 
     tokens_per_second_per_accelerator: float
@@ -72,6 +77,9 @@ class InferenceEstimate:
     weights_gb_per_replica: float
     bound: str
     shape_derived: bool = False
+    prompt_tokens: float = 0.0
+    output_tokens: float = 0.0
+    lengths: str = "given"
 
 
 def estimate_serving(
@@ -100,7 +108,7 @@ def estimate_serving(
         raise _unreachable(replicas, request, key)
     best = max(points, key=lambda p: (p.tokens_per_s / p.replica.tp, -p.replica.tp))
     scale = params.online_utilization if request.online else 1.0
-    return _result(best, scale, kv_bytes_per_token(dims, device.kv_bytes))
+    return _result(best, scale, kv_bytes_per_token(dims, device.kv_bytes), request)
 
 
 def fleet_accelerators(estimate: InferenceEstimate, tokens_per_second: float) -> int:
@@ -110,13 +118,14 @@ def fleet_accelerators(estimate: InferenceEstimate, tokens_per_second: float) ->
     return math.ceil(tokens_per_second / per_replica) * t
 
 
-def _result(point: OperatingPoint, scale: float, kv_per_token: float) -> InferenceEstimate:
+def _result(point: OperatingPoint, scale: float, kv_per_token: float, request: Request) -> InferenceEstimate:
     r = point.replica
     return InferenceEstimate(
         tokens_per_second_per_accelerator=point.tokens_per_s * scale / r.tp, replica_accelerators=r.tp,
         batch=point.batch, decode_step_ms=point.step_s * 1e3, ttft_ms=point.ttft_s * 1e3, tpot_ms=point.tpot_s * 1e3,
         kv_bytes_per_token=kv_per_token, weights_gb_per_replica=r.weight_bytes / 1e9, bound=point.bound,
-        shape_derived=r.dims.derived,
+        shape_derived=r.dims.derived, prompt_tokens=request.prompt_tokens, output_tokens=request.output_tokens,
+        lengths=request.lengths,
     )  # fmt: skip
 
 

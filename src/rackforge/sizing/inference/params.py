@@ -18,8 +18,6 @@ class InferenceParams:
 
     Attributes
     ----------
-    prompt_tokens, output_tokens
-        Defaults for a workload that omits them (tokens per request).
     hbm_usable_fraction
         Share of a replica's HBM usable for weights plus KV cache; the rest is
         activations, workspace and fragmentation.
@@ -65,8 +63,6 @@ class InferenceParams:
         Rules that derive a shape from a parameter count.
     """
 
-    prompt_tokens: float
-    output_tokens: float
     hbm_usable_fraction: float
     kv_reserved_output_fraction: float
     min_batch: int
@@ -96,8 +92,6 @@ class InferenceParams:
         """Read every ``inference_*`` parameter (units converted to SI here)."""
         p = catalog.param
         return cls(
-            prompt_tokens=p("inference_prompt_tokens_default"),
-            output_tokens=p("inference_output_tokens_default"),
             hbm_usable_fraction=p("inference_hbm_usable_fraction"),
             kv_reserved_output_fraction=p("inference_kv_reserved_output_fraction"),
             min_batch=int(p("inference_min_batch")),
