@@ -76,10 +76,16 @@ def validate(scenario: ScenarioArg) -> None:
 
 
 @app.command("size")
-def size_cmd(scenario: ScenarioArg, as_json: JsonOpt = False) -> None:
+def size_cmd(
+    scenario: ScenarioArg,
+    as_json: JsonOpt = False,
+    sensitivity: Annotated[
+        bool, typer.Option("--sensitivity", help="Also how each workload's answer moves with its assumptions.")
+    ] = False,
+) -> None:
     """Size workloads and sites: accelerators, systems, racks, fabric and power."""
     inputs = load_inputs(scenario)
-    result = run_size(inputs)
+    result = run_size(inputs, sensitivity)
     if as_json:
         print_json(result.to_dict())
         return

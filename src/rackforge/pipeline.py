@@ -102,10 +102,10 @@ def placed(inputs: Inputs) -> Iterator[None]:
         raise inputs.place(exc) from None
 
 
-def run_size(inputs: Inputs) -> Sizing:
-    """The sizing stage alone."""
+def run_size(inputs: Inputs, with_sensitivity: bool = False) -> Sizing:
+    """The sizing stage alone (with each workload's tornado when asked)."""
     with placed(inputs):
-        return size(inputs.scenario, inputs.catalog)
+        return size(inputs.scenario, inputs.catalog, with_sensitivity)
 
 
 def run_bom(inputs: Inputs, sizing: Sizing | None = None) -> BillOfMaterials:
@@ -221,7 +221,7 @@ def run_plan(
     with one is assessed for risk (``risk`` overrides the scenario's ``risk:``)."""
     budget = Budget(time_limit)
     progress("sizing")
-    sizing = run_size(inputs)
+    sizing = run_size(inputs, with_sensitivity=True)
     progress("bom")
     bom = run_bom(inputs, sizing)
     check_gates(inputs, bom)

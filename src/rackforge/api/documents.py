@@ -240,11 +240,33 @@ class SiteSizing(Document):
     ramp: list[RampPoint]
 
 
+class SensitivityBar(Document):
+    """One assumption at both ends of its documented range and the workload's answer at each."""
+
+    factor: str = Field(description="The assumption: mfu, goodput, ep_overlap, expert_imbalance, prompt_tokens, ...")
+    unit: str = Field(description="What the two inputs are.")
+    low_input: float = Field(description="The assumption at the low end of its range.")
+    high_input: float = Field(description="The assumption at the high end of its range.")
+    low: float | None = Field(description="The answer at the low end; null when that end cannot be sized.")
+    high: float | None = Field(description="The answer at the high end; null when that end cannot be sized.")
+    note: str = Field(description="Why an end could not be sized; empty otherwise.")
+
+
+class Tornado(Document):
+    """How far one workload's answer moves with each assumption, widest swing first."""
+
+    workload: str = Field(description="Workload name.")
+    metric: Literal["days", "accelerators", "tokens_per_second"] = Field(description="The answer the workload asks.")
+    base: float = Field(description="The answer at the base assumptions.")
+    bars: list[SensitivityBar]
+
+
 class SizingDocument(Document):
-    """The sizing stage: every workload and every site."""
+    """The sizing stage: every workload and every site, and each workload's sensitivity."""
 
     workloads: list[Workload]
     sites: list[SiteSizing]
+    sensitivity: list[Tornado] = Field(description="One tornado per workload (empty unless asked for).")
 
 
 # --- bill of materials ----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from rackforge.catalog.models import Accelerator, ContentRule, Item, Parameter, Switch, System, TariffRule
@@ -64,3 +64,8 @@ class Catalog:
     def param(self, key: str) -> float:
         """The value of parameter ``key``."""
         return self.parameters[key].value
+
+    def with_values(self, values: Mapping[str, float], source: str) -> Catalog:
+        """A copy with the values of existing parameters replaced (each citing ``source``)."""
+        changed = {k: self.parameters[k].model_copy(update={"value": v, "source": source}) for k, v in values.items()}
+        return replace(self, parameters=MappingProxyType({**self.parameters, **changed}))

@@ -10,6 +10,8 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.table import Table
+
 from rackforge.report.exceptions import exception_sentences, exception_table, text_columns
 from rackforge.report.tabular import View, table
 from rackforge.status import SolveProgress
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from rackforge.pipeline import PlanResult
     from rackforge.scenario import Scenario
     from rackforge.schedule import ScheduleResult
-    from rackforge.sizing import Sizing
+    from rackforge.sizing import Sizing, Tornado
     from rackforge.supply import SupplyPlan
 
 
@@ -81,7 +83,23 @@ def size_view(sizing: Sizing) -> View:
             ],
             sites,
         ),
+        *[tornado_table(t) for t in sizing.sensitivity],
     ]
+
+
+def _end(x: float | None, base: float) -> str:
+    return "-" if x is None else f"{x:,.1f} ({x / base - 1:+.0%})" if base else f"{x:,.1f}"
+
+
+def tornado_table(t: Tornado) -> Table:
+    """One workload's assumptions at both ends of their ranges, widest swing first."""
+    rows = [
+        [b.factor, f"{b.low_input:,.4g} .. {b.high_input:,.4g} {b.unit}", _end(b.low, t.base), _end(b.high, t.base),
+         b.note]
+        for b in t.bars
+    ]  # fmt: skip
+    title = f"Sensitivity of {t.workload}: {t.metric.replace('_', ' ')} {t.base:,.1f} at the base assumptions"
+    return table(title, ["assumption", "range", "at low", "at high", "note"], rows, text=(0, 1, 2, 3, 4))
 
 
 def bom_view(bom: BillOfMaterials) -> View:

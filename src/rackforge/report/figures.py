@@ -37,6 +37,35 @@ def ramp_figure(sizing: Sizing, start: dt.date, horizon_weeks: int) -> go.Figure
     return fig
 
 
+METRIC_LABELS = {"days": "days", "accelerators": "accelerators", "tokens_per_second": "tokens/s"}
+
+
+def sensitivity_figure(sizing: Sizing) -> go.Figure:
+    """One tornado per workload: the change of its answer (%) with each assumption at the low and high end."""
+    tornadoes = [t for t in sizing.sensitivity if t.bars and t.base]
+    titles = [f"{t.workload}: {METRIC_LABELS[t.metric]} {t.base:,.1f} at base" for t in tornadoes] or [""]
+    fig = make_subplots(rows=max(1, len(tornadoes)), cols=1, subplot_titles=titles, vertical_spacing=0.12)
+    for row, t in enumerate(tornadoes, start=1):
+        bars = list(reversed(t.bars))
+        names = [f"{b.factor} ({b.low_input:,.3g}..{b.high_input:,.3g})" for b in bars]
+        for end, colour in (("low", "#4c78a8"), ("high", "#f58518")):
+            values = [None if getattr(b, end) is None else 100.0 * (getattr(b, end) / t.base - 1.0) for b in bars]
+            labels = [f"{v:+.0f}%" if v is not None else "n/a" for v in values]
+            fig.add_trace(
+                go.Bar(y=names, x=values, orientation="h", name=f"assumption at its {end} end", marker_color=colour,
+                       legendgroup=end, showlegend=row == 1, text=labels),
+                row, 1,
+            )  # fmt: skip
+        fig.update_xaxes(title_text="change of the answer (%)", row=row, col=1)
+    fig.update_layout(
+        barmode="overlay",
+        height=160 + 170 * max(1, len(tornadoes)),
+        margin={"t": 60, "l": 220, "r": 20, "b": 40},
+        legend={"orientation": "h", "y": 1.08},
+    )
+    return fig
+
+
 def cost_figure(bom: BillOfMaterials) -> go.Figure:
     """Bill-of-materials cost by product family (US$ million)."""
     families = list(bom.cost_by_family)

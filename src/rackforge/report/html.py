@@ -17,6 +17,7 @@ from rackforge.report.figures import (
     domestic_figure,
     gantt_figure,
     ramp_figure,
+    sensitivity_figure,
     treemap_figure,
     utilization_figure,
     weekly_cost_figure,
@@ -37,6 +38,7 @@ _ENV = jinja2.Environment(
 _ENV.filters["num"] = lambda x, digits=0: f"{x:,.{digits}f}"
 FIGURES = {
     "ramp": ("fig-ramp", "Deployment ramp"),
+    "sensitivity": ("fig-sensitivity", "Sensitivity of each workload to its assumptions"),
     "cost": ("fig-cost", "BOM cost by family"),
     "weekly": ("fig-weekly", "BOM cost by week"),
     "treemap": ("fig-treemap", "BOM treemap"),
@@ -106,6 +108,7 @@ def report_figures(result: PlanResult) -> dict[str, go.Figure]:
     s = result.inputs.scenario
     figures = {
         "ramp": ramp_figure(result.sizing, s.start, s.horizon_weeks),
+        "sensitivity": sensitivity_figure(result.sizing),
         "cost": cost_figure(result.bom),
         "weekly": weekly_cost_figure(result.bom, s.start),
         "treemap": treemap_figure(result.bom),

@@ -10,17 +10,32 @@ from __future__ import annotations
 from rackforge.catalog import BomMatrix, Catalog
 from rackforge.scenario import Scenario
 from rackforge.sizing.compute import size_workload
-from rackforge.sizing.result import Equipment, FabricSizing, PowerSizing, RampPoint, SiteSizing, Sizing, WorkloadSizing
+from rackforge.sizing.result import (
+    Bar,
+    Equipment,
+    FabricSizing,
+    PowerSizing,
+    RampPoint,
+    SiteSizing,
+    Sizing,
+    Tornado,
+    WorkloadSizing,
+)
+from rackforge.sizing.sensitivity import sensitivity
 from rackforge.sizing.site import size_site, system_kw, systems_by_site
 
-__all__ = ["Equipment", "FabricSizing", "PowerSizing", "RampPoint", "SiteSizing", "Sizing", "WorkloadSizing", "size"]
+__all__ = [
+    "Bar", "Equipment", "FabricSizing", "PowerSizing", "RampPoint", "SiteSizing", "Sizing", "Tornado", "WorkloadSizing",
+    "size",
+]  # fmt: skip
 
 
-def size(scenario: Scenario, catalog: Catalog) -> Sizing:
-    """Size every workload, then every site."""
+def size(scenario: Scenario, catalog: Catalog, with_sensitivity: bool = False) -> Sizing:
+    """Size every workload, then every site; with ``with_sensitivity`` also each workload's tornado."""
     workloads = tuple(size_workload(w, catalog, i) for i, w in enumerate(scenario.workloads))
     per_site = systems_by_site(scenario, workloads)
     matrix = BomMatrix.of(catalog)
     kw = system_kw(catalog, matrix, matrix.rolled_power())
     sites = tuple(size_site(s, i, per_site[s.name], catalog, kw) for i, s in enumerate(scenario.sites))
-    return Sizing(workloads, sites)
+    tornadoes = sensitivity(scenario, catalog, workloads) if with_sensitivity else ()
+    return Sizing(workloads, sites, tornadoes)

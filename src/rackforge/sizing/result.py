@@ -245,15 +245,45 @@ class SiteSizing:
 
 
 @dataclass(frozen=True)
+class Bar:
+    """One assumption at both ends of its range and the answer at each (``None``: that end could not be sized)."""
+
+    factor: str
+    unit: str
+    low_input: float
+    high_input: float
+    low: float | None
+    high: float | None
+    note: str = ""
+
+    @property
+    def swing(self) -> float:
+        """``|answer(high) - answer(low)|`` (0 when an end is missing)."""
+        return abs(self.high - self.low) if self.low is not None and self.high is not None else 0.0
+
+
+@dataclass(frozen=True)
+class Tornado:
+    """The bars of one workload around its base answer ``base`` (in ``metric``)."""
+
+    workload: str
+    metric: str
+    base: float
+    bars: tuple[Bar, ...]
+
+
+@dataclass(frozen=True)
 class Sizing:
     """Result of :func:`rackforge.sizing.size`."""
 
     workloads: tuple[WorkloadSizing, ...]
     sites: tuple[SiteSizing, ...]
+    sensitivity: tuple[Tornado, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (the ``size --json`` contract)."""
+        """JSON-ready form (the ``size --json`` contract); ``sensitivity`` is empty unless asked for."""
         return {
             "workloads": [asdict(w) for w in self.workloads],
             "sites": [s.to_dict() for s in self.sites],
+            "sensitivity": [asdict(t) for t in self.sensitivity],
         }
