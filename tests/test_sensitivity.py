@@ -101,3 +101,17 @@ def test_size_sensitivity_json_and_table() -> None:
     assert all(t["bars"] for t in doc["sensitivity"])
     table = runner.invoke(app, ["size", path, "--sensitivity"])
     assert "Sensitivity of" in table.stdout
+
+
+def test_the_report_figure_has_both_ends_of_every_bar(catalog) -> None:
+    from rackforge.inputs import load_inputs
+    from rackforge.report.figures import sensitivity_figure
+
+    inputs = load_inputs(bundled_scenario())
+    sizing = size(inputs.scenario, inputs.catalog, with_sensitivity=True)
+    fig = sensitivity_figure(sizing)
+    assert len(fig.data) == 2 * len(sizing.sensitivity)
+    for t, (low, high) in zip(sizing.sensitivity, zip(fig.data[::2], fig.data[1::2], strict=True), strict=True):
+        assert len(low.y) == len(high.y) == len(t.bars)
+        widest = t.bars[0]
+        assert low.x[-1] == pytest.approx(100 * (widest.low / t.base - 1))

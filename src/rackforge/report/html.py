@@ -106,9 +106,10 @@ def report_figures(result: PlanResult) -> dict[str, go.Figure]:
     """Every figure of the report, by name, in the report's order: what the report file and the web
     application's dashboard both draw (the dashboard from their JSON, stored with the run)."""
     s = result.inputs.scenario
+    varied = any(t.bars for t in result.sizing.sensitivity)
     figures = {
         "ramp": ramp_figure(result.sizing, s.start, s.horizon_weeks),
-        "sensitivity": sensitivity_figure(result.sizing),
+        **({"sensitivity": sensitivity_figure(result.sizing)} if varied else {}),
         "cost": cost_figure(result.bom),
         "weekly": weekly_cost_figure(result.bom, s.start),
         "treemap": treemap_figure(result.bom),

@@ -169,7 +169,9 @@ def _stage(sh: Shape, lay: Layouts, tokens: Array, mc: Machine) -> tuple[Array, 
     whole[0] = whole[0] + sh.mtp * logits
     if mc.balanced_stages:
         units = np.asarray(sum(whole) / per_layer, dtype=np.float64)
-        layers, beside = _split(units, _f(lay.p), logits / per_layer, int(lay.stage_layers.max(initial=1)))
+        p = _f(lay.p)
+        most = int(np.ceil((units / np.maximum(p, 2.0)).max(initial=1.0))) + 1  # j* <= ceil(units/p) + 1
+        layers, beside = _split(units, p, logits / per_layer, most)
         n = np.where(beside >= 0, beside, layers)
         staged = [n * m for m in main_parts]
         staged[0] = staged[0] + np.where(beside >= 0, logits, 0.0)
