@@ -34,11 +34,14 @@ Sources
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
-from benchmarks.validation_training import Row, catalog_with, gpu_hours, workload
-
 from rackforge.sizing.training import estimate_training
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.validation_training import Row, catalog_with, gpu_hours, workload
 
 H800 = [{"id": "h100-sxm", "scale_up_gbps": 400, "source": "H800: NVLink cut to 400 GB/s (arXiv 2505.09343 §4.1)"}]
 DEEPSEEK_V3: dict[str, Any] = {
@@ -110,7 +113,7 @@ def deepseek_rows() -> list[Row]:
         ("MoE DeepSeek-V3, 2048 H800, fp8 (as run)", "GPU-hours", 2.664e6, gpu_hours(v3, as_run, 2048, False)),
         ("MoE DeepSeek-V3, 2048 H800, fp8 (as run)", "step s", 19.93, as_run.step_time_s),
         ("planner DeepSeek-V3, 2048 H800 (default software)", "GPU-hours", 2.664e6, gpu_hours(v3, planner, 2048, False)),
-        ("MoE DeepSeek-V2, 1024 H800 (count assumed), bf16", "GPU-hours per 1T", 172.8e3, v2_hours),
+        ("partial facts DeepSeek-V2, 1024 H800 (count and precision assumed)", "GPU-hours per 1T", 172.8e3, v2_hours),
     ]  # fmt: skip
 
 

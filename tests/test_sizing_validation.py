@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from benchmarks.sizing_validation import fabric_rows
 from benchmarks.validation_inference import rows as inference_rows
+from benchmarks.validation_moe import rows as moe_rows
 from benchmarks.validation_training import rows as training_rows
 
 
@@ -55,3 +56,11 @@ def test_mlperf_rows_with_their_data_sets_lengths_within_15_percent() -> None:
     assert len(mlperf) == 15
     outside = sorted(r[0] for r in mlperf if error(r[2], r[3]) > 0.15)
     assert len(outside) <= 2, outside
+
+
+def test_moe_runs_with_their_publications_facts_within_15_percent() -> None:
+    rows = moe_rows()
+    full = [r for r in rows if r[0].startswith("MoE ")]
+    assert len(full) == 11
+    assert [(r[0], round(error(r[2], r[3]), 3)) for r in full if error(r[2], r[3]) > 0.15] == []
+    assert {r[0].split()[0] for r in rows} == {"MoE", "planner", "partial", "framework"}
