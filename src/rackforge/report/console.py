@@ -98,7 +98,8 @@ def tornado_table(t: Tornado) -> Table:
          b.note]
         for b in t.bars
     ]  # fmt: skip
-    title = f"Sensitivity of {t.workload}: {t.metric.replace('_', ' ')} {t.base:,.1f} at the base assumptions"
+    base = f"{t.base:,.1f}" if t.metric == "days" else f"{t.base:,.0f}"
+    title = f"Sensitivity of {t.workload}: {t.metric.replace('_', ' ')} {base} at the base assumptions"
     return table(title, ["assumption", "range", "at low", "at high", "note"], rows, text=(0, 1, 2, 3, 4))
 
 

@@ -40,14 +40,19 @@ def ramp_figure(sizing: Sizing, start: dt.date, horizon_weeks: int) -> go.Figure
 METRIC_LABELS = {"days": "days", "accelerators": "accelerators", "tokens_per_second": "tokens/s"}
 
 
+def _short(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
 def sensitivity_figure(sizing: Sizing) -> go.Figure:
     """One tornado per workload: the change of its answer (%) with each assumption at the low and high end."""
     tornadoes = [t for t in sizing.sensitivity if t.bars and t.base]
-    titles = [f"{t.workload}: {METRIC_LABELS[t.metric]} {t.base:,.1f} at base" for t in tornadoes] or [""]
-    fig = make_subplots(rows=max(1, len(tornadoes)), cols=1, subplot_titles=titles, vertical_spacing=0.12)
+    rows = max(1, len(tornadoes))
+    titles = [f"{t.workload}: {METRIC_LABELS[t.metric]} {_short(t.base)} at base" for t in tornadoes] or [""]
+    fig = make_subplots(rows=rows, cols=1, subplot_titles=titles, vertical_spacing=0.5 / rows)
     for row, t in enumerate(tornadoes, start=1):
         bars = list(reversed(t.bars))
-        names = [f"{b.factor} ({b.low_input:,.3g}..{b.high_input:,.3g})" for b in bars]
+        names = [f"{b.factor} ({_short(b.low_input)} to {_short(b.high_input)})" for b in bars]
         for end, colour in (("low", "#4c78a8"), ("high", "#f58518")):
             values = [None if getattr(b, end) is None else 100.0 * (getattr(b, end) / t.base - 1.0) for b in bars]
             labels = [f"{v:+.0f}%" if v is not None else "n/a" for v in values]
@@ -56,13 +61,11 @@ def sensitivity_figure(sizing: Sizing) -> go.Figure:
                        legendgroup=end, showlegend=row == 1, text=labels),
                 row, 1,
             )  # fmt: skip
-        fig.update_xaxes(title_text="change of the answer (%)", row=row, col=1)
+    fig.update_xaxes(title_text="change of the answer (%)", row=rows, col=1)
     fig.update_layout(
-        barmode="overlay",
-        height=160 + 170 * max(1, len(tornadoes)),
-        margin={"t": 60, "l": 220, "r": 20, "b": 40},
-        legend={"orientation": "h", "y": 1.08},
-    )
+        barmode="overlay", height=140 + 190 * rows, margin={"t": 90, "l": 230, "r": 20, "b": 50},
+        legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 0.99, "yanchor": "top", "yref": "container"},
+    )  # fmt: skip
     return fig
 
 
