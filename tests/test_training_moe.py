@@ -387,3 +387,19 @@ def test_a_layout_times_the_same_alone_or_among_all(catalog: Catalog) -> None:
     i = np.flatnonzero((lay.t == 1) & (lay.p == 2) & (lay.e == 8) & (lay.m == 1) & (lay.v == 1) & (lay.r == 0))
     assert i.size == 1
     assert among[i[0]] == pytest.approx(alone, rel=1e-12)
+
+
+def test_thinner_experts_reach_a_lower_gemm_rate(catalog: Catalog) -> None:
+    """Fine-grained experts (small d_ff, more of them per token) do the same FLOPs at a lower achieved rate."""
+    rates = []
+    for ffn, k in ((4096, 2), (2048, 4), (1024, 8), (512, 16)):
+        model = {"parameters": 60e9, "active_parameters": 8e9, "layers": 32, "d_model": 4096, "heads": 32,
+                 "d_ff": ffn, "experts": 64 * 4096 // ffn, "experts_per_token": k, "gated_mlp": True, "seq_len": 4096}  # fmt: skip
+        sh = resolve_shape(ModelShape.model_validate(model), catalog)
+        mc = machine_for(workload(model=model, accelerator="h100-sxm"), catalog)
+        tokens, one = np.array([4096.0]), np.array([1.0])
+        seconds = kernels.mlp_gemms(sh, tokens, one, np.array([8.0]), mc)[0]
+        flops = 2.0 * 4096 * sh.top_k * sh.expert_params * mc.expert_imbalance
+        rates.append(flops / seconds)
+    assert rates == sorted(rates, reverse=True)
+    assert rates[-1] < 0.9 * rates[0]
