@@ -115,3 +115,9 @@ def test_the_report_figure_has_both_ends_of_every_bar(catalog) -> None:
         assert len(low.y) == len(high.y) == len(t.bars)
         widest = t.bars[0]
         assert low.x[-1] == pytest.approx(100 * (widest.low / t.base - 1))
+
+
+def test_size_names_the_lengths_each_service_was_sized_for() -> None:
+    path = str(bundled_scenario())
+    out = CliRunner().invoke(app, ["size", path]).stdout
+    assert "assistant-serving: served for 2,000-token prompts and 400-token outputs (given)" in out

@@ -65,8 +65,15 @@ def size_view(sizing: Sizing) -> View:
         ]
         for x in sizing.sites
     ]
+    points = [(w.name, sv) for w in sizing.workloads if (sv := getattr(w.detail, "serving", None)) is not None]
+    served = [
+        f"{name}: served for {sv.prompt_tokens:,.0f}-token prompts and {sv.output_tokens:,.0f}-token outputs "
+        f"({sv.lengths})"
+        for name, sv in points
+    ]
     return [
         table("Workloads", ["workload", "type", "system", "accelerators", "days", "GPU-hours", "MFU"], workloads),
+        *served,
         table(
             "Sites",
             [
