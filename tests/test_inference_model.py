@@ -21,7 +21,7 @@ from rackforge.scenario.models import ModelShape, Workload
 from rackforge.sizing.inference import Request, estimate_inference, fleet_accelerators, profile_lengths
 from rackforge.sizing.inference.batch import curve
 from rackforge.sizing.inference.device import device_of
-from rackforge.sizing.inference.kvcache import kv_bytes_per_token
+from rackforge.sizing.inference.kvcache import kv_bytes_per_token, replicated_kv_bytes_per_token
 from rackforge.sizing.inference.params import InferenceParams
 from rackforge.sizing.inference.replica import build_replica
 from rackforge.sizing.inference.roofline import decode_times, weight_bytes_read
@@ -312,3 +312,17 @@ PUBLISHED = [
 def test_published_per_gpu_throughput_within_30_percent(catalog, case, model, accelerator, fields, published) -> None:
     predicted = estimate_inference(workload(model, accelerator, **fields), catalog).tokens_per_second_per_accelerator
     assert predicted == pytest.approx(published, rel=0.30), case
+
+
+def test_latent_attention_caches_one_latent_per_token_and_layer(catalog, params) -> None:
+    v3 = {"parameters": 671e9, "active_parameters": 37e9, "layers": 61, "d_model": 7168, "heads": 128,
+          "head_dim": 128, "experts": 256, "experts_per_token": 8,
+          "mla": {"kv_rank": 512, "q_rank": 1536, "rope_dim": 64, "v_head_dim": 128}}  # fmt: skip
+    dims = resolve_dims(ModelShape.model_validate(v3), params)
+    assert kv_bytes_per_token(dims, 1.0) == 61 * (512 + 64)
+    assert replicated_kv_bytes_per_token(dims, 1.0, 8) == 8 * 61 * (512 + 64)
+    assert dims.score_flops == 128 * (4 * 512 + 2 * 64)
+    gqa = resolve_dims(ModelShape.model_validate({k: v for k, v in v3.items() if k != "mla"}), params)
+    assert kv_bytes_per_token(gqa, 1.0) == 2 * 61 * 128 * 128
+    served = estimate_inference(workload(v3, "gb200"), catalog)
+    assert served.kv_bytes_per_token == 61 * (512 + 64) * 1.0

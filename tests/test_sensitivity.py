@@ -120,4 +120,30 @@ def test_the_report_figure_has_both_ends_of_every_bar(catalog) -> None:
 def test_size_names_the_lengths_each_service_was_sized_for() -> None:
     path = str(bundled_scenario())
     out = CliRunner().invoke(app, ["size", path]).stdout
-    assert "assistant-serving: served for 2,000-token prompts and 400-token outputs (given)" in out
+    assert "assistant-serving: served for 2,000-token prompts and 400-token outputs (given); p99 time" in out
+
+
+def test_deadline_bars_move_the_count_the_way_the_assumption_does(catalog) -> None:
+    s = size(scenario({"model": MOE, "deadline_days": 40, "precision": "fp8"}), catalog, with_sensitivity=True)
+    t = s.sensitivity[0]
+    bars = {b.factor: b for b in t.bars}
+    assert bars["mfu"].low >= t.base >= bars["mfu"].high
+    assert bars["goodput"].low >= t.base >= bars["goodput"].high
+    assert bars["expert_imbalance"].low <= t.base <= bars["expert_imbalance"].high
+
+
+def test_serving_keys_on_a_training_workload_are_refused() -> None:
+    from rackforge.errors import InputError
+    from rackforge.scenario import load_scenario_text
+
+    text = """name: t
+start: 2027-01-04
+workloads:
+  - {name: w, type: training, model: {parameters: 7.0e10}, tokens: 1.0e12, accelerator: h100-sxm,
+     accelerators: 1024, site: s, profile: rag, ttft_ms: 500}
+sites: [{name: s}]
+"""
+    with pytest.raises(InputError) as info:
+        load_scenario_text(text, "s.yaml")
+    keys = {p.key for p in info.value.problems}
+    assert keys == {("workloads", 0, "profile"), ("workloads", 0, "ttft_ms")}

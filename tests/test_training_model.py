@@ -105,11 +105,22 @@ def test_nothing_fits_raises_with_key_prefix(catalog) -> None:
     assert "more accelerators" in problem.fix
 
 
-def test_impossible_parallelism_is_an_input_error(catalog) -> None:
-    w = llama_65b(parallelism={"tensor": 3})
+@pytest.mark.parametrize(
+    ("given", "field", "words"),
+    [
+        ({"tensor": 3}, "tensor", "must divide the 64 heads"),
+        ({"pipeline": 100}, "pipeline", "100 stages for 80 layers"),
+        ({"pipeline": 16, "interleave": 3}, "interleave", "does not divide the 5-layer stage"),
+        ({"data": 7}, None, "no layout of the given `parallelism`"),
+    ],
+)
+def test_impossible_parallelism_names_the_degree(catalog, given: dict, field: str | None, words: str) -> None:
+    w = llama_65b(parallelism=given)
     with pytest.raises(InputError) as info:
         estimate_training(w, catalog, 2048, key=("workloads", 0))
-    assert info.value.problems[0].key == ("workloads", 0, "parallelism")
+    problem = info.value.problems[0]
+    assert problem.key == ("workloads", 0, "parallelism", *((field,) if field else ()))
+    assert words in problem.what
 
 
 def test_precision_without_tensor_peak_is_an_input_error(catalog) -> None:

@@ -403,3 +403,43 @@ def test_thinner_experts_reach_a_lower_gemm_rate(catalog: Catalog) -> None:
         rates.append(flops / seconds)
     assert rates == sorted(rates, reverse=True)
     assert rates[-1] < 0.9 * rates[0]
+
+
+def test_more_accelerators_never_lower_moe_throughput(catalog: Catalog) -> None:
+    """Folded expert groups leave a rack idle rather than give up a layout: throughput never falls with n."""
+    w = workload(model=DEEPSEEK_V3, accelerator="gb200", precision="fp8", tokens=14.8e12)
+    rates = [estimate_training(w, catalog, n).tokens_per_second for n in range(1728, 2664, 72)]
+    assert all(b >= a * (1 - 1e-12) for a, b in itertools.pairwise(rates))
+
+
+def test_deadline_count_is_the_smallest_whole_rack_count(catalog: Catalog) -> None:
+    from rackforge.sizing.compute import size_workload
+
+    base = {"model": DEEPSEEK_V3, "accelerator": "gb200", "precision": "fp8", "tokens": 1.48e13}
+    n = size_workload(workload(**base, deadline_days=30), catalog).accelerators
+    assert size_workload(workload(**base, accelerators=n), catalog).days <= 30
+    assert size_workload(workload(**base, accelerators=n - 72), catalog).days > 30
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [
+        ({k: v for k, v in DEEPSEEK_V3.items() if k != "active_parameters"}, "active_parameters"),
+        (
+            {
+                "parameters": 7e10,
+                "layers": 80,
+                "d_model": 8192,
+                "heads": 64,
+                "kv_heads": 8,
+                "d_ff": 4096,
+                "gated_mlp": True,
+            },
+            "parameters",
+        ),
+    ],
+)
+def test_a_shape_that_contradicts_its_counts_is_an_input_error(catalog: Catalog, model: dict, field: str) -> None:
+    with pytest.raises(InputError) as info:
+        estimate_training(workload(model=model, accelerator="h100-sxm"), catalog, 2048, key=("workloads", 0))
+    assert info.value.problems[0].key == ("workloads", 0, "model", field)

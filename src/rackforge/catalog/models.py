@@ -167,6 +167,12 @@ POSITIVE_PARAMETERS = frozenset(
         "training_checkpoint_write_gbps_per_accelerator",
         "training_interruptions_per_accelerator_hour",
         "training_kernel_realisation",
+        "training_fp8_realisation",
+        "training_grouped_gemm_efficiency",
+        "training_mfu_scale",
+        "training_goodput_scale",
+        "training_shape_tolerance",
+        "training_active_tolerance",
     }
 )
 """Parameters that divide or scale a rate the models compute: 0 leaves nothing to compute with."""

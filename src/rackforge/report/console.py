@@ -68,7 +68,7 @@ def size_view(sizing: Sizing) -> View:
     points = [(w.name, sv) for w in sizing.workloads if (sv := getattr(w.detail, "serving", None)) is not None]
     served = [
         f"{name}: served for {sv.prompt_tokens:,.0f}-token prompts and {sv.output_tokens:,.0f}-token outputs "
-        f"({sv.lengths})"
+        f"({sv.lengths}); p99 time per output token {sv.tpot_ms:,.0f} ms, to first token {sv.ttft_ms:,.0f} ms"
         for name, sv in points
     ]
     return [
@@ -94,19 +94,30 @@ def size_view(sizing: Sizing) -> View:
     ]
 
 
-def _end(x: float | None, base: float) -> str:
-    return "-" if x is None else f"{x:,.1f} ({x / base - 1:+.0%})" if base else f"{x:,.1f}"
+def _input(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
+def _amount(x: float, metric: str) -> str:
+    return f"{x:,.1f}" if metric == "days" else f"{x:,.0f}"
+
+
+def _end(x: float | None, base: float, metric: str) -> str:
+    if x is None:
+        return "-"
+    return f"{_amount(x, metric)} ({x / base - 1:+.0%})" if base else _amount(x, metric)
 
 
 def tornado_table(t: Tornado) -> Table:
     """One workload's assumptions at both ends of their ranges, widest swing first."""
     rows = [
-        [b.factor, f"{b.low_input:,.4g} .. {b.high_input:,.4g} {b.unit}", _end(b.low, t.base), _end(b.high, t.base),
-         b.note]
+        [b.factor, f"{_input(b.low_input)} .. {_input(b.high_input)} {b.unit}", _end(b.low, t.base, t.metric),
+         _end(b.high, t.base, t.metric), b.note]
         for b in t.bars
     ]  # fmt: skip
-    base = f"{t.base:,.1f}" if t.metric == "days" else f"{t.base:,.0f}"
-    title = f"Sensitivity of {t.workload}: {t.metric.replace('_', ' ')} {base} at the base assumptions"
+    title = (
+        f"Sensitivity of {t.workload}: {t.metric.replace('_', ' ')} {_amount(t.base, t.metric)} at the base assumptions"
+    )
     return table(title, ["assumption", "range", "at low", "at high", "note"], rows, text=(0, 1, 2, 3, 4))
 
 

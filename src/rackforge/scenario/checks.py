@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from rackforge.errors import Problem
-from rackforge.scenario.models import Scenario
+from rackforge.errors import KeyPath, Problem
+from rackforge.scenario.models import Scenario, Workload
 from rackforge.validation import suggest
 
 Rule = Callable[[Scenario], list[Problem]]
@@ -115,6 +115,16 @@ def wave_weeks(s: Scenario) -> list[Problem]:
     return out
 
 
+SERVING_KEYS = ("profile", "prompt_tokens", "output_tokens", "ttft_ms", "tpot_ms", "tokens_per_second")
+
+
+def _serving_keys(w: Workload, key: KeyPath) -> list[Problem]:
+    """A training workload that sets a key only serving reads."""
+    given = [k for k in SERVING_KEYS if getattr(w, k) is not None]
+    fix = "remove it, or make the workload `type: inference`"
+    return [Problem((*key, k), f"`{k}` applies to inference only", fix) for k in given]
+
+
 def workload_inputs(s: Scenario) -> list[Problem]:
     """Training gives tokens and exactly one of accelerators/deadline; inference gives tokens/s."""
     out = []
@@ -132,6 +142,7 @@ def workload_inputs(s: Scenario) -> list[Problem]:
                 )
                 fix = "keep one: `accelerators` to get days, or `deadline_days` to get the count"
                 out.append(Problem(key + (("deadline_days",) if both else ()), what, fix))
+            out += _serving_keys(w, key)
         else:
             if w.tokens_per_second is None:
                 fix = "add `tokens_per_second: 1.0e6`"

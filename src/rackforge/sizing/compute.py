@@ -82,11 +82,18 @@ class TrainingRun:
         return self._memo[n]
 
     def rates(self, n: int) -> tuple[float, float]:
-        """(MFU, goodput) on ``n`` accelerators: the user's where given, else modelled."""
+        """(MFU, goodput) on ``n`` accelerators: the user's where given, else modelled.
+
+        Both are scaled by ``training_mfu_scale`` and ``training_goodput_scale``
+        (goodput at most 1), which are 1 except where a sensitivity run moves them.
+        """
         if self.w.mfu is not None and self.w.goodput is not None:
-            return self.w.mfu, self.w.goodput
-        est = self.estimate(n)
-        return (self.w.mfu or est.mfu), (self.w.goodput or est.goodput)
+            mfu, goodput = self.w.mfu, self.w.goodput
+        else:
+            est = self.estimate(n)
+            mfu, goodput = (self.w.mfu or est.mfu), (self.w.goodput or est.goodput)
+        p = self.catalog.param
+        return mfu * p("training_mfu_scale"), min(1.0, goodput * p("training_goodput_scale"))
 
     def days(self, n: int) -> float:
         """``C / (n·P·MFU(n)·goodput(n))`` in days."""

@@ -11,8 +11,8 @@ demand answers in tokens per second). Bars are ordered by their swing
 ==================  =========================  =====================================================
 factor              applies to                 the assumption at an end
 ==================  =========================  =====================================================
-mfu                 training                   base MFU (modelled or given) x multiplier
-goodput             training                   base goodput x multiplier, at most 1
+mfu                 training                   MFU (modelled or given) x multiplier, at every count searched
+goodput             training                   goodput x multiplier, at most 1, at every count searched
 ep_overlap          training, MoE              ``training_ep_overlap`` set to the value (0 none, 1 full)
 expert_imbalance    training, MoE              ``training_expert_imbalance`` set to the value
 prompt_tokens       inference                  mean prompt x multiplier
@@ -67,11 +67,11 @@ def _ends(catalog: Catalog, factor: str, scale: float | None = None, cap: float 
     return (lo, hi) if scale is None else (min(cap, scale * lo), min(cap, scale * hi))
 
 
-def _field(w: Workload, catalog: Catalog, index: int, name: str, **fixed: float) -> Resize:
-    """Size ``w`` with its field ``name`` set to x (and the ``fixed`` fields set)."""
+def _field(w: Workload, catalog: Catalog, index: int, name: str) -> Resize:
+    """Size ``w`` with its field ``name`` set to x."""
 
     def resize(x: float) -> WorkloadSizing:
-        return size_workload(w.model_copy(update={**fixed, name: x}), catalog, index)
+        return size_workload(w.model_copy(update={name: x}), catalog, index)
 
     return resize
 
@@ -85,13 +85,22 @@ def _param(w: Workload, catalog: Catalog, index: int, name: str) -> Resize:
     return resize
 
 
+def _scaled(w: Workload, catalog: Catalog, index: int, name: str, base: float) -> Resize:
+    """Size ``w`` with the multiplier ``name`` set so that the quantity at ``base`` becomes x, at every count."""
+
+    def resize(x: float) -> WorkloadSizing:
+        return _param(w, catalog, index, name)(x / base)
+
+    return resize
+
+
 def _training_bars(w: Workload, base: WorkloadSizing, catalog: Catalog, index: int, metric: str) -> list[Bar]:
     goodput = base.goodput or 1.0
     bars = [
-        _bar("mfu", "MFU", _ends(catalog, "mfu", base.mfu, 1.0), _field(w, catalog, index, "mfu", goodput=goodput),
-             metric),
+        _bar("mfu", "MFU", _ends(catalog, "mfu", base.mfu, 1.0),
+             _scaled(w, catalog, index, "training_mfu_scale", base.mfu), metric),
         _bar("goodput", "fraction", _ends(catalog, "goodput", goodput, 1.0),
-             _field(w, catalog, index, "goodput", mfu=base.mfu), metric),
+             _scaled(w, catalog, index, "training_goodput_scale", goodput), metric),
     ]  # fmt: skip
     if (w.model.experts or 1) > 1:
         for factor in ("ep_overlap", "expert_imbalance"):

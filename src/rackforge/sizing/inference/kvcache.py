@@ -6,6 +6,8 @@ KV bytes per token (sizing-methods D3)::
 
 (keys and values, every layer, every key/value head; grouped-query attention
 enters through ``n_kv``). Llama-3 70B in bf16: 2·80·8·128·2 = 327,680 B.
+Latent attention (MLA) caches ``L·(r_kv + r)·b_kv``: DeepSeek-V3 in fp8,
+61·(512 + 64) = 35,136 B.
 
 On a tensor-parallel group of ``t`` accelerators each holds ``n_kv/t`` heads;
 when ``t > n_kv`` heads are replicated, so the group stores
@@ -29,13 +31,19 @@ from rackforge.sizing.inference.shape import ModelDims
 
 
 def kv_bytes_per_token(dims: ModelDims, kv_bytes: float) -> float:
-    """``2·L·n_kv·d_head·b_kv`` (B/token) for the whole model."""
+    """``2·L·n_kv·d_head·b_kv`` (B/token) for the whole model; ``L·(r_kv + r)·b_kv`` with latent attention."""
+    if dims.kv_latent:
+        return dims.layers * dims.kv_latent * kv_bytes
     return 2.0 * dims.layers * dims.kv_heads * dims.head_dim * kv_bytes
 
 
 def replicated_kv_bytes_per_token(dims: ModelDims, kv_bytes: float, tp: int) -> float:
-    """KV bytes per token stored by a TP group of ``tp``, counting replicated heads (B/token)."""
-    return kv_bytes_per_token(dims, kv_bytes) * max(1.0, tp / dims.kv_heads)
+    """KV bytes per token stored by a TP group of ``tp``, counting replicated heads (B/token).
+
+    A latent is not split by heads: every rank of the group keeps it whole.
+    """
+    copies = float(tp) if dims.kv_latent else max(1.0, tp / dims.kv_heads)
+    return kv_bytes_per_token(dims, kv_bytes) * copies
 
 
 def mean_context_tokens(prompt_tokens: float, output_tokens: float) -> float:

@@ -122,7 +122,7 @@ def decode_times(replica: Replica, batch: FloatArray, context_tokens: float) -> 
     bandwidth = t * dev.hbm_bytes_per_s * prm.hbm_efficiency
     matmul_c = batch * 2.0 * dims.active / (t * dev.matmul_flops * eta * _moe_derate(replica))
     matmul_m = weight_bytes_read(replica, batch) / bandwidth
-    attention_flops = 4.0 * dims.layers * context_tokens * dims.heads * dims.head_dim
+    attention_flops = dims.layers * context_tokens * dims.score_flops
     attention_c = batch * attention_flops / (t * dev.attention_flops * eta)
     attention_m = batch * context_tokens * replica.kv_bytes_per_token / bandwidth
     comm = 2.0 * dims.layers * allreduce_s(replica, batch * dims.d_model * prm.activation_bytes)

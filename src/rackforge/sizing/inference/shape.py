@@ -67,6 +67,20 @@ class ModelDims:
     expert_parameters: float
     heads_given: bool
     derived: bool
+    kv_latent: float = 0.0
+    kv_rank: float = 0.0
+
+    @property
+    def score_flops(self) -> float:
+        """Attention FLOPs per decoded token per cached token per layer.
+
+        ``4·a·d`` (QKᵀ and AV) with grouped-query attention; with latent
+        attention decoded on the latent (the up projections absorbed, as MLA
+        decode kernels do), ``a·(4·r_kv + 2·r)``.
+        """
+        if self.kv_latent:
+            return self.heads * (4.0 * self.kv_rank + 2.0 * (self.kv_latent - self.kv_rank))
+        return 4.0 * self.heads * self.head_dim
 
     @property
     def moe(self) -> bool:
@@ -85,10 +99,13 @@ def resolve_dims(model: ModelShape, params: InferenceParams) -> ModelDims:
         kv_heads = model.kv_heads or min(params.derived_kv_heads, heads)
         derived = True
     experts, per_token, shared, expert = _moe_split(model)
+    latent = model.mla
     return ModelDims(
         parameters=model.parameters, active=model.active, layers=layers, d_model=d_model, heads=heads,
-        kv_heads=kv_heads, head_dim=d_model / heads, experts=experts, experts_per_token=per_token,
+        kv_heads=kv_heads, head_dim=model.head_dim or d_model / heads, experts=experts, experts_per_token=per_token,
         shared_parameters=shared, expert_parameters=expert, heads_given=not derived, derived=derived,
+        kv_latent=float(latent.kv_rank + latent.rope_dim) if latent else 0.0,
+        kv_rank=float(latent.kv_rank) if latent else 0.0,
     )  # fmt: skip
 
 

@@ -31,7 +31,7 @@ limitations: ``docs/sizing-training.md``; rows: ``benchmarks/validation_training
 from __future__ import annotations
 
 from rackforge.catalog import Catalog
-from rackforge.errors import KeyPath
+from rackforge.errors import InputError, KeyPath
 from rackforge.scenario.models import Workload
 from rackforge.sizing.training.flops import batch_tokens, hfu_factor, model_flops_per_token
 from rackforge.sizing.training.goodput import training_goodput
@@ -39,7 +39,7 @@ from rackforge.sizing.training.layouts import RECOMPUTE, enumerate_layouts
 from rackforge.sizing.training.machine import GB, machine_for
 from rackforge.sizing.training.result import Layout, MemoryUse, TrainingEstimate
 from rackforge.sizing.training.search import Choice, choose
-from rackforge.sizing.training.shape import resolve_shape
+from rackforge.sizing.training.shape import contradiction, resolve_shape
 
 __all__ = ["Layout", "MemoryUse", "TrainingEstimate", "estimate_training", "training_goodput"]
 
@@ -84,14 +84,17 @@ def estimate_training(workload: Workload, catalog: Catalog, accelerators: int, k
         ``parallelism`` admits no layout, or no layout fits in memory.
     """
     shape = resolve_shape(workload.model, catalog)
+    odd = contradiction(shape, catalog.param("training_shape_tolerance"), catalog.param("training_active_tolerance"))
+    if odd is not None:
+        field, what, fix = odd
+        raise InputError.one((*key, "model", field), what, fix)
     machine = machine_for(workload, catalog, key)
     batch = batch_tokens(workload, catalog, accelerators)
     sequences = max(1, round(batch / shape.seq))
     layouts = enumerate_layouts(
         shape, accelerators, sequences, machine.scale_up, workload.parallelism, machine.max_interleave
     )
-    pinned = workload.parallelism is not None
-    c = choose(shape, layouts, machine, accelerators, key, pinned)
+    c = choose(shape, layouts, machine, accelerators, key, workload.parallelism)
     step = float(c.times.step[c.i])
     tokens_per_second = c.sequences_per_step * shape.seq / step
     mfu = tokens_per_second * model_flops_per_token(workload.model) / (accelerators * machine.peak)

@@ -11,10 +11,12 @@ recompute mode ``r`` (0 none, 1 selective, 2 full). The rules:
   only adds bubble, in-flight activations and fewer replicas unless it leaves
   fewer accelerators idle; ``v`` divides the stage
   (``v <= training_max_interleave``; 1 for pipelines without interleaving);
-* ``d = floor(n/(t·p))``: accelerators left over are idle (see
-  :mod:`~rackforge.sizing.training.search`);
 * ``e`` divides the experts and ``t·d`` (the expert-parallel group is drawn
   from the tensor and data ranks, Megatron-Core's parallel folding);
+* ``d`` is the largest count with ``t·p·d <= n``, ``d <= B`` and ``t·d`` a
+  multiple of e: accelerators left over are idle (see
+  :mod:`~rackforge.sizing.training.search`), so every layout possible on n
+  accelerators is possible on more;
 * ``m`` is a power of two with ``d·m <= B`` (B the global batch in
   sequences), and each replica runs ``M = round(B/(d·m)) >= 1`` microbatches;
   the batch actually run is ``d·m·M`` sequences.
@@ -24,6 +26,7 @@ Fields given in ``workload.parallelism`` pin the matching degree.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -91,6 +94,26 @@ def _keep(rows: dict[str, IntArray], mask: NDArray[np.bool_]) -> dict[str, IntAr
     return {key: col[mask] for key, col in rows.items()}
 
 
+def pinned_problem(shape: Shape, n: int, scale_up: int, given: Parallelism) -> tuple[str, str, str] | None:
+    """``(field, what, fix)`` for the first pinned degree that no layout can have, or ``None``."""
+    t, p, e, v = given.tensor, given.pipeline, given.expert, given.interleave
+    if t and t not in tensor_options(shape, scale_up, None):
+        what = f"tensor {t} must divide the {shape.heads} heads and the scale-up domain of {scale_up}"
+        return "tensor", what, "use a divisor of both, with the KV heads dividing it or it dividing them"
+    if p and p > shape.layers:
+        return "pipeline", f"{p} stages for {shape.layers} layers", f"use at most {shape.layers} stages"
+    if e and shape.experts % e:
+        return "expert", f"expert {e} does not divide the {shape.experts} experts", "use a divisor of the experts"
+    if e and t and p and n // (t * p) // (e // math.gcd(e, t)) == 0:
+        what = f"an expert group of {e} needs more than the {n // (t * p) * t} tensor x data ranks of a stage"
+        return "expert", what, "use a smaller expert degree or more accelerators"
+    stage = -(-shape.layers // p) if p else None
+    if v and stage is not None and stage % v:
+        what = f"interleave {v} does not divide the {stage}-layer stage ({shape.layers} layers over {p} stages)"
+        return "interleave", what, "use a divisor of the stage's layers"
+    return None
+
+
 def enumerate_layouts(
     shape: Shape, n: int, batch: int, scale_up: int, given: Parallelism | None, max_chunks: int = CHUNKS[-1]
 ) -> Layouts:
@@ -99,8 +122,10 @@ def enumerate_layouts(
     rows = {"t": np.asarray(tensor_options(shape, scale_up, g.tensor), dtype=np.int64)}
     rows = _expand(rows, "p", [g.pipeline] if g.pipeline else pipeline_options(shape.layers, n))
     rows = _expand(rows, "e", [g.expert] if g.expert else divisors(shape.experts))
-    rows["d"] = n // np.maximum(rows["t"] * rows["p"], 1)
-    keep = (rows["d"] >= 1) & (rows["p"] <= shape.layers) & ((rows["t"] * rows["d"]) % rows["e"] == 0)
+    rows = _keep(rows, shape.experts % rows["e"] == 0)
+    fold = rows["e"] // np.gcd(rows["e"], rows["t"])
+    rows["d"] = np.minimum(n // np.maximum(rows["t"] * rows["p"], 1), batch) // fold * fold
+    keep = (rows["d"] >= 1) & (rows["p"] <= shape.layers)
     rows = _keep(rows, (keep & (rows["d"] == g.data)) if g.data else keep)
     rows = _expand(rows, "m", [g.microbatch] if g.microbatch else list(MICROBATCHES))
     rows = _keep(rows, rows["d"] * rows["m"] <= batch)

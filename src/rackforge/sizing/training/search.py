@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rackforge.errors import InputError, KeyPath
-from rackforge.sizing.training.layouts import RECOMPUTE, Layouts
+from rackforge.scenario.models import Parallelism
+from rackforge.sizing.training.layouts import RECOMPUTE, Layouts, pinned_problem
 from rackforge.sizing.training.machine import GB, Machine
 from rackforge.sizing.training.memory import Memory, memory
 from rackforge.sizing.training.shape import Shape
@@ -45,10 +46,14 @@ def _describe(lay: Layouts, i: int) -> str:
     return f"t={lay.t[i]}, p={lay.p[i]}, d={lay.d[i]}, m={lay.m[i]}, recompute {RECOMPUTE[lay.r[i]]}"
 
 
-def _no_layout(key: KeyPath, n: int, pinned: bool) -> InputError:
-    if pinned:
+def _no_layout(key: KeyPath, n: int, pinned: Parallelism | None, sh: Shape, mc: Machine) -> InputError:
+    if pinned is not None:
+        problem = pinned_problem(sh, n, mc.scale_up, pinned)
+        if problem is not None:
+            field, what, fix = problem
+            return InputError.one((*key, "parallelism", field), what, fix)
         what = f"no layout of the given `parallelism` is possible on {n} accelerators with this model and batch"
-        fix = "make tensor x pipeline x data equal the accelerator count, with tensor dividing the heads"
+        fix = "make tensor x pipeline x data at most the accelerator count, and data x microbatch at most the batch"
         return InputError.one((*key, "parallelism"), what, fix)
     what = f"no layout fits {n} accelerators (the batch is smaller than the data-parallel width?)"
     return InputError.one((*key, "accelerators"), what, "raise `batch_tokens` or use fewer accelerators")
@@ -67,10 +72,10 @@ def _too_big(key: KeyPath, sh: Shape, lay: Layouts, mem: Memory, mc: Machine, n:
     return InputError.one((*key, "model", "parameters"), what, fix)
 
 
-def choose(sh: Shape, lay: Layouts, mc: Machine, n: int, key: KeyPath, pinned: bool) -> Choice:
+def choose(sh: Shape, lay: Layouts, mc: Machine, n: int, key: KeyPath, pinned: Parallelism | None) -> Choice:
     """The best feasible layout of ``lay``; raises :class:`InputError` when none fits."""
     if len(lay) == 0:
-        raise _no_layout(key, n, pinned)
+        raise _no_layout(key, n, pinned, sh, mc)
     mem = memory(sh, lay, mc)
     fits = mem.total <= mc.usable_bytes
     if not fits.any():

@@ -138,6 +138,23 @@ class Shape:
         """Weights of the MLP of one dense layer."""
         return float(self.mlp_matrices * self.hidden * (self.dense_ffn or self.ffn))
 
+    def counted(self, experts_used: int) -> float:
+        """Parameters of the shape with ``experts_used`` routed experts per MoE layer (embeddings included)."""
+        moe = self.moe_layers
+        per_moe = self.hidden * self.experts + (experts_used + self.shared) * self.expert_params
+        layers = self.layers * self.attention_params + (self.layers - moe) * self.dense_mlp_params + moe * per_moe
+        return 2.0 * self.embedding_params + layers
+
+    @property
+    def shape_total(self) -> float:
+        """The parameter count the shape holds (``N`` of the module docstring, from its fields)."""
+        return self.counted(self.experts)
+
+    @property
+    def shape_active(self) -> float:
+        """The parameters a token passes through (k routed experts per MoE layer)."""
+        return self.counted(self.top_k)
+
     @property
     def embedding_params(self) -> float:
         """One V x h embedding matrix."""
@@ -246,3 +263,24 @@ def resolve_shape(m: ModelShape, catalog: Catalog) -> Shape:
         dense_layers=dense_layers, dense_ffn=(m.dense_d_ff or _rule_ffn(m, hidden)) if dense_layers else 0,
         node_limit=m.expert_node_limit or 0, mtp=m.mtp_modules,
     )  # fmt: skip
+
+
+def contradiction(sh: Shape, tolerance_total: float, tolerance_active: float) -> tuple[str, str, str] | None:
+    """``(field, what, fix)`` when the given fields hold a count far from the stated one, else ``None``.
+
+    Only given fields can disagree: missing ones are solved from the counts.
+    """
+    total, active = sh.shape_total, sh.shape_active
+    if abs(total / sh.params - 1.0) > tolerance_total:
+        what = (
+            f"the shape given (layers, d_model, d_ff, experts, ...) holds {total:.3g} parameters, "
+            f"{total / sh.params - 1.0:+.0%} from `parameters` {sh.params:.3g}"
+        )
+        return "parameters", what, "fix `parameters` or the shape's fields (or omit some and let them be solved)"
+    if sh.moe and abs(active / sh.active - 1.0) > tolerance_active:
+        what = (
+            f"a token passes through {active:.3g} parameters of this shape ({sh.top_k} of {sh.experts} experts), "
+            f"{active / sh.active - 1.0:+.0%} from `active_parameters` {sh.active:.3g}"
+        )
+        return "active_parameters", what, "give `active_parameters` (it defaults to `parameters`) or fix the shape"
+    return None
