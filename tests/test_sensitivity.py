@@ -147,3 +147,11 @@ sites: [{name: s}]
         load_scenario_text(text, "s.yaml")
     keys = {p.key for p in info.value.problems}
     assert keys == {("workloads", 0, "profile"), ("workloads", 0, "ttft_ms")}
+
+
+def test_size_names_each_training_runs_layout_batch_and_memory() -> None:
+    out = CliRunner().invoke(app, ["size", str(bundled_scenario())]).stdout
+    line = next(x for x in out.splitlines() if x.startswith("frontier-pretrain: TP"))
+    assert "EP" in line
+    assert "-token batches" in line
+    assert "GB per accelerator" in line

@@ -65,14 +65,23 @@ def size_view(sizing: Sizing) -> View:
         ]
         for x in sizing.sites
     ]
-    points = [(w.name, sv) for w in sizing.workloads if (sv := getattr(w.detail, "serving", None)) is not None]
+    from rackforge.sizing.result import ServingDetail, TrainingDetail  # the sizing stage has run: no import cost
+
+    trained = [
+        f"{w.name}: {d.layout.describe()}, {d.batch_tokens:,.0f}-token batches, "
+        f"{d.memory_gb.total_gb:,.0f} of {d.memory_gb.capacity_gb:,.0f} GB per accelerator"
+        for w in sizing.workloads
+        if isinstance(d := w.detail, TrainingDetail)
+    ]
     served = [
-        f"{name}: served for {sv.prompt_tokens:,.0f}-token prompts and {sv.output_tokens:,.0f}-token outputs "
+        f"{w.name}: served for {sv.prompt_tokens:,.0f}-token prompts and {sv.output_tokens:,.0f}-token outputs "
         f"({sv.lengths}); p99 time per output token {sv.tpot_ms:,.0f} ms, to first token {sv.ttft_ms:,.0f} ms"
-        for name, sv in points
+        for w in sizing.workloads
+        if isinstance(d := w.detail, ServingDetail) and (sv := d.serving)
     ]
     return [
         table("Workloads", ["workload", "type", "system", "accelerators", "days", "GPU-hours", "MFU"], workloads),
+        *trained,
         *served,
         table(
             "Sites",

@@ -62,12 +62,10 @@ def workload_note(w: WorkloadSizing) -> str:
     """A one-line account of the modelled layout or serving point."""
     d = w.detail
     if isinstance(d, TrainingDetail):
-        lay, mem = d.layout, d.memory_gb
-        ep = f"·EP{lay.expert}" if lay.expert > 1 else ""
+        mem = d.memory_gb
         return (
-            f"TP{lay.tensor}·PP{lay.pipeline}·DP{lay.data}{ep}, {lay.recompute} recompute, "
-            f"{mem.total_gb:.0f}/{mem.capacity_gb:.0f} GB; modelled MFU {d.modelled_mfu:.2f}, "
-            f"goodput {d.modelled_goodput:.2f}"
+            f"{d.layout.describe()}, {d.batch_tokens:,.0f}-token batches, {mem.total_gb:.0f}/{mem.capacity_gb:.0f} GB; "
+            f"modelled MFU {d.modelled_mfu:.2f}, goodput {d.modelled_goodput:.2f}"
         )
     if isinstance(d, ServingDetail):
         sv = d.serving

@@ -10,8 +10,8 @@ class Layout:
     """A parallel layout: degrees, microbatch sequences, recompute mode and ZeRO stage.
 
     ``tensor·pipeline·data`` accelerators work; ``idle_accelerators`` of the
-    given count do not (only when no layout uses them all). ``expert`` ranks
-    are carved out of the data ranks; ``interleave`` is the number of pipeline
+    given count do not (only when no faster layout uses them). ``expert`` ranks
+    are folded over the tensor and data ranks; ``interleave`` is the number of pipeline
     chunks per stage (1 = plain 1F1B) and ``microbatches`` the microbatches
     each replica runs per step.
     """
@@ -26,6 +26,14 @@ class Layout:
     idle_accelerators: int
     interleave: int = 1
     microbatches: int = 1
+
+    def describe(self) -> str:
+        """``TP2·PP8·DP64·EP64·VPP4, microbatch 1, selective recompute, 72 idle`` (parts at 1 or 0 left out)."""
+        parts = [f"TP{self.tensor}", f"PP{self.pipeline}", f"DP{self.data}"]
+        parts += [f"EP{self.expert}"] if self.expert > 1 else []
+        parts += [f"VPP{self.interleave}"] if self.interleave > 1 else []
+        idle = f", {self.idle_accelerators:,} idle" if self.idle_accelerators else ""
+        return f"{'·'.join(parts)}, microbatch {self.microbatch}, {self.recompute} recompute{idle}"
 
 
 @dataclass(frozen=True)
