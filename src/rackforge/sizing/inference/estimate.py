@@ -26,7 +26,7 @@ from rackforge.sizing.inference.device import device_of, vendor_derate
 from rackforge.sizing.inference.kvcache import kv_bytes_per_token, reserved_context_tokens
 from rackforge.sizing.inference.params import InferenceParams
 from rackforge.sizing.inference.replica import candidate_replicas
-from rackforge.sizing.inference.roofline import Replica
+from rackforge.sizing.inference.roofline import Replica, lone_prefill_s
 from rackforge.sizing.inference.shape import resolve_dims
 
 log = logging.getLogger(__name__)
@@ -142,10 +142,14 @@ def _unreachable(replicas: list[Replica], request: Request, key: KeyPath) -> Inp
             f"set tpot_ms to at least {math.ceil(best_tpot * 1e3)}, or use faster accelerators or a smaller model",
         )
     ttft = request.ttft_s or 0.0
-    best_ttft = min(f[1] for f in floors if request.tpot_s is None or f[0] <= request.tpot_s)
+    usable = [i for i, f in enumerate(floors) if request.tpot_s is None or f[0] <= request.tpot_s]
+    best = min(usable, key=lambda i: floors[i][1])
+    best_ttft = floors[best][1]
+    prefill = lone_prefill_s(replicas[best], request.prompt_tokens)
     return InputError.one(
         (*key, "ttft_ms"),
-        f"time to first token of {ttft * 1e3:,.0f} ms is out of reach: the best is {best_ttft * 1e3:,.0f} ms "
-        "(batch 1, its prompt alone)",
+        f"time to first token of {ttft * 1e3:,.0f} ms is out of reach: the best is {best_ttft * 1e3:,.0f} ms at "
+        f"batch 1 on {replicas[best].tp} accelerators, {prefill * 1e3:,.0f} ms of it the prompt's own prefill and "
+        f"{(best_ttft - prefill) * 1e3:,.0f} ms waiting behind other prompts at the server's load",
         f"set ttft_ms to at least {math.ceil(best_ttft * 1e3)}, shorten prompt_tokens, or use faster accelerators",
     )
