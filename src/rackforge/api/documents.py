@@ -81,6 +81,7 @@ class TrainingDetail(Document):
     time_shares: dict[str, float] = Field(description="The step time's split by component (fractions).")
     modelled_mfu: float = Field(description="Modelled MFU (fraction).")
     modelled_goodput: float = Field(description="Modelled goodput (fraction).")
+    batch_from: str = Field(description="Where the global batch came from: given, or the default rule.")
 
 
 class ServingPoint(Document):

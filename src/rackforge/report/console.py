@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from rackforge.supply import SupplyPlan
 
 
+BATCH_FROM = {"given": "batch_tokens in whole microbatches", "default rule": "default rule: no batch_tokens given"}
+
+
 def describe(p: SolveProgress) -> str:
     """``supply: 12.3 s, incumbent 1,234,567, bound 1,200,000, gap 2.78%``."""
     parts = [f"{p.stage}: {p.elapsed_s:.1f} s"]
@@ -68,7 +71,7 @@ def size_view(sizing: Sizing) -> View:
     from rackforge.sizing.result import ServingDetail, TrainingDetail  # the sizing stage has run: no import cost
 
     trained = [
-        f"{w.name}: {d.layout.describe()}, {d.batch_tokens:,.0f}-token batches, "
+        f"{w.name}: {d.layout.describe()}, {d.batch_tokens:,.0f}-token batches ({BATCH_FROM[d.batch_from]}), "
         f"{d.memory_gb.total_gb:,.0f} of {d.memory_gb.capacity_gb:,.0f} GB per accelerator"
         for w in sizing.workloads
         if isinstance(d := w.detail, TrainingDetail)

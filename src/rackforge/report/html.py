@@ -64,7 +64,8 @@ def workload_note(w: WorkloadSizing) -> str:
     if isinstance(d, TrainingDetail):
         mem = d.memory_gb
         return (
-            f"{d.layout.describe()}, {d.batch_tokens:,.0f}-token batches, {mem.total_gb:.0f}/{mem.capacity_gb:.0f} GB; "
+            f"{d.layout.describe()}, {d.batch_tokens:,.0f}-token batches ({d.batch_from}), "
+            f"{mem.total_gb:.0f}/{mem.capacity_gb:.0f} GB; "
             f"modelled MFU {d.modelled_mfu:.2f}, goodput {d.modelled_goodput:.2f}"
         )
     if isinstance(d, ServingDetail):

@@ -140,6 +140,7 @@ def _detail(t: TrainingRun, n: int) -> TrainingDetail | SizingNote:
         time_shares=est.time_shares,
         modelled_mfu=est.mfu,
         modelled_goodput=est.goodput,
+        batch_from="given" if t.w.batch_tokens is not None else "default rule",
     )
 
 

@@ -13,8 +13,9 @@ from rackforge.sizing.training.result import Layout, MemoryUse
 @dataclass(frozen=True)
 class TrainingDetail:
     """How a training run was modelled: the parallel layout, memory per accelerator (GB), step time (s),
-    hardware FLOPs utilisation, global batch (tokens), the step time's split (fractions) and the modelled
-    MFU and goodput (fractions)."""
+    hardware FLOPs utilisation, global batch (tokens) and where it came from (``given``, or ``default
+    rule`` of :func:`~rackforge.sizing.training.flops.batch_tokens`), the step time's split (fractions) and
+    the modelled MFU and goodput (fractions)."""
 
     layout: Layout
     memory_gb: MemoryUse
@@ -24,6 +25,7 @@ class TrainingDetail:
     time_shares: Mapping[str, float]
     modelled_mfu: float
     modelled_goodput: float
+    batch_from: str = "given"
 
 
 @dataclass(frozen=True)
