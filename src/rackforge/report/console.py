@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 
 from rackforge.report.exceptions import exception_sentences, exception_table, text_columns
-from rackforge.report.tabular import View, table
+from rackforge.report.tabular import View, short_number, table
 from rackforge.status import SolveProgress
 
 if TYPE_CHECKING:
@@ -106,10 +106,6 @@ def size_view(sizing: Sizing) -> View:
     ]
 
 
-def _input(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
-
-
 def _amount(x: float, metric: str) -> str:
     return f"{x:,.1f}" if metric == "days" else f"{x:,.0f}"
 
@@ -123,8 +119,8 @@ def _end(x: float | None, base: float, metric: str) -> str:
 def tornado_table(t: Tornado) -> Table:
     """One workload's assumptions at both ends of their ranges, widest swing first."""
     rows = [
-        [b.factor, f"{_input(b.low_input)} .. {_input(b.high_input)} {b.unit}", _end(b.low, t.base, t.metric),
-         _end(b.high, t.base, t.metric), b.note]
+        [b.factor, f"{short_number(b.low_input)} .. {short_number(b.high_input)} {b.unit}",
+         _end(b.low, t.base, t.metric), _end(b.high, t.base, t.metric), b.note]
         for b in t.bars
     ]  # fmt: skip
     title = (

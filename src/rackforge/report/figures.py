@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from rackforge.bom import BillOfMaterials, week_date
+from rackforge.report.tabular import short_number
 from rackforge.sizing import Sizing
 from rackforge.supply import SupplyPlan
 
@@ -40,19 +41,15 @@ def ramp_figure(sizing: Sizing, start: dt.date, horizon_weeks: int) -> go.Figure
 METRIC_LABELS = {"days": "days", "accelerators": "accelerators", "tokens_per_second": "tokens/s"}
 
 
-def _short(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
-
-
 def sensitivity_figure(sizing: Sizing) -> go.Figure:
     """One tornado per workload: the change of its answer (%) with each assumption at the low and high end."""
     tornadoes = [t for t in sizing.sensitivity if t.bars and t.base]
     rows = max(1, len(tornadoes))
-    titles = [f"{t.workload}: {METRIC_LABELS[t.metric]} {_short(t.base)} at base" for t in tornadoes] or [""]
+    titles = [f"{t.workload}: {METRIC_LABELS[t.metric]} {short_number(t.base)} at base" for t in tornadoes] or [""]
     fig = make_subplots(rows=rows, cols=1, subplot_titles=titles, vertical_spacing=0.5 / rows)
     for row, t in enumerate(tornadoes, start=1):
         bars = list(reversed(t.bars))
-        names = [f"{b.factor} ({_short(b.low_input)} to {_short(b.high_input)})" for b in bars]
+        names = [f"{b.factor} ({short_number(b.low_input)} to {short_number(b.high_input)})" for b in bars]
         for end, colour in (("low", "#4c78a8"), ("high", "#f58518")):
             values = [None if getattr(b, end) is None else 100.0 * (getattr(b, end) / t.base - 1.0) for b in bars]
             labels = [f"{v:+.0f}%" if v is not None else "n/a" for v in values]

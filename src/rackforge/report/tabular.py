@@ -27,3 +27,8 @@ def _cell(v: Any) -> str:
     if isinstance(v, int):
         return f"{v:,}"
     return str(v)
+
+
+def short_number(x: float) -> str:
+    """``1,000`` for 100 and above, else three significant digits (``0.205``, ``1.3``)."""
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
