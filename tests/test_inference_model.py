@@ -24,7 +24,7 @@ from rackforge.sizing.inference.device import device_of
 from rackforge.sizing.inference.kvcache import kv_bytes_per_token, replicated_kv_bytes_per_token
 from rackforge.sizing.inference.params import InferenceParams
 from rackforge.sizing.inference.replica import build_replica
-from rackforge.sizing.inference.roofline import decode_times, weight_bytes_read
+from rackforge.sizing.inference.roofline import decode_times, lone_prefill_s, prefill_s, weight_bytes_read
 from rackforge.sizing.inference.shape import resolve_dims
 
 LLAMA3_70B = {"parameters": 70.55e9, "layers": 80, "d_model": 8192, "heads": 64, "kv_heads": 8}
@@ -137,20 +137,65 @@ def test_throughput_rises_with_batch_toward_the_compute_roof(catalog, params) ->
 @settings(max_examples=30, deadline=None)
 @given(
     model=st.sampled_from([LLAMA3_8B, LLAMA3_70B, MIXTRAL]),
-    system=st.sampled_from([("h100-sxm", 2), ("h200-sxm", 1), ("mi300x", 1), ("b200", 1), ("a100-sxm", 4)]),
+    system=st.sampled_from(
+        [
+            ("h100-sxm", 2, "fp8"),
+            ("h200-sxm", 1, "fp8"),
+            ("mi300x", 1, "fp8"),
+            ("b200", 1, "fp8"),
+            ("b200", 1, "fp4"),
+            ("a100-sxm", 4, "bf16"),
+        ]
+    ),
     prompt=st.integers(16, 4000),
     output=st.integers(16, 2000),
 )
 def test_serving_throughput_never_falls_as_batch_grows(catalog, params, model, system, prompt, output) -> None:
-    """X(B) = 1/(p/O + s(B)/B) is non-decreasing: s(B)/B falls for every roofline term."""
-    accelerator, tp = system
-    precision = "bf16" if accelerator == "a100-sxm" else "fp8"
+    """X(B) = 1/(p/O + s(B)/B) is non-decreasing: s(B)/B falls for every roofline term, fp4's fixed rows too."""
+    accelerator, tp, precision = system
     request = Request(float(prompt), float(output), None, None)
     r = replica_of(catalog, params, model, accelerator, precision, tp, request.context_tokens)
     if r.batch_max < 2:
         return
     x = curve(r, request).tokens_per_s
     assert np.all(np.diff(x) >= -1e-9 * x[1:])
+
+
+def _without_fixed_rows(r):
+    return dataclasses.replace(r, device=dataclasses.replace(r.device, gemm_fixed_rows=0.0))
+
+
+def test_fixed_gemm_rows_are_fp4_only(catalog, params) -> None:
+    assert params.fp4_gemm_fixed_rows > 0
+    b200 = catalog.accelerators["b200"]
+    assert device_of(b200, "fp4", params).gemm_fixed_rows == params.fp4_gemm_fixed_rows
+    assert device_of(b200, "fp8", params).gemm_fixed_rows == 0.0
+    assert device_of(catalog.accelerators["h200-sxm"], "fp8", params).gemm_fixed_rows == 0.0
+    assert device_of(catalog.accelerators["a100-sxm"], "bf16", params).gemm_fixed_rows == 0.0
+
+
+def test_fp4_decode_step_pays_the_fixed_gemm_rows_once(catalog, params) -> None:
+    """compute(B) − compute₀(B) = M₀·2·Nₐ/(t·P·η_c) at every batch; the GEMMs reach B/(B + M₀) of their rate."""
+    context = 1500.0
+    r = replica_of(catalog, params, LLAMA3_70B, "b200", "fp4", 1, context)
+    batch = np.arange(1.0, 1025.0)
+    with_rows, without = decode_times(r, batch, context), decode_times(_without_fixed_rows(r), batch, context)
+    eta = params.decode_flops_efficiency * params.fp4_flops_derate
+    fixed = params.fp4_gemm_fixed_rows * 2 * 70.55e9 / (catalog.accelerators["b200"].dense_tflops["fp4"] * 1e12 * eta)
+    np.testing.assert_allclose(with_rows.compute_s - without.compute_s, fixed, rtol=1e-9)
+    assert np.all(with_rows.step_s > without.step_s)
+    matmul = batch * 2 * 70.55e9 / (catalog.accelerators["b200"].dense_tflops["fp4"] * 1e12 * eta)
+    share = matmul / (matmul + fixed)
+    np.testing.assert_allclose(share, batch / (batch + params.fp4_gemm_fixed_rows), rtol=1e-9)
+
+
+def test_lone_fp4_prefill_pays_the_fixed_rows_and_the_shared_one_does_not(catalog, params) -> None:
+    r = replica_of(catalog, params, LLAMA3_70B, "b200", "fp4", 1, 3000.0)
+    r0 = _without_fixed_rows(r)
+    assert prefill_s(r, 2000.0) == prefill_s(r0, 2000.0)
+    eta = params.prefill_flops_efficiency * params.fp4_flops_derate
+    fixed = params.fp4_gemm_fixed_rows * 2 * 70.55e9 / (catalog.accelerators["b200"].dense_tflops["fp4"] * 1e12 * eta)
+    assert lone_prefill_s(r, 2000.0) - lone_prefill_s(r0, 2000.0) == pytest.approx(fixed, rel=1e-9)
 
 
 def test_moe_reads_shared_plus_routed_experts(catalog, params) -> None:
@@ -281,18 +326,18 @@ def test_pinned_tensor_parallelism_must_divide_the_heads(catalog) -> None:
 # --- Published per-GPU throughput -----------------------------------------------------
 
 # (case, model, accelerator, workload fields, published output tokens/s per GPU). Sources and
-# conditions: benchmarks/validation_inference.py. MLPerf prompts are 400 tokens (estimate).
+# conditions: benchmarks/validation_inference.py. MLPerf prompts are their data sets' means.
 PUBLISHED = [
     ("MLPerf v4.1 H100x8 Llama-2-70B offline", LLAMA2_70B, "h100-sxm",
-     {"prompt_tokens": 400, "output_tokens": 290.3}, 24524.9 / 8),
+     {"prompt_tokens": 222, "output_tokens": 290.3}, 24524.9 / 8),
     ("MLPerf v4.1 H100x8 Llama-2-70B server", LLAMA2_70B, "h100-sxm",
-     {"prompt_tokens": 400, "output_tokens": 290.3, "ttft_ms": 2000, "tpot_ms": 200}, 21605.79 / 8),
-    ("MLPerf v4.0 H200x8 Llama-2-70B offline", LLAMA2_70B, "h200-sxm",
-     {"prompt_tokens": 400, "output_tokens": 293.1}, 27738.3 / 8),
+     {"prompt_tokens": 222, "output_tokens": 290.3, "ttft_ms": 2000, "tpot_ms": 200}, 21605.79 / 8),
+    ("MLPerf v4.1 H200x8 Llama-2-70B offline", LLAMA2_70B, "h200-sxm",
+     {"prompt_tokens": 222, "output_tokens": 291.25}, 31302.7 / 8),
     ("MLPerf v4.1 MI300Xx8 Llama-2-70B offline", LLAMA2_70B, "mi300x",
-     {"prompt_tokens": 400, "output_tokens": 293.4}, 23514.8 / 8),
+     {"prompt_tokens": 222, "output_tokens": 293.4}, 23514.8 / 8),
     ("MLPerf v4.1 H100x8 Mixtral-8x7B offline", MIXTRAL, "h100-sxm",
-     {"prompt_tokens": 400, "output_tokens": 145.9}, 52415.9 / 8),
+     {"prompt_tokens": 427, "output_tokens": 145.9}, 52415.9 / 8),
     ("TRT-LLM 0.17 H200 TP1 Llama-3.1-70B 1000/1000", LLAMA3_70B, "h200-sxm",
      {"prompt_tokens": 1000, "output_tokens": 1000, "parallelism": {"tensor": 1}}, 2823.45),
     ("TRT-LLM 0.17 H200 TP1 Llama-3.1-70B 2048/128", LLAMA3_70B, "h200-sxm",

@@ -11,6 +11,11 @@ Both FLOP efficiencies are multiplied by ``flops_derate``: the fp4 derate
 derate, ``inference_flops_derate_<vendor>`` when the catalog has one (the
 share of the marketed peak a vendor's software stack reaches relative to the
 reference stack the efficiencies were set on).
+
+fp4 GEMMs also carry ``gemm_fixed_rows`` (``inference_fp4_gemm_fixed_rows``):
+the rows of work each GEMM costs besides its own (:mod:`.roofline`). The
+bf16 and fp8 efficiencies were calibrated on mid-batch rows that already
+contain their smaller fixed cost, so it is 0 for them.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ class Device:
         Bytes per weight and per KV-cache element.
     flops_derate
         Factor on both FLOP efficiencies (fp4 and vendor derates).
+    gemm_fixed_rows
+        Rows ``M₀`` each weight GEMM costs besides its own (0 but for fp4).
     """
 
     name: str
@@ -57,6 +64,7 @@ class Device:
     weight_bytes: float
     kv_bytes: float
     flops_derate: float
+    gemm_fixed_rows: float = 0.0
 
 
 def vendor_derate(catalog: Catalog, vendor: str) -> float:
@@ -91,4 +99,5 @@ def device_of(
         weight_bytes=weight_bytes,
         kv_bytes=kv_bytes,
         flops_derate=vendor_factor * (params.fp4_flops_derate if precision == "fp4" else 1.0),
+        gemm_fixed_rows=params.fp4_gemm_fixed_rows if precision == "fp4" else 0.0,
     )

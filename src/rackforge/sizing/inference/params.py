@@ -33,6 +33,9 @@ class InferenceParams:
         Achieved fraction of the dense peak in decode and prefill.
     fp4_flops_derate
         Extra factor on both FLOP efficiencies when the weights run at fp4.
+    fp4_gemm_fixed_rows
+        Rows ``M₀`` an fp4 GEMM costs on top of its own: a GEMM of ``M`` rows
+        takes as long as ``M + M₀`` rows at the full rate (see :mod:`.roofline`).
     moe_flops_derate
         Extra factor on the matmul FLOP efficiency of a mixture of experts.
     hbm_efficiency
@@ -70,6 +73,7 @@ class InferenceParams:
     decode_flops_efficiency: float
     prefill_flops_efficiency: float
     fp4_flops_derate: float
+    fp4_gemm_fixed_rows: float
     moe_flops_derate: float
     hbm_efficiency: float
     roofline_sharpness: float
@@ -99,6 +103,7 @@ class InferenceParams:
             decode_flops_efficiency=p("inference_decode_flops_efficiency"),
             prefill_flops_efficiency=p("inference_prefill_flops_efficiency"),
             fp4_flops_derate=p("inference_fp4_flops_derate"),
+            fp4_gemm_fixed_rows=p("inference_fp4_gemm_fixed_rows"),
             moe_flops_derate=p("inference_moe_flops_derate"),
             hbm_efficiency=p("inference_hbm_bandwidth_efficiency"),
             roofline_sharpness=p("inference_roofline_sharpness"),

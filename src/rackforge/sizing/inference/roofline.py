@@ -10,8 +10,8 @@ Decode step at batch ``B`` (one token for each of ``B`` sequences). The
 weight matmuls and the attention over the cache are separate kernels, each
 with its own roofline, run one after the other::
 
-    matmul    = roof(B·2·Nₐ/(t·P·η_c),       W_step(B)/(t·β·η_m))
-    attention = roof(B·4·L·n·d/(t·Pₐ·η_c),   B·n·kv_t/(t·β·η_m))
+    matmul    = roof((B + M₀)·2·Nₐ/(t·P·η_c), W_step(B)/(t·β·η_m))
+    attention = roof(B·4·L·n·d/(t·Pₐ·η_c),     B·n·kv_t/(t·β·η_m))
     step      = matmul + attention + 2·L·AR(B·h·b_act) + τ_step
 
     roof(c, m) = (cᵏ + mᵏ)^(1/k)
@@ -21,6 +21,15 @@ The soft maximum (``k`` a catalog parameter; ``k → ∞`` is the hard roofline
 one equally compute- and memory-heavy takes ``2^(1/k)`` times the larger of
 the two. Far from the ridge it equals the binding roof, so a small-batch step
 is ``(W + B·n·kv_t)/(t·β·η_m)`` plus communication and overhead.
+
+``M₀`` (``gemm_fixed_rows``, 0 but for fp4) is the fixed cost of a weight
+GEMM in rows: a GEMM of ``M`` rows takes as long as ``M + M₀`` rows at the
+full rate, so its achieved share of the rate is ``M/(M + M₀)``. Block-scaled
+fp4 kernels show it strongly: measured on B200, an NVFP4 GEMM's time is
+linear in ``M`` with an intercept of several hundred rows, and below about
+512 rows it is no faster than bf16 (issue notes in ``docs/sizing-inference.md``).
+The prefill tokens of an iteration share its GEMMs with the decode rows, so
+the step pays ``M₀`` once for both.
 
 ``W_step`` is the weight bytes read: all of them for a dense model; for a
 mixture of ``E`` experts with ``e`` routed per token, the shared part plus the
@@ -35,9 +44,9 @@ Prefill of a ``p``-token prompt is compute-bound (causal attention)::
 
     prefill(p) = p·2·Nₐ/(t·P·η_p) + 2·L·p²·d/(t·Pₐ·η_p) + 2·L·AR(p·h·b_act)
 
-Its weight reads are shared with the decode steps it is batched with, so the
-throughput account uses ``prefill(p)``; the latency of a lone prompt also
-waits for one full read of the weights, ``max(compute, W/(t·β·η_m))``.
+Its weight reads and fixed GEMM cost are shared with the decode steps it is
+batched with, so the throughput account uses ``prefill(p)``; a lone prompt
+pays both itself, ``max(prefill(p) + M₀·2·Nₐ/(t·P·η_p), W/(t·β·η_m))``.
 """
 
 from __future__ import annotations
@@ -120,7 +129,7 @@ def decode_times(replica: Replica, batch: FloatArray, context_tokens: float) -> 
     dev, dims, prm, t = replica.device, replica.dims, replica.params, replica.tp
     eta = prm.decode_flops_efficiency * dev.flops_derate
     bandwidth = t * dev.hbm_bytes_per_s * prm.hbm_efficiency
-    matmul_c = batch * 2.0 * dims.active / (t * dev.matmul_flops * eta * _moe_derate(replica))
+    matmul_c = (batch + dev.gemm_fixed_rows) * 2.0 * dims.active / (t * dev.matmul_flops * eta * _moe_derate(replica))
     matmul_m = weight_bytes_read(replica, batch) / bandwidth
     attention_flops = dims.layers * context_tokens * dims.score_flops
     attention_c = batch * attention_flops / (t * dev.attention_flops * eta)
@@ -138,15 +147,28 @@ def _moe_derate(replica: Replica) -> float:
 
 def prefill_s(replica: Replica, prompt_tokens: float) -> float:
     """Compute-bound prefill time of one prompt, communication included (s)."""
-    dev, dims, prm, t = replica.device, replica.dims, replica.params, replica.tp
-    eta = prm.prefill_flops_efficiency * dev.flops_derate
-    matmul = prompt_tokens * 2.0 * dims.active / (t * dev.matmul_flops * eta * _moe_derate(replica))
-    attention = 2.0 * dims.layers * prompt_tokens**2 * dims.heads * dims.head_dim / (t * dev.attention_flops * eta)
+    dims, prm = replica.dims, replica.params
+    attention = (
+        2.0 * dims.layers * prompt_tokens**2 * dims.heads * dims.head_dim / _prefill_rate(replica, attention=True)
+    )
     comm = 2.0 * dims.layers * float(allreduce_s(replica, prompt_tokens * dims.d_model * prm.activation_bytes))
-    return matmul + attention + comm
+    return _prefill_matmul_s(replica, prompt_tokens) + attention + comm
 
 
 def lone_prefill_s(replica: Replica, prompt_tokens: float) -> float:
-    """Prefill of a prompt with nothing to share the weight reads with (s)."""
+    """Prefill of a prompt with nothing to share the weight reads and fixed GEMM cost with (s)."""
     read = replica.weight_bytes / (replica.tp * replica.device.hbm_bytes_per_s * replica.params.hbm_efficiency)
-    return max(prefill_s(replica, prompt_tokens), read)
+    fixed = _prefill_matmul_s(replica, replica.device.gemm_fixed_rows)
+    return max(prefill_s(replica, prompt_tokens) + fixed, read)
+
+
+def _prefill_matmul_s(replica: Replica, rows: float) -> float:
+    """Weight GEMMs of ``rows`` prompt tokens, ``rows·2·Nₐ/(t·P·η_p)`` (s)."""
+    return rows * 2.0 * replica.dims.active / (_prefill_rate(replica, attention=False) * _moe_derate(replica))
+
+
+def _prefill_rate(replica: Replica, attention: bool) -> float:
+    """Achieved prefill FLOP/s of the group, ``t·P·η_p`` (attention at the KV format's peak)."""
+    dev = replica.device
+    peak = dev.attention_flops if attention else dev.matmul_flops
+    return replica.tp * peak * replica.params.prefill_flops_efficiency * dev.flops_derate
