@@ -189,6 +189,16 @@ def test_fp4_decode_step_pays_the_fixed_gemm_rows_once(catalog, params) -> None:
     np.testing.assert_allclose(share, batch / (batch + params.fp4_gemm_fixed_rows), rtol=1e-9)
 
 
+def test_each_routed_expert_gemm_pays_the_fixed_rows(catalog, params) -> None:
+    """For a mixture the fixed cost is charged on the parameters the step touches, not the active ones."""
+    r = replica_of(catalog, params, MIXTRAL, "b200", "fp4", 1, 1000.0)
+    batch = np.array([1.0, 4.0, 512.0])
+    fixed = decode_times(r, batch, 1000.0).compute_s - decode_times(_without_fixed_rows(r), batch, 1000.0).compute_s
+    per_parameter = fixed / (weight_bytes_read(r, batch) / r.device.weight_bytes)
+    np.testing.assert_allclose(per_parameter, per_parameter[0], rtol=1e-9)
+    assert fixed[0] == pytest.approx(fixed[-1] * 12.9 / 46.7, rel=1e-3), "one token touches 2 of 8 experts"
+
+
 def test_lone_fp4_prefill_pays_the_fixed_rows_and_the_shared_one_does_not(catalog, params) -> None:
     r = replica_of(catalog, params, LLAMA3_70B, "b200", "fp4", 1, 3000.0)
     r0 = _without_fixed_rows(r)

@@ -10,8 +10,8 @@ Decode step at batch ``B`` (one token for each of ``B`` sequences). The
 weight matmuls and the attention over the cache are separate kernels, each
 with its own roofline, run one after the other::
 
-    matmul    = roof((B + M₀)·2·Nₐ/(t·P·η_c), W_step(B)/(t·β·η_m))
-    attention = roof(B·4·L·n·d/(t·Pₐ·η_c),     B·n·kv_t/(t·β·η_m))
+    matmul    = roof((B·2·Nₐ + M₀·2·N_W(B))/(t·P·η_c), W_step(B)/(t·β·η_m))
+    attention = roof(B·4·L·n·d/(t·Pₐ·η_c),             B·n·kv_t/(t·β·η_m))
     step      = matmul + attention + 2·L·AR(B·h·b_act) + τ_step
 
     roof(c, m) = (cᵏ + mᵏ)^(1/k)
@@ -24,14 +24,16 @@ is ``(W + B·n·kv_t)/(t·β·η_m)`` plus communication and overhead.
 
 ``M₀`` (``gemm_fixed_rows``, 0 but for fp4) is the fixed cost of a weight
 GEMM in rows: a GEMM of ``M`` rows takes as long as ``M + M₀`` rows at the
-full rate, so its achieved share of the rate is ``M/(M + M₀)``. Block-scaled
-fp4 kernels show it strongly: measured on B200, an NVFP4 GEMM's time is
-linear in ``M`` with an intercept of several hundred rows, and below about
-512 rows it is no faster than bf16 (issue notes in ``docs/sizing-inference.md``).
-The prefill tokens of an iteration share its GEMMs with the decode rows, so
-the step pays ``M₀`` once for both.
+full rate, so its achieved share of the rate is ``M/(M + M₀)``. Every GEMM
+the step runs pays it, so it is charged on the parameters the step touches,
+``N_W(B) = W_step(B)/b_w`` (all of them for a dense model; each routed
+expert is its own GEMM). Block-scaled fp4 kernels show it strongly: measured
+on Blackwell, an NVFP4 GEMM's time is linear in ``M`` with an intercept of
+several hundred rows, and below about 512 rows it is no faster than bf16
+(``docs/sizing-inference.md`` §4). The prefill tokens of an iteration share
+its GEMMs with the decode rows, so the step pays ``M₀`` once for both.
 
-``W_step`` is the weight bytes read: all of them for a dense model; for a
+``W_step`` is the weight bytes read (``b_w`` bytes per weight): all of them for a dense model; for a
 mixture of ``E`` experts with ``e`` routed per token, the shared part plus the
 experts the batch touches, ``E·(1 − (1 − e/E)^B)`` in expectation under
 uniform routing. ``AR(m)`` is a ring all-reduce of ``m`` bytes over the
@@ -46,7 +48,7 @@ Prefill of a ``p``-token prompt is compute-bound (causal attention)::
 
 Its weight reads and fixed GEMM cost are shared with the decode steps it is
 batched with, so the throughput account uses ``prefill(p)``; a lone prompt
-pays both itself, ``max(prefill(p) + M₀·2·Nₐ/(t·P·η_p), W/(t·β·η_m))``.
+pays both itself, ``max(prefill(p) + M₀·2·N_W(p)/(t·P·η_p), W/(t·β·η_m))``.
 """
 
 from __future__ import annotations
@@ -129,7 +131,8 @@ def decode_times(replica: Replica, batch: FloatArray, context_tokens: float) -> 
     dev, dims, prm, t = replica.device, replica.dims, replica.params, replica.tp
     eta = prm.decode_flops_efficiency * dev.flops_derate
     bandwidth = t * dev.hbm_bytes_per_s * prm.hbm_efficiency
-    matmul_c = (batch + dev.gemm_fixed_rows) * 2.0 * dims.active / (t * dev.matmul_flops * eta * _moe_derate(replica))
+    matmul_flops = batch * 2.0 * dims.active + fixed_gemm_flops(replica, batch)
+    matmul_c = matmul_flops / (t * dev.matmul_flops * eta * _moe_derate(replica))
     matmul_m = weight_bytes_read(replica, batch) / bandwidth
     attention_flops = dims.layers * context_tokens * dims.score_flops
     attention_c = batch * attention_flops / (t * dev.attention_flops * eta)
@@ -138,6 +141,15 @@ def decode_times(replica: Replica, batch: FloatArray, context_tokens: float) -> 
     k = prm.roofline_sharpness
     step = roof(matmul_c, matmul_m, k) + roof(attention_c, attention_m, k) + comm + prm.step_overhead_s
     return DecodeTimes(matmul_c + attention_c, matmul_m + attention_m, step)
+
+
+def fixed_gemm_flops(replica: Replica, rows: FloatArray | float) -> FloatArray:
+    """``M₀·2·N_W(rows)``: the fixed cost of the GEMMs a pass of ``rows`` tokens runs, as FLOPs at the full rate."""
+    m = np.asarray(rows, dtype=np.float64)
+    dev = replica.device
+    if dev.gemm_fixed_rows == 0.0:
+        return np.zeros_like(m)
+    return dev.gemm_fixed_rows * 2.0 * weight_bytes_read(replica, m) / dev.weight_bytes
 
 
 def _moe_derate(replica: Replica) -> float:
@@ -158,7 +170,7 @@ def prefill_s(replica: Replica, prompt_tokens: float) -> float:
 def lone_prefill_s(replica: Replica, prompt_tokens: float) -> float:
     """Prefill of a prompt with nothing to share the weight reads and fixed GEMM cost with (s)."""
     read = replica.weight_bytes / (replica.tp * replica.device.hbm_bytes_per_s * replica.params.hbm_efficiency)
-    fixed = _prefill_matmul_s(replica, replica.device.gemm_fixed_rows)
+    fixed = float(fixed_gemm_flops(replica, prompt_tokens)) / (_prefill_rate(replica, False) * _moe_derate(replica))
     return max(prefill_s(replica, prompt_tokens) + fixed, read)
 
 
