@@ -15,7 +15,8 @@ Sources (every figure below is transcribed from one of them):
   in-flight batching, FP8 weights and KV cache, fixed ISL/OSL), total output
   tokens/s of the TP group divided by TP.
 - ``TRTLLM-1.0``: the same document at commit 00f3768 (v1.0, PyTorch backend;
-  B200/GB200 run NVFP4 checkpoints, Hopper FP8).
+  B200/GB200 run NVFP4 checkpoints, Hopper FP8): its whole grid of dense
+  models, nine length pairs each (``TRTLLM_1_0_GRID``).
 
 MLPerf conditions: Llama-2-70B on OpenOrca (24,576 samples, inputs up to 1,024
 tokens; 270-293 output tokens per sample = tokens/s ÷ samples/s in the logs);
@@ -101,6 +102,49 @@ def _trt(name: str, source: str, model: str, system: str, precision: str, isl: f
     return Case(name, source, model, system, precision, isl, osl, total / tp, tensor_parallel=tp)
 
 
+GRID_LENGTHS = ((128, 2048), (128, 4096), (500, 2000), (1000, 1000), (1000, 2000), (2048, 128), (2048, 2048),
+                (5000, 500), (20000, 2000))  # fmt: skip
+"""Input/output lengths (tokens) of the TensorRT-LLM v1.0 perf-overview grid, in its row order."""
+
+TRTLLM_1_0_GRID: dict[tuple[str, str, str, str, str, int], tuple[float, ...]] = {
+    ("Llama-3.3-70B", "llama3-70b", "B200", "dgx-b200", "fp4", 1): (9922, 6831, 7762, 7007, 6271, 1339, 4783, 1459, 665),
+    ("Llama-3.3-70B", "llama3-70b", "GB200", "gb200-nvl72", "fp4", 1): (11309, 7849, 9028, 7326, 6513, 1450, 5646, 1602,
+                                                                        755),
+    ("Llama-3.3-70B", "llama3-70b", "H200", "dgx-h200", "fp8", 1): (4336, 2872, 3666, 2909, 2994, 442, 2003, 566, 283),
+    ("Llama-3.3-70B", "llama3-70b", "H100", "dgx-h100", "fp8", 2): (6651, 4199, 5222, 4205, 4146, 762, 3082, 898, 437),
+    ("Llama-3.1-405B", "llama3-405b", "B200", "dgx-b200", "fp4", 4): (8020, 6345, 6244, 5209, 4933, 749, 4212, 1048,
+                                                                      672),
+    ("Llama-3.1-405B", "llama3-405b", "GB200", "gb200-nvl72", "fp4", 4): (8151, 6608, 6540, 5389, 5135, 797, 4407, 1112,
+                                                                          739),
+    ("Llama-3.1-405B", "llama3-405b", "H200", "dgx-h200", "fp8", 8): (5348, 4741, 4724, 3330, 3722, 456, 2948, 650, 505),
+    ("Llama-3.1-405B", "llama3-405b", "H100", "dgx-h100", "fp8", 8): (4340, 3116, 3994, 2919, 2895, 453, 2296, 610, 345),
+    ("Llama-3.1-8B", "llama3-8b", "H200", "dgx-h200", "fp8", 1): (26221, 18027, 20770, 17744, 16828, 3538, 12194, 3902,
+                                                                  1804),
+    ("Llama-3.1-8B", "llama3-8b", "H100", "dgx-h100", "fp8", 1): (22714, 14325, 17660, 15220, 13899, 3450, 9305, 3459,
+                                                                  1351),
+}  # fmt: skip
+"""Total output tokens/s of each TP group in the TensorRT-LLM v1.0 perf-overview tables, one value per length pair.
+
+Keys: (label, model, GPU label, system, weight precision, TP). Every dense model of the tables is here; the MoE
+models (Llama 4, Qwen3, DeepSeek-R1) run expert and attention data parallelism, which this model does not
+represent. Five of these rows set the fp4 parameters (``FP4_CALIBRATION``); the rest are out of sample."""
+
+FP4_CALIBRATION = frozenset(
+    {"Llama-3.3-70B B200 TP1 1000/1000", "Llama-3.3-70B GB200 TP1 1000/1000", "Llama-3.3-70B B200 TP1 2048/128",
+     "Llama-3.1-405B B200 TP4 1000/1000", "Llama-3.1-405B GB200 TP4 1000/1000"}
+)  # fmt: skip
+"""The TensorRT-LLM v1.0 rows ``inference_fp4_flops_derate`` and ``inference_fp4_gemm_fixed_rows`` were set on."""
+
+
+def _grid() -> tuple[Case, ...]:
+    """One case per cell of :data:`TRTLLM_1_0_GRID`."""
+    return tuple(
+        _trt(f"{label} {gpu} TP{tp} {isl}/{osl}", "TRTLLM-1.0", model, system, precision, isl, osl, total, tp)
+        for (label, model, gpu, system, precision, tp), totals in TRTLLM_1_0_GRID.items()
+        for (isl, osl), total in zip(GRID_LENGTHS, totals, strict=True)
+    )
+
+
 CASES: tuple[Case, ...] = (
     _mlperf("Llama-2-70B H100x8 offline", "MLPerf-v4.1 NVIDIA DGX-H100 fp8", "llama2-70b", "dgx-h100", "fp8",
             290.3, 24524.9, 8),
@@ -157,7 +201,6 @@ CASES: tuple[Case, ...] = (
     _trt("Llama-3.1-405B H200 TP8 1000/1000", "TRTLLM-0.17", "llama3-405b", "dgx-h200", "fp8", 1000, 1000, 3399.69,
          8),
     _trt("Llama-3.1-405B H200 TP8 128/2048", "TRTLLM-0.17", "llama3-405b", "dgx-h200", "fp8", 128, 2048, 5938.09, 8),
-    _trt("Llama-3.1-405B H100 TP8 1000/1000", "TRTLLM-1.0", "llama3-405b", "dgx-h100", "fp8", 1000, 1000, 2919, 8),
     _trt("Mixtral-8x7B H200 TP1 1000/1000", "TRTLLM-0.17", "mixtral-8x7b", "dgx-h200", "fp8", 1000, 1000, 10371.36,
          1),
     _trt("Mixtral-8x7B H100 TP2 1000/1000", "TRTLLM-0.17", "mixtral-8x7b", "dgx-h100", "fp8", 1000, 1000, 15770.89,
@@ -172,12 +215,7 @@ CASES: tuple[Case, ...] = (
          2553.71, 8),
     _trt("Mixtral-8x7B A100 TP4 1000/1000", "TRTLLM-0.17 (fp16)", "mixtral-8x7b", "dgx-a100", "bf16", 1000, 1000,
          7122.84, 4),
-    _trt("Llama-3.3-70B B200 TP1 1000/1000", "TRTLLM-1.0", "llama3-70b", "dgx-b200", "fp4", 1000, 1000, 7007, 1),
-    _trt("Llama-3.3-70B GB200 TP1 1000/1000", "TRTLLM-1.0", "llama3-70b", "gb200-nvl72", "fp4", 1000, 1000, 7326, 1),
-    _trt("Llama-3.3-70B B200 TP1 2048/128", "TRTLLM-1.0", "llama3-70b", "dgx-b200", "fp4", 2048, 128, 1339, 1),
-    _trt("Llama-3.1-405B B200 TP4 1000/1000", "TRTLLM-1.0", "llama3-405b", "dgx-b200", "fp4", 1000, 1000, 5209, 4),
-    _trt("Llama-3.1-405B GB200 TP4 1000/1000", "TRTLLM-1.0", "llama3-405b", "gb200-nvl72", "fp4", 1000, 1000, 5389,
-         4),
+    *_grid(),
 )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from benchmarks.sizing_validation import fabric_rows
+from benchmarks.validation_inference import FP4_CALIBRATION
 from benchmarks.validation_inference import rows as inference_rows
 from benchmarks.validation_moe import rows as moe_rows
 from benchmarks.validation_training import rows as training_rows
@@ -61,11 +62,24 @@ def test_mlperf_rows_with_their_data_sets_lengths_within_15_percent() -> None:
     assert {r[0] for r in mlperf if error(r[2], r[3]) > 0.15} == MLPERF_OUTSIDE_15
 
 
+def _name(row: tuple[str, str, float, float]) -> str:
+    return row[0].split(" [")[0]
+
+
 def test_fp4_calibration_rows_within_5_percent() -> None:
-    """The TensorRT-LLM v1.0 fp4 rows that set the fp4 derate and the fixed GEMM cost."""
-    fp4 = [r for r in inference_rows() if "[TRTLLM-1.0]" in r[0] and ("B200" in r[0])]
+    """The TensorRT-LLM v1.0 rows that set the fp4 derate and the fixed GEMM cost."""
+    fp4 = [r for r in inference_rows() if "[TRTLLM-1.0]" in r[0] and _name(r) in FP4_CALIBRATION]
     assert len(fp4) == 5
     assert [(r[0], round(error(r[2], r[3]), 3)) for r in fp4 if error(r[2], r[3]) > 0.05] == []
+
+
+def test_trtllm_grid_out_of_sample() -> None:
+    """The rest of the TensorRT-LLM v1.0 grid: ten model-GPU pairs at nine length pairs each, none fitted on."""
+    grid = [r for r in inference_rows() if "[TRTLLM-1.0]" in r[0] and _name(r) not in FP4_CALIBRATION]
+    assert len(grid) == 85
+    errors = [error(r[2], r[3]) for r in grid]
+    assert sum(errors) / len(errors) < 0.07
+    assert [(r[0], round(e, 3)) for r, e in zip(grid, errors, strict=True) if e > 0.25] == []
 
 
 def test_moe_runs_with_their_publications_facts_within_15_percent() -> None:
