@@ -19,7 +19,7 @@ from rackforge.errors import InputError
 from rackforge.scenario import Scenario
 from rackforge.scenario.models import ModelShape, Workload
 from rackforge.sizing.inference import Request, estimate_inference, fleet_accelerators, profile_lengths
-from rackforge.sizing.inference.batch import curve
+from rackforge.sizing.inference.batch import best_point, curve
 from rackforge.sizing.inference.device import device_of
 from rackforge.sizing.inference.kvcache import kv_bytes_per_token, replicated_kv_bytes_per_token
 from rackforge.sizing.inference.params import InferenceParams
@@ -381,3 +381,38 @@ def test_latent_attention_caches_one_latent_per_token_and_layer(catalog, params)
     assert kv_bytes_per_token(gqa, 1.0) == 2 * 61 * 128 * 128
     served = estimate_inference(workload(v3, "gb200"), catalog)
     assert served.kv_bytes_per_token == 61 * (512 + 64) * 1.0
+
+
+# --- What stops the batch -------------------------------------------------------------
+
+
+def _point(catalog, params, model, accelerator, precision, tp, request):
+    r = replica_of(catalog, params, model, accelerator, precision, tp, request.prompt_tokens + request.output_tokens)
+    return r, curve(r, request), best_point(r, request)
+
+
+def test_offline_batch_stops_at_the_kv_cache(catalog, params) -> None:
+    r, _, point = _point(catalog, params, LLAMA3_70B, "h200-sxm", "fp8", 1, Request(1000.0, 1000.0, None, None))
+    assert point is not None
+    assert point.limited_by == "kv_cache"
+    assert point.batch == r.batch_max < params.max_batch
+
+
+def test_a_latency_target_names_itself_when_the_next_batch_would_miss_it(catalog, params) -> None:
+    """The reported limit is the target the batch after the chosen one misses, and the chosen one meets."""
+    for tpot, ttft, limit in [(0.05, None, "tpot"), (None, 0.9, "ttft")]:
+        request = Request(4000.0, 500.0, tpot, ttft)
+        _, c, point = _point(catalog, params, LLAMA3_70B, "h200-sxm", "fp8", 2, request)
+        assert point is not None
+        assert point.limited_by == limit
+        i = point.batch - 1
+        times = c.tpot_s if limit == "tpot" else c.ttft_s
+        target = tpot if limit == "tpot" else ttft
+        assert times[i] <= target < times[i + 1]
+
+
+def test_the_estimate_carries_the_limit_into_the_report(catalog) -> None:
+    served = estimate_inference(workload(LLAMA3_70B, "h200-sxm", tpot_ms=50), catalog)
+    assert served.limited_by == "tpot"
+    offline = estimate_inference(workload(LLAMA3_70B, "h200-sxm"), catalog)
+    assert offline.limited_by in {"kv_cache", "max_batch"}

@@ -100,6 +100,10 @@ class ServingPoint(Document):
     prompt_tokens: float = Field(description="Mean prompt the point was modelled for (tokens).")
     output_tokens: float = Field(description="Mean output the point was modelled for (tokens).")
     lengths: str = Field(description="Where the lengths came from: given, or the traffic profile that filled them.")
+    limited_by: Literal["kv_cache", "max_batch", "tpot", "ttft", "tpot_and_ttft", "throughput"] = Field(
+        description="What stops the batch from growing: the KV cache, the engine's largest batch, the latency "
+        "target(s) the next batch would miss, or no further throughput gain."
+    )
 
 
 class ServingDetail(Document):

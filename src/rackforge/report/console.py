@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 
 from rackforge.report.exceptions import exception_sentences, exception_table, text_columns
-from rackforge.report.tabular import View, short_number, table
+from rackforge.report.tabular import LIMITED_BY, View, short_number, table
 from rackforge.status import SolveProgress
 
 if TYPE_CHECKING:
@@ -78,7 +78,8 @@ def size_view(sizing: Sizing) -> View:
     ]
     served = [
         f"{w.name}: served for {sv.prompt_tokens:,.0f}-token prompts and {sv.output_tokens:,.0f}-token outputs "
-        f"({sv.lengths}); p99 time per output token {sv.tpot_ms:,.0f} ms, to first token {sv.ttft_ms:,.0f} ms"
+        f"({sv.lengths}); p99 time per output token {sv.tpot_ms:,.0f} ms, to first token {sv.ttft_ms:,.0f} ms; "
+        f"{LIMITED_BY[sv.limited_by]}"
         for w in sizing.workloads
         if isinstance(d := w.detail, ServingDetail) and (sv := d.serving)
     ]

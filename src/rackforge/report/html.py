@@ -23,6 +23,7 @@ from rackforge.report.figures import (
     weekly_cost_figure,
 )
 from rackforge.report.risk_figures import outlook_figure, resilience_figure
+from rackforge.report.tabular import LIMITED_BY
 from rackforge.sizing import WorkloadSizing
 from rackforge.sizing.result import ServingDetail, SizingNote, TrainingDetail
 from rackforge.supply import no_plan_error
@@ -71,7 +72,7 @@ def workload_note(w: WorkloadSizing) -> str:
     if isinstance(d, ServingDetail):
         sv = d.serving
         return (
-            f"TP{sv.replica_accelerators} replicas, batch {sv.batch}, {sv.bound}-bound, "
+            f"TP{sv.replica_accelerators} replicas, batch {sv.batch} ({LIMITED_BY[sv.limited_by]}), {sv.bound}-bound, "
             f"p99 TPOT {sv.tpot_ms:.0f} ms, TTFT {sv.ttft_ms:.0f} ms; {sv.prompt_tokens:,.0f}-token prompts, "
             f"{sv.output_tokens:,.0f}-token outputs ({sv.lengths})"
         )

@@ -29,6 +29,17 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
+LIMITED_BY = {
+    "kv_cache": "batch held by the KV cache",
+    "max_batch": "batch at the engine's limit",
+    "tpot": "batch set by the TPOT target",
+    "ttft": "batch set by the TTFT target",
+    "tpot_and_ttft": "batch set by the TPOT and TTFT targets",
+    "throughput": "no gain from a larger batch",
+}
+"""How a serving point's ``limited_by`` reads in the console and the report."""
+
+
 def short_number(x: float) -> str:
     """``1,000`` for 100 and above, else three significant digits (``0.205``, ``1.3``)."""
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"

@@ -43,6 +43,11 @@ Among ``B ≤ B_max`` meeting ``tpot_q ≤ tpot_target`` and ``ttft_q ≤
 ttft_target`` (each only when given) take the ``B`` with the largest
 ``X(B)``; without targets this is the offline (maximum-throughput) operating
 point, and latencies are reported as if it were served online.
+
+What stops the batch there is reported (``limited_by``): the KV cache
+(``B_max``), the engine's largest batch, or the target the next batch would
+miss (``tpot``, ``ttft`` or both). ``X`` never falls with ``B``, so nothing
+else can; a flat ``X`` at the top is ``throughput``.
 """
 
 from __future__ import annotations
@@ -101,6 +106,11 @@ class OperatingPoint:
     ttft_s: float
     tokens_per_s: float
     bound: str
+    limited_by: str = "kv_cache"
+
+
+LIMITS = ("kv_cache", "max_batch", "tpot", "ttft", "tpot_and_ttft", "throughput")
+"""What can stop the batch from growing (see the module docstring)."""
 
 
 def curve(replica: Replica, request: Request) -> Curve:
@@ -145,7 +155,17 @@ def best_point(replica: Replica, request: Request) -> OperatingPoint | None:
     return OperatingPoint(
         replica=replica, batch=int(c.batch[i]), step_s=float(c.step_s[i]), tpot_s=float(c.tpot_s[i]),
         ttft_s=float(c.ttft_s[i]), tokens_per_s=float(c.tokens_per_s[i]), bound=bound,
+        limited_by=_limit(c, request, i, replica),
     )  # fmt: skip
+
+
+def _limit(c: Curve, request: Request, i: int, replica: Replica) -> str:
+    """What stops the batch at index ``i``: the cache or engine limit at the top, else the target ``i + 1`` misses."""
+    if i + 1 == len(c.batch):
+        return "kv_cache" if replica.batch_max <= replica.params.max_batch else "max_batch"
+    tpot = request.tpot_s is not None and c.tpot_s[i + 1] > request.tpot_s
+    ttft = request.ttft_s is not None and c.ttft_s[i + 1] > request.ttft_s
+    return {(True, True): "tpot_and_ttft", (True, False): "tpot", (False, True): "ttft"}.get((tpot, ttft), "throughput")
 
 
 def floor_latencies(replica: Replica, request: Request) -> tuple[float, float]:

@@ -65,6 +65,10 @@ class InferenceEstimate:
     lengths
         Where those lengths came from: ``"given"`` by the workload, or the
         traffic profile that filled them (``"chat profile"``, ...).
+    limited_by
+        What stops the batch from growing: ``"kv_cache"``, ``"max_batch"``
+        (the engine's), ``"tpot"``, ``"ttft"``, ``"tpot_and_ttft"`` (the
+        targets the next batch would miss) or ``"throughput"``.
     """
 
     tokens_per_second_per_accelerator: float
@@ -80,6 +84,7 @@ class InferenceEstimate:
     prompt_tokens: float = 0.0
     output_tokens: float = 0.0
     lengths: str = "given"
+    limited_by: str = "kv_cache"
 
 
 def estimate_serving(
@@ -125,7 +130,7 @@ def _result(point: OperatingPoint, scale: float, kv_per_token: float, request: R
         batch=point.batch, decode_step_ms=point.step_s * 1e3, ttft_ms=point.ttft_s * 1e3, tpot_ms=point.tpot_s * 1e3,
         kv_bytes_per_token=kv_per_token, weights_gb_per_replica=r.weight_bytes / 1e9, bound=point.bound,
         shape_derived=r.dims.derived, prompt_tokens=request.prompt_tokens, output_tokens=request.output_tokens,
-        lengths=request.lengths,
+        lengths=request.lengths, limited_by=point.limited_by,
     )  # fmt: skip
 
 
