@@ -33,9 +33,9 @@ several hundred rows, and below about 512 rows it is no faster than bf16
 (``docs/sizing-inference.md`` §4). The prefill tokens of an iteration share
 its GEMMs with the decode rows, so the step pays ``M₀`` once for both.
 
-``W_step`` is the weight bytes read (``b_w`` bytes per weight): all of them for a dense model; for a
-mixture of ``E`` experts with ``e`` routed per token, the shared part plus the
-experts the batch touches, ``E·(1 − (1 − e/E)^B)`` in expectation under
+``W_step`` is the weight bytes read (``b_w`` bytes per weight): all of them
+for a dense model; for a mixture of ``E`` experts with ``e`` routed per token,
+the shared part plus the experts the batch touches, ``E·(1 − (1 − e/E)^B)`` in expectation under
 uniform routing. ``AR(m)`` is a ring all-reduce of ``m`` bytes over the
 scale-up link (one direction ``λ = scale_up/2``, achieved fraction ``η_l``,
 latency ``α``)::
