@@ -35,9 +35,9 @@ its GEMMs with the decode rows, so the step pays ``M₀`` once for both.
 
 ``W_step`` is the weight bytes read (``b_w`` bytes per weight): all of them
 for a dense model; for a mixture of ``E`` experts with ``e`` routed per token,
-the shared part plus the experts the batch touches, ``E·(1 − (1 − e/E)^B)`` in expectation under
-uniform routing. ``AR(m)`` is a ring all-reduce of ``m`` bytes over the
-scale-up link (one direction ``λ = scale_up/2``, achieved fraction ``η_l``,
+the shared part plus the experts the batch touches, ``E·(1 − (1 − e/E)^B)``
+in expectation under uniform routing. ``AR(m)`` is a ring all-reduce of ``m``
+bytes over the scale-up link (one direction ``λ = scale_up/2``, achieved fraction ``η_l``,
 latency ``α``)::
 
     AR(m) = 2·(t−1)/t · m/(λ·η_l) + α      (0 when t = 1)
