@@ -416,3 +416,14 @@ def test_the_estimate_carries_the_limit_into_the_report(catalog) -> None:
     assert served.limited_by == "tpot"
     offline = estimate_inference(workload(LLAMA3_70B, "h200-sxm"), catalog)
     assert offline.limited_by in {"kv_cache", "max_batch"}
+
+
+def test_one_limit_vocabulary_for_the_model_the_api_and_the_report() -> None:
+    from typing import get_args
+
+    from rackforge.api.documents import ServingPoint
+    from rackforge.report.tabular import LIMITED_BY
+    from rackforge.sizing.inference.batch import Limit
+
+    assert get_args(ServingPoint.model_fields["limited_by"].annotation) == get_args(Limit)
+    assert set(LIMITED_BY) == set(get_args(Limit))

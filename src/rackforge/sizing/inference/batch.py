@@ -53,12 +53,16 @@ else can; a flat ``X`` at the top is ``throughput``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from rackforge.sizing.inference.kvcache import mean_context_tokens
 from rackforge.sizing.inference.roofline import FloatArray, Replica, decode_times, lone_prefill_s, prefill_s
+
+Limit = Literal["kv_cache", "max_batch", "tpot", "ttft", "tpot_and_ttft", "throughput"]
+"""What can stop the batch from growing (see the module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -106,11 +110,7 @@ class OperatingPoint:
     ttft_s: float
     tokens_per_s: float
     bound: str
-    limited_by: str = "kv_cache"
-
-
-LIMITS = ("kv_cache", "max_batch", "tpot", "ttft", "tpot_and_ttft", "throughput")
-"""What can stop the batch from growing (see the module docstring)."""
+    limited_by: Limit
 
 
 def curve(replica: Replica, request: Request) -> Curve:
@@ -159,13 +159,17 @@ def best_point(replica: Replica, request: Request) -> OperatingPoint | None:
     )  # fmt: skip
 
 
-def _limit(c: Curve, request: Request, i: int, replica: Replica) -> str:
+_MISSED: dict[tuple[bool, bool], Limit] = {(True, True): "tpot_and_ttft", (True, False): "tpot", (False, True): "ttft"}
+"""The limit named by which targets (TPOT, TTFT) the next batch misses."""
+
+
+def _limit(c: Curve, request: Request, i: int, replica: Replica) -> Limit:
     """What stops the batch at index ``i``: the cache or engine limit at the top, else the target ``i + 1`` misses."""
     if i + 1 == len(c.batch):
         return "kv_cache" if replica.batch_max <= replica.params.max_batch else "max_batch"
     tpot = request.tpot_s is not None and c.tpot_s[i + 1] > request.tpot_s
     ttft = request.ttft_s is not None and c.ttft_s[i + 1] > request.ttft_s
-    return {(True, True): "tpot_and_ttft", (True, False): "tpot", (False, True): "ttft"}.get((tpot, ttft), "throughput")
+    return _MISSED.get((tpot, ttft), "throughput")
 
 
 def floor_latencies(replica: Replica, request: Request) -> tuple[float, float]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from rackforge.catalog import Catalog, System
 from rackforge.errors import InputError, KeyPath
 from rackforge.scenario.models import ModelShape
-from rackforge.sizing.inference.batch import OperatingPoint, Request, best_point, floor_latencies
+from rackforge.sizing.inference.batch import Limit, OperatingPoint, Request, best_point, floor_latencies
 from rackforge.sizing.inference.device import device_of, vendor_derate
 from rackforge.sizing.inference.kvcache import kv_bytes_per_token, reserved_context_tokens
 from rackforge.sizing.inference.params import InferenceParams
@@ -84,7 +84,7 @@ class InferenceEstimate:
     prompt_tokens: float = 0.0
     output_tokens: float = 0.0
     lengths: str = "given"
-    limited_by: str = "kv_cache"
+    limited_by: Limit = "kv_cache"
 
 
 def estimate_serving(

@@ -131,9 +131,10 @@ def decode_times(replica: Replica, batch: FloatArray, context_tokens: float) -> 
     dev, dims, prm, t = replica.device, replica.dims, replica.params, replica.tp
     eta = prm.decode_flops_efficiency * dev.flops_derate
     bandwidth = t * dev.hbm_bytes_per_s * prm.hbm_efficiency
-    matmul_flops = batch * 2.0 * dims.active + fixed_gemm_flops(replica, batch)
+    read = weight_bytes_read(replica, batch)
+    matmul_flops = batch * 2.0 * dims.active + fixed_gemm_flops(dev, read)
     matmul_c = matmul_flops / (t * dev.matmul_flops * eta * _moe_derate(replica))
-    matmul_m = weight_bytes_read(replica, batch) / bandwidth
+    matmul_m = read / bandwidth
     attention_flops = dims.layers * context_tokens * dims.score_flops
     attention_c = batch * attention_flops / (t * dev.attention_flops * eta)
     attention_m = batch * context_tokens * replica.kv_bytes_per_token / bandwidth
@@ -143,13 +144,9 @@ def decode_times(replica: Replica, batch: FloatArray, context_tokens: float) -> 
     return DecodeTimes(matmul_c + attention_c, matmul_m + attention_m, step)
 
 
-def fixed_gemm_flops(replica: Replica, rows: FloatArray | float) -> FloatArray:
-    """``M₀·2·N_W(rows)``: the fixed cost of the GEMMs a pass of ``rows`` tokens runs, as FLOPs at the full rate."""
-    m = np.asarray(rows, dtype=np.float64)
-    dev = replica.device
-    if dev.gemm_fixed_rows == 0.0:
-        return np.zeros_like(m)
-    return dev.gemm_fixed_rows * 2.0 * weight_bytes_read(replica, m) / dev.weight_bytes
+def fixed_gemm_flops(device: Device, bytes_read: FloatArray) -> FloatArray:
+    """``M₀·2·N_W``: the fixed cost of the GEMMs that read ``bytes_read`` of weights, as FLOPs at the full rate."""
+    return np.asarray(device.gemm_fixed_rows * 2.0 * bytes_read / device.weight_bytes, dtype=np.float64)
 
 
 def _moe_derate(replica: Replica) -> float:
@@ -170,7 +167,8 @@ def prefill_s(replica: Replica, prompt_tokens: float) -> float:
 def lone_prefill_s(replica: Replica, prompt_tokens: float) -> float:
     """Prefill of a prompt with nothing to share the weight reads and fixed GEMM cost with (s)."""
     read = replica.weight_bytes / (replica.tp * replica.device.hbm_bytes_per_s * replica.params.hbm_efficiency)
-    fixed = float(fixed_gemm_flops(replica, prompt_tokens)) / (_prefill_rate(replica, False) * _moe_derate(replica))
+    touched = weight_bytes_read(replica, np.asarray(prompt_tokens, dtype=np.float64))
+    fixed = float(fixed_gemm_flops(replica.device, touched)) / (_prefill_rate(replica, False) * _moe_derate(replica))
     return max(prefill_s(replica, prompt_tokens) + fixed, read)
 
 
